@@ -1,0 +1,150 @@
+"""The auth precedence resolver: where a call's API key comes from.
+
+Order, per call (the reference's rules):
+1. a per-call value;
+2. the provider's own `auth-key`, then its `auth-keyfile`;
+3. the global `auth-key`, `auth-key-name` (OS keyring), `auth-keyfile` — only when the
+   active provider is the target (or none is active): the guard that keeps a foreground
+   key from leaking into a call for another provider (a subagent);
+4. the provider's environment variables (OPENAI_API_KEY, ...);
+5. OAuth, through the runtime's OAuthManager.
+Values are trimmed and the literal `none` counts as empty.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from llxprt_runtime.auth.keyfile import read_keyfile
+from llxprt_runtime.auth.oauth import OAuthManager
+from llxprt_runtime.auth.secret_store import SecretStore
+from llxprt_runtime.auth.token_cache import RuntimeTokenCache
+from llxprt_runtime.errors import KeyfileError, LlxprtError, NamedKeyNotFoundError
+from llxprt_runtime.settings.service import SettingsService
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedAuth:
+    """A resolved credential. `source` is safe to show; the token never appears in repr."""
+
+    token: str | None
+    method: str | None  # per-call | command-key | named-key | keyfile | env-<var> | oauth-<p>
+    source: str  # e.g. "keyring: work", "keyfile: ~/.openai_key", "env: OPENAI_API_KEY", "none"
+    warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = "[REDACTED]" if self.token else None
+        return f"ResolvedAuth(method={self.method!r}, source={self.source!r}, token={shown})"
+
+
+NO_AUTH = ResolvedAuth(None, None, "none")
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return None if not text or text.lower() == "none" else text
+
+
+@dataclass(slots=True)
+class AuthPrecedenceResolver:
+    """Resolves credentials for one runtime (its settings, cache, keyring and OAuth)."""
+
+    settings: SettingsService
+    token_cache: RuntimeTokenCache
+    secret_store: SecretStore
+    oauth_manager: OAuthManager | None = None
+
+    async def resolve(
+        self,
+        provider: str,
+        env_key_names: Sequence[str] = (),
+        *,
+        per_call: str | None = None,
+        include_oauth: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> ResolvedAuth:
+        """The first credential that resolves, in precedence order.
+
+        Raises the first problem met (an unreadable keyfile, a missing keyring key) only
+        when nothing later in the order resolves; otherwise it is carried in `warnings`.
+        """
+        problems: list[LlxprtError] = []
+        result = await self._resolve(
+            provider, env_key_names, per_call, include_oauth, environ or os.environ, problems
+        )
+        if result.token is None and problems:
+            raise problems[0]
+        return ResolvedAuth(
+            result.token, result.method, result.source, tuple(str(p) for p in problems)
+        )
+
+    async def _resolve(
+        self,
+        provider: str,
+        env_key_names: Sequence[str],
+        per_call: str | None,
+        include_oauth: bool,
+        environ: Mapping[str, str],
+        problems: list[LlxprtError],
+    ) -> ResolvedAuth:
+        if token := _clean(per_call):
+            return ResolvedAuth(token, "per-call", "per-call key")
+
+        settings = self.settings
+        if token := _clean(settings.get_provider_setting(provider, "auth-key")):
+            return ResolvedAuth(token, "command-key", "runtime-only key (/key)")
+        if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
+            if resolved := _from_keyfile(path, problems):
+                return resolved
+
+        active = settings.active_provider
+        if active is None or active == provider:
+            if token := _clean(settings.get("auth-key")):
+                return ResolvedAuth(token, "command-key", "runtime-only key (/key)")
+            if name := _clean(settings.get("auth-key-name")):
+                if resolved := await self._from_keyring(provider, name, problems):
+                    return resolved
+            if path := _clean(settings.get("auth-keyfile")):
+                if resolved := _from_keyfile(path, problems):
+                    return resolved
+
+        for var in env_key_names:
+            if token := _clean(environ.get(var)):
+                return ResolvedAuth(token, f"env-{var.lower()}", f"env: {var}")
+
+        if include_oauth and self.oauth_manager is not None:
+            if token := await self.oauth_manager.get_token(provider):
+                return ResolvedAuth(token, f"oauth-{provider}", f"OAuth ({provider})")
+        return NO_AUTH
+
+    async def _from_keyring(
+        self, provider: str, name: str, problems: list[LlxprtError]
+    ) -> ResolvedAuth | None:
+        # Keyring look-ups are D-Bus round trips: cache them per (runtime, provider, profile).
+        scope = self.token_cache.scope(provider)
+        cached = self.token_cache.get(scope)
+        if cached is not None and cached.method == "named-key" and cached.source.endswith(name):
+            return ResolvedAuth(cached.token, cached.method, cached.source)
+        try:
+            token = await self.secret_store.get(name)
+        except LlxprtError as exc:
+            problems.append(exc)
+            return None
+        if token is None:
+            problems.append(NamedKeyNotFoundError(name))
+            return None
+        source = f"keyring: {name}"
+        self.token_cache.put(scope, token, method="named-key", source=source)
+        return ResolvedAuth(token, "named-key", source)
+
+
+def _from_keyfile(path: str, problems: list[LlxprtError]) -> ResolvedAuth | None:
+    try:
+        return ResolvedAuth(read_keyfile(path), "keyfile", f"keyfile: {path}")
+    except KeyfileError as exc:
+        problems.append(exc)
+        return None

@@ -1,0 +1,151 @@
+"""SecretStore: API keys in the OS keyring, shared with llxprt-code.
+
+Service `llxprt-code-provider-keys`, account = the key's name. Every keyring call runs in
+a worker thread (Secret Service calls are blocking D-Bus round trips). When no usable
+backend exists the caller gets KeyringUnavailableError; there is no plaintext fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, TypeVar, cast
+
+from llxprt_runtime.atomic import write_private_text
+from llxprt_runtime.errors import InvalidKeyNameError, KeyringUnavailableError, SecretStoreError
+from llxprt_runtime.settings.registry import KEY_NAME_PATTERN
+
+_log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "llxprt-code-provider-keys"
+_T = TypeVar("_T")
+
+
+def validate_key_name(name: str) -> str:
+    if not KEY_NAME_PATTERN.match(name):
+        raise InvalidKeyNameError(name)
+    return name
+
+
+class SecretStore:
+    """Named API keys in the OS keyring.
+
+    `index_file` remembers the *names* saved through llxprt (never values), because the
+    keyring API cannot enumerate accounts on every backend; on Secret Service the keyring
+    itself is searched too, so keys saved by llxprt-code are listed as well.
+    """
+
+    def __init__(self, index_file: Path, service: str = KEYRING_SERVICE) -> None:
+        self.service = service
+        self._index_file = index_file
+
+    async def get(self, name: str) -> str | None:
+        validate_key_name(name)
+        return await self._call(lambda kr: kr.get_password(self.service, name))
+
+    async def save(self, name: str, value: str) -> None:
+        validate_key_name(name)
+        if not value.strip():
+            raise SecretStoreError("API key value cannot be empty.")
+        await self._call(lambda kr: kr.set_password(self.service, name, value.strip()))
+        await asyncio.to_thread(self._update_index, add=name)
+
+    async def delete(self, name: str) -> bool:
+        """Delete a key; False when no such key existed."""
+        validate_key_name(name)
+
+        def delete(kr: _KeyringModule) -> bool:
+            from keyring.errors import PasswordDeleteError
+
+            if kr.get_password(self.service, name) is None:
+                return False
+            try:
+                kr.delete_password(self.service, name)
+            except PasswordDeleteError:
+                return False
+            return True
+
+        deleted = await self._call(delete)
+        await asyncio.to_thread(self._update_index, remove=name)
+        return deleted
+
+    async def exists(self, name: str) -> bool:
+        return await self.get(name) is not None
+
+    async def list_names(self) -> list[str]:
+        """Names of the saved keys (from the keyring where it can enumerate, and our index)."""
+        enumerated = await self._call(self._enumerate)
+        indexed = await asyncio.to_thread(self._read_index)
+        names = set(enumerated)
+        for name in indexed - names:
+            if await self.get(name) is not None:
+                names.add(name)
+        return sorted(names)
+
+    async def check_available(self) -> None:
+        """Raise KeyringUnavailableError unless a usable backend answers."""
+        await self._call(lambda kr: kr.get_password(self.service, "__llxprt_probe__"))
+
+    # --- internals ----------------------------------------------------------------------
+
+    async def _call(self, operation: Callable[[_KeyringModule], _T]) -> _T:
+        return await asyncio.to_thread(self._call_sync, operation)
+
+    def _call_sync(self, operation: Callable[[_KeyringModule], _T]) -> _T:
+        import keyring
+        from keyring.errors import KeyringError, KeyringLocked, NoKeyringError
+
+        try:
+            return operation(cast(_KeyringModule, keyring))
+        except NoKeyringError as exc:
+            raise KeyringUnavailableError("no keyring backend is installed") from exc
+        except KeyringLocked as exc:
+            raise KeyringUnavailableError("the keyring is locked") from exc
+        except KeyringError as exc:
+            raise KeyringUnavailableError(f"the keyring failed: {type(exc).__name__}") from exc
+        except RuntimeError as exc:  # e.g. Secret Service without a session bus
+            raise KeyringUnavailableError(f"the keyring could not start: {exc}") from exc
+
+    def _enumerate(self, kr: _KeyringModule) -> list[str]:
+        backend = kr.get_keyring()
+        if type(backend).__module__ != "keyring.backends.SecretService":
+            return []
+        collection = backend.get_preferred_collection()  # type: ignore[attr-defined]
+        names = []
+        for item in collection.search_items({"service": self.service}):
+            username = item.get_attributes().get("username")
+            if username and KEY_NAME_PATTERN.match(username):
+                names.append(str(username))
+        return names
+
+    def _read_index(self) -> set[str]:
+        try:
+            data = json.loads(self._index_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return set()
+        if not isinstance(data, list):
+            return set()
+        return {n for n in data if isinstance(n, str) and KEY_NAME_PATTERN.match(n)}
+
+    def _update_index(self, *, add: str | None = None, remove: str | None = None) -> None:
+        names = self._read_index()
+        if add:
+            names.add(add)
+        if remove:
+            names.discard(remove)
+        try:
+            write_private_text(self._index_file, json.dumps(sorted(names), indent=2) + "\n")
+        except OSError:
+            _log.warning("could not update the key-name index at %s", self._index_file)
+
+
+class _KeyringModule(Protocol):
+    """The parts of the `keyring` module we call (typing only)."""
+
+    def get_password(self, service: str, username: str) -> str | None: ...
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+    def delete_password(self, service: str, username: str) -> None: ...
+    def get_keyring(self) -> object: ...

@@ -1,0 +1,164 @@
+"""Typed errors of the runtime.
+
+Every error a user can cause carries a message that says what went wrong and what to do
+next; none ever includes a secret value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LlxprtError(Exception):
+    """Base of every error llxprt raises on purpose."""
+
+
+class MissingProviderRuntimeError(LlxprtError):
+    """A provider call or runtime helper ran without the runtime pieces it needs."""
+
+    def __init__(
+        self,
+        provider: str | None,
+        missing_fields: Sequence[str],
+        *,
+        requirement: str = "REQ-SP-001",
+        remediation: Sequence[str] = (),
+        stage: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.missing_fields = tuple(missing_fields)
+        self.requirement = requirement
+        self.remediation = tuple(remediation) or (
+            "Create a runtime with activate_isolated_runtime_context() before calling providers.",
+            "Pass runtime=, settings= and config= explicitly outside the active runtime.",
+        )
+        self.stage = stage
+        fields = ", ".join(self.missing_fields) or "runtime"
+        who = f"Provider {provider}" if provider else "A runtime operation"
+        text = message or f"{who} was invoked without required runtime context ({fields})."
+        super().__init__(_with_hints(text, self.requirement, self.remediation))
+
+
+class ProviderRuntimeNormalizationError(LlxprtError):
+    """A call's model, base URL or credentials could not be resolved."""
+
+    def __init__(
+        self,
+        provider: str | None,
+        missing_fields: Sequence[str],
+        *,
+        runtime_id: str | None = None,
+        requirement: str = "REQ-SP-003",
+        remediation: Sequence[str] = (),
+        message: str | None = None,
+    ) -> None:
+        self.provider = provider
+        self.missing_fields = tuple(missing_fields)
+        self.runtime_id = runtime_id
+        self.requirement = requirement
+        self.remediation = tuple(remediation)
+        text = message or (
+            f"Incomplete runtime resolution ({', '.join(self.missing_fields)}) "
+            f"for runtime_id={runtime_id or 'unknown'}"
+            + (f" (provider '{provider}')" if provider else "")
+            + "."
+        )
+        super().__init__(_with_hints(text, requirement, self.remediation))
+
+
+class SettingValidationError(LlxprtError, ValueError):
+    """A setting key is unknown or its value has the wrong type or range."""
+
+    def __init__(self, key: str, message: str, accepted: Sequence[str] = ()) -> None:
+        self.key = key
+        self.accepted = tuple(accepted)
+        super().__init__(message)
+
+
+class ProviderNotAvailableError(LlxprtError):
+    """A provider name is not registered in this runtime's ProviderManager."""
+
+    def __init__(self, name: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.available = tuple(available)
+        listing = ", ".join(self.available) or "none"
+        super().__init__(f"Provider '{name}' is not available (registered providers: {listing}).")
+
+
+class NoActiveProviderError(LlxprtError):
+    """An operation needs an active provider and the runtime has none."""
+
+    def __init__(self, action: str = "") -> None:
+        suffix = f" to {action}" if action else ""
+        super().__init__(
+            f"No active provider available{suffix}. Set a provider with /provider first."
+        )
+
+
+class ProfileError(LlxprtError):
+    """Loading, saving or deleting a profile failed; the runtime is unchanged."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.profile_name = name
+        super().__init__(message)
+
+
+class InvalidProfileNameError(ProfileError):
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(name, f'Invalid profile name "{name}": {reason}.')
+
+
+class ProfileNotFoundError(ProfileError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name, f"Profile '{name}' not found. Use /profile list to see saved ones.")
+
+
+class SecretStoreError(LlxprtError):
+    """The OS keyring refused an operation or is not usable."""
+
+
+class KeyringUnavailableError(SecretStoreError):
+    """No usable keyring backend (missing, locked or failing)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            "No keyring is available on this system: the key is kept for this tab only "
+            f"and will not persist ({reason})."
+        )
+
+
+class InvalidKeyNameError(SecretStoreError):
+    def __init__(self, name: str) -> None:
+        self.key_name = name
+        super().__init__(
+            f"Key name '{name}' is invalid. Use only letters, numbers, dashes, underscores, "
+            "and dots (1-64 chars)."
+        )
+
+
+class NamedKeyNotFoundError(SecretStoreError):
+    def __init__(self, name: str) -> None:
+        self.key_name = name
+        super().__init__(f"Named key '{name}' not found. Use '/key save {name} <key>' to store it.")
+
+
+class KeyfileError(LlxprtError):
+    """A keyfile is missing, unreadable or empty."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"Keyfile '{path}' {reason}.")
+
+
+class UserSettingsError(LlxprtError):
+    """Our own settings file (tui.toml) is unreadable or invalid."""
+
+
+def _with_hints(text: str, requirement: str, remediation: Sequence[str]) -> str:
+    if not remediation:
+        return f"{text} [{requirement}]"
+    hints = "\n".join(f"  - {hint}" for hint in remediation)
+    return f"{text} [{requirement}]\nRemediation:\n{hints}"

@@ -1,0 +1,241 @@
+"""Profile snapshots of a runtime: build, apply, save, load, delete, list, default.
+
+A snapshot never contains a runtime-only value: `auth-key` is never written; a keyring
+reference (`auth-key-name`) or a keyfile path (`auth-keyfile`) is. Applying a profile is
+transactional: everything is checked first (provider, values, keyring key) and a failure
+leaves the runtime exactly as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from llxprt_runtime.auth.keyfile import read_keyfile
+from llxprt_runtime.errors import (
+    KeyfileError,
+    LlxprtError,
+    NoActiveProviderError,
+    ProfileError,
+    ProviderNotAvailableError,
+)
+from llxprt_runtime.profiles.manager import ProfileEntry, validate_profile_name
+from llxprt_runtime.profiles.model import Profile
+from llxprt_runtime.profiles.user_settings import (
+    UserSettings,
+    load_user_settings,
+    save_user_settings,
+)
+from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
+from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.settings.registry import (
+    SettingValue,
+    get_spec,
+    is_provider_config_key,
+    is_runtime_only_key,
+)
+
+# Provider-scoped settings that the helpers mirror into the global map.
+_MIRRORED_PROVIDER_KEYS = ("base-url", "auth-keyfile", "auth-key")
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileLoadResult:
+    profile_name: str | None
+    provider_name: str
+    model_name: str
+    provider_changed: bool
+    base_url: str | None
+    info_messages: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSaveResult:
+    profile_name: str
+    path: Path
+    profile: Profile
+    message: str
+
+
+def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
+    """The runtime's provider, model, params and persistable settings, with no secret."""
+    services = resolve_runtime(runtime)
+    settings = services.settings_service
+    provider = settings.active_provider
+    if not provider:
+        raise NoActiveProviderError("save a profile")
+    info = services.provider_manager.providers.get(provider)
+    model = services.config.get_model() or (info.default_model if info else None) or "unknown"
+
+    provider_settings = settings.get_provider_settings(provider)
+    model_params = {
+        key: value
+        for key, value in provider_settings.items()
+        if not is_provider_config_key(key) and not is_runtime_only_key(key)
+    }
+    ephemerals: dict[str, SettingValue] = {}
+    for key, value in settings.get_all_global_settings().items():
+        spec = get_spec(key)
+        if key == "model" or value is None:
+            continue
+        if spec is None or (spec.persist_to_profile and not spec.runtime_only):
+            ephemerals[key] = value
+    for key in ("base-url", "auth-keyfile", "custom-headers", "user-agent"):
+        value = provider_settings.get(key)
+        if value is not None:
+            ephemerals.setdefault(key, value)
+    if "auth-key-name" in ephemerals:
+        ephemerals.pop("auth-keyfile", None)  # the keyring reference wins, as at load time
+    return Profile(
+        provider=provider, model=model, model_params=model_params, ephemeral_settings=ephemerals
+    )
+
+
+async def apply_profile_snapshot(
+    profile: Profile, *, profile_name: str | None = None, runtime: RuntimeRef = None
+) -> ProfileLoadResult:
+    """Replace the runtime's provider, model, params and settings with the profile's."""
+    services = resolve_runtime(runtime)
+    warnings = await _preflight(services, profile, profile_name)
+    settings = services.settings_service
+    previous_provider = settings.active_provider
+    backup = settings.export_state()
+    try:
+        _apply(services, profile, profile_name)
+    except Exception:
+        settings.restore_state(backup)
+        raise
+    base_url = settings.get("base-url")
+    messages = [f"Model set to '{profile.model}' for provider '{profile.provider}'."]
+    if isinstance(base_url, str):
+        messages.append(f"Base URL set to '{base_url}'.")
+    return ProfileLoadResult(
+        profile_name=profile_name,
+        provider_name=profile.provider,
+        model_name=profile.model,
+        provider_changed=previous_provider != profile.provider,
+        base_url=base_url if isinstance(base_url, str) else None,
+        info_messages=tuple(messages),
+        warnings=tuple(warnings),
+    )
+
+
+async def _preflight(
+    services: RuntimeServices, profile: Profile, profile_name: str | None
+) -> list[str]:
+    label = profile_name or "(unsaved)"
+    manager = services.provider_manager
+    if not manager.has_provider(profile.provider):
+        raise ProfileError(
+            label,
+            f"{ProviderNotAvailableError(profile.provider, manager.list_providers())} "
+            "Profile not applied.",
+        )
+    warnings: list[str] = []
+    key_name = profile.ephemeral_settings.get("auth-key-name")
+    if isinstance(key_name, str) and key_name:
+        try:
+            found = await services.secret_store.get(key_name)
+        except LlxprtError as exc:
+            raise ProfileError(
+                label,
+                f"Profile '{label}' uses keyring key '{key_name}': {exc} Profile not applied.",
+            ) from None
+        if found is None:
+            raise ProfileError(
+                label,
+                f"Profile '{label}' uses keyring key '{key_name}', which is not in the keyring. "
+                f"Save it with /key save {key_name} <key>, then load the profile again. "
+                "Profile not applied.",
+            )
+    keyfile = profile.ephemeral_settings.get("auth-keyfile")
+    if isinstance(keyfile, str) and keyfile and not key_name:
+        try:
+            await asyncio.to_thread(read_keyfile, keyfile)
+        except KeyfileError as exc:
+            warnings.append(f"{exc} Requests will fail until it is fixed or another key is set.")
+    return warnings
+
+
+def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None) -> None:
+    settings = services.settings_service
+    previous = settings.active_provider
+    for key in settings.get_all_global_settings():
+        settings.unset(key)
+    for provider in {previous, profile.provider} - {None}:
+        assert provider is not None
+        settings.clear_provider_settings(provider)
+    services.provider_manager.set_active_provider(profile.provider)
+    settings.set_provider_setting(profile.provider, "model", profile.model)
+    for name, value in profile.model_params.items():
+        settings.set_provider_setting(profile.provider, name, value)
+    for key, value in profile.ephemeral_settings.items():
+        if key == "model":
+            continue
+        settings.set_passthrough(key, value)
+        if key in _MIRRORED_PROVIDER_KEYS:
+            settings.set_provider_setting(profile.provider, key, value)
+    settings.set_current_profile_name(profile_name)
+
+
+async def save_profile_snapshot(name: str, *, runtime: RuntimeRef = None) -> ProfileSaveResult:
+    """Save the runtime as profile `name` (overwriting), atomically, mode 0600."""
+    services = resolve_runtime(runtime)
+    validate_profile_name(name)
+    profile = build_runtime_profile_snapshot(runtime=services)
+    path = await asyncio.to_thread(services.profile_manager.save, name, profile)
+    services.settings_service.set_current_profile_name(name)
+    return ProfileSaveResult(name, path, profile, f"Profile '{name}' saved")
+
+
+async def load_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> ProfileLoadResult:
+    services = resolve_runtime(runtime)
+    profile = await asyncio.to_thread(services.profile_manager.load, name)
+    return await apply_profile_snapshot(profile, profile_name=name, runtime=services)
+
+
+async def delete_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> str:
+    services = resolve_runtime(runtime)
+    await asyncio.to_thread(services.profile_manager.delete, name)
+    if services.settings_service.current_profile_name == name:
+        services.settings_service.set_current_profile_name(None)
+    settings = await asyncio.to_thread(_load_user_settings_lenient)
+    if settings.default_profile == name:
+        await asyncio.to_thread(_write_default, settings, None)
+        return f"Profile '{name}' deleted (it was the default profile; the default is now cleared)"
+    return f"Profile '{name}' deleted"
+
+
+async def list_saved_profiles(*, runtime: RuntimeRef = None) -> list[ProfileEntry]:
+    services = resolve_runtime(runtime)
+    return await asyncio.to_thread(services.profile_manager.list_profiles)
+
+
+async def set_default_profile_name(name: str | None, *, runtime: RuntimeRef = None) -> str:
+    """Make `name` load in every new tab (stored in tui.toml); `None` or `none` clears it."""
+    services = resolve_runtime(runtime)
+    settings = await asyncio.to_thread(load_user_settings)
+    if name is None or name.strip().lower() in ("", "none"):
+        await asyncio.to_thread(_write_default, settings, None)
+        return "Default profile cleared; new tabs start from the command-line flags."
+    if not await asyncio.to_thread(services.profile_manager.exists, name):
+        raise ProfileError(
+            name, f"Profile '{name}' not found. Use /profile list to see saved ones."
+        )
+    await asyncio.to_thread(_write_default, settings, name)
+    return f"Profile '{name}' set as default. It will be loaded automatically on startup."
+
+
+def _load_user_settings_lenient() -> UserSettings:
+    try:
+        return load_user_settings()
+    except LlxprtError:
+        return UserSettings()
+
+
+def _write_default(settings: UserSettings, name: str | None) -> None:
+    save_user_settings(
+        UserSettings(name, settings.theme, dict(settings.keymap), dict(settings.extra))
+    )

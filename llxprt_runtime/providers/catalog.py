@@ -1,0 +1,56 @@
+"""What llxprt knows about each built-in provider, as data (no SDK is imported here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderInfo:
+    name: str
+    display_name: str
+    default_model: str
+    default_base_url: str
+    env_key_names: tuple[str, ...]
+    fallback_models: tuple[str, ...]
+
+
+BUILTIN_PROVIDERS: Final[Mapping[str, ProviderInfo]] = MappingProxyType(
+    {
+        "openai": ProviderInfo(
+            name="openai",
+            display_name="OpenAI (Chat Completions)",
+            default_model="gpt-5",
+            default_base_url="https://api.openai.com/v1",
+            env_key_names=("OPENAI_API_KEY",),
+            fallback_models=("gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "o3"),
+        ),
+        "openai-responses": ProviderInfo(
+            name="openai-responses",
+            display_name="OpenAI (Responses API)",
+            default_model="gpt-5",
+            default_base_url="https://api.openai.com/v1",
+            env_key_names=("OPENAI_API_KEY",),
+            fallback_models=("gpt-5", "gpt-5-mini", "gpt-5-codex", "o3", "o4-mini"),
+        ),
+        "anthropic": ProviderInfo(
+            name="anthropic",
+            display_name="Anthropic",
+            default_model="claude-sonnet-4-5",
+            default_base_url="https://api.anthropic.com",
+            env_key_names=("ANTHROPIC_API_KEY",),
+            fallback_models=("claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5"),
+        ),
+        "gemini": ProviderInfo(
+            name="gemini",
+            display_name="Google Gemini",
+            default_model="gemini-2.5-pro",
+            default_base_url="https://generativelanguage.googleapis.com",
+            env_key_names=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+            fallback_models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
+        ),
+    }
+)

@@ -1,0 +1,1 @@
+"""Runtime contexts, the runtime registry and their lifecycle."""

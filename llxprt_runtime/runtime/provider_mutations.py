@@ -1,0 +1,256 @@
+"""Helpers that change a runtime's provider, key, base URL, model, params and settings.
+
+Each is a coroutine acting on the active runtime of the current task, or on `runtime=`.
+They return what changed plus user-facing messages; on bad input they raise a typed error
+and change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+from llxprt_runtime.auth.keyfile import read_keyfile
+from llxprt_runtime.auth.secret_store import validate_key_name
+from llxprt_runtime.errors import (
+    LlxprtError,
+    NamedKeyNotFoundError,
+    NoActiveProviderError,
+)
+from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
+from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.settings.registry import (
+    PRESERVED_ON_PROVIDER_SWITCH,
+    SettingValue,
+    is_provider_config_key,
+    require_spec,
+    validate_model_param,
+)
+
+_AUTH_KEYS = ("auth-key", "auth-keyfile", "auth-key-name")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSwitchResult:
+    changed: bool
+    previous_provider: str | None
+    next_provider: str
+    default_model: str | None
+    info_messages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MutationResult:
+    """The outcome of a key, keyfile or base-URL change."""
+
+    changed: bool
+    provider_name: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChangeResult:
+    provider_name: str
+    previous_model: str | None
+    next_model: str
+    message: str
+
+
+def _active_provider(services: RuntimeServices, action: str) -> str:
+    provider = services.settings_service.active_provider
+    if not provider:
+        raise NoActiveProviderError(action)
+    return provider
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or not value.strip() or value.strip().lower() == "none"
+
+
+async def switch_active_provider(
+    name: str,
+    *,
+    runtime: RuntimeRef = None,
+    preserve_ephemerals: tuple[str, ...] = (),
+) -> ProviderSwitchResult:
+    """Make `name` the active provider, following the reference's rules.
+
+    The previous provider's settings (key, base URL, params) are cleared, and so is every
+    global setting except context-limit, max_tokens, streaming and `preserve_ephemerals`.
+    """
+    services = resolve_runtime(runtime)
+    name = name.strip()
+    if not name:
+        raise LlxprtError("Provider name is required.")
+    manager = services.provider_manager
+    info = manager.get_provider_info(name)  # raises ProviderNotAvailableError
+    settings = services.settings_service
+    previous = settings.active_provider
+    if previous == name:
+        return ProviderSwitchResult(
+            False, previous, name, None, (f"Already using provider: {name}",)
+        )
+
+    messages: list[str] = []
+    if previous:
+        if settings.get_provider_setting(previous, "base-url") or settings.get("base-url"):
+            messages.append(
+                f"Cleared custom base URL for provider '{previous}'; default endpoint restored."
+            )
+        settings.clear_provider_settings(previous)
+    keep = PRESERVED_ON_PROVIDER_SWITCH | set(preserve_ephemerals)
+    for key in settings.get_all_global_settings():
+        if key not in keep:
+            settings.unset(key)
+    for key in settings.get_provider_settings(name):
+        if not is_provider_config_key(key):  # stale model params of the target
+            settings.set_provider_setting(name, key, None)
+    manager.set_active_provider(name)
+
+    stored = settings.get_provider_setting(name, "model")
+    model = stored if isinstance(stored, str) and stored else info.default_model
+    settings.set_provider_setting(name, "model", model)
+    messages.append(f"Active model is '{model}' for provider '{name}'.")
+    if info.env_key_names and not any(os.environ.get(v, "").strip() for v in info.env_key_names):
+        messages.append("Use /key to set API key if needed.")
+    return ProviderSwitchResult(True, previous, name, model, tuple(messages))
+
+
+async def update_active_provider_api_key(
+    key: str | None, *, runtime: RuntimeRef = None
+) -> MutationResult:
+    """Set (runtime-only, in memory) or remove (`None`, blank, `none`) the active provider's key."""
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "set an API key")
+    settings = services.settings_service
+    before = _auth_state(services, provider)
+    if _blank(key):
+        _clear_auth(services, provider)
+        message = f"API key removed for provider '{provider}'"
+    else:
+        assert key is not None
+        _clear_auth(services, provider)
+        settings.set_provider_setting(provider, "auth-key", key.strip())
+        settings.set("auth-key", key.strip())
+        message = f"API key updated for provider '{provider}' (kept for this runtime only)"
+    return MutationResult(before != _auth_state(services, provider), provider, message)
+
+
+async def update_active_provider_keyfile(
+    path: str | None, *, runtime: RuntimeRef = None
+) -> MutationResult:
+    """Use the key in `path` (checked now) for the active provider; `None`/`none` removes it."""
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "set a keyfile")
+    before = _auth_state(services, provider)
+    if _blank(path):
+        _clear_auth(services, provider)
+        return MutationResult(
+            before != _auth_state(services, provider),
+            provider,
+            f"Keyfile and API key removed for provider '{provider}'",
+        )
+    assert path is not None
+    await asyncio.to_thread(read_keyfile, path.strip())  # raises KeyfileError with the reason
+    _clear_auth(services, provider)
+    settings = services.settings_service
+    settings.set_provider_setting(provider, "auth-keyfile", path.strip())
+    settings.set("auth-keyfile", path.strip())
+    return MutationResult(
+        before != _auth_state(services, provider),
+        provider,
+        f"API key loaded from {path.strip()} for provider '{provider}'",
+    )
+
+
+async def use_named_key(name: str, *, runtime: RuntimeRef = None) -> MutationResult:
+    """Use the keyring key `name` for the active provider (checked to exist first)."""
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "load a key")
+    validate_key_name(name)
+    if await services.secret_store.get(name) is None:
+        raise NamedKeyNotFoundError(name)
+    before = _auth_state(services, provider)
+    _clear_auth(services, provider)
+    services.settings_service.set("auth-key-name", name)
+    return MutationResult(
+        before != _auth_state(services, provider),
+        provider,
+        f"Loaded key '{name}' — active for this session",
+    )
+
+
+def _auth_state(services: RuntimeServices, provider: str) -> tuple[SettingValue, ...]:
+    settings = services.settings_service
+    return tuple(
+        [settings.get_provider_setting(provider, k) for k in _AUTH_KEYS]
+        + [settings.get(k) for k in _AUTH_KEYS]
+    )
+
+
+def _clear_auth(services: RuntimeServices, provider: str) -> None:
+    settings = services.settings_service
+    for key in _AUTH_KEYS:
+        settings.set_provider_setting(provider, key, None)
+        settings.unset(key)
+
+
+async def update_active_provider_base_url(
+    url: str | None, *, runtime: RuntimeRef = None
+) -> MutationResult:
+    """Point the active provider at `url`; `None`, blank or `none` restores the default."""
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "set a base URL")
+    settings = services.settings_service
+    before = (settings.get_provider_setting(provider, "base-url"), settings.get("base-url"))
+    if _blank(url):
+        settings.set_provider_setting(provider, "base-url", None)
+        settings.unset("base-url")
+        message = f"Base URL cleared; provider '{provider}' now uses the default endpoint."
+    else:
+        assert url is not None
+        value = settings.set("base-url", url.strip())  # validates before anything changes
+        settings.set_provider_setting(provider, "base-url", value)
+        message = f"Base URL updated to '{value}' for provider '{provider}'."
+    after = (settings.get_provider_setting(provider, "base-url"), settings.get("base-url"))
+    return MutationResult(before != after, provider, message)
+
+
+async def set_active_model(model: str, *, runtime: RuntimeRef = None) -> ModelChangeResult:
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "set a model")
+    model = model.strip()
+    if not model:
+        raise LlxprtError("Model name is required.")
+    previous = services.config.get_model()
+    services.settings_service.set_provider_setting(provider, "model", model)
+    message = (
+        f"Switched from {previous} to {model} in provider '{provider}'"
+        if previous and previous != model
+        else f"Model set to '{model}' for provider '{provider}'."
+    )
+    return ModelChangeResult(provider, previous, model, message)
+
+
+async def set_active_model_param(
+    name: str, value: object, *, runtime: RuntimeRef = None
+) -> tuple[str, SettingValue]:
+    """Set (or with `None` clear) a model parameter of the active provider.
+
+    Returns the canonical name and the stored value; raises SettingValidationError.
+    """
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "set model parameters")
+    canonical, normalized = validate_model_param(name, value) if value is not None else (name, None)
+    services.settings_service.set_provider_setting(provider, canonical, normalized)
+    return canonical, normalized
+
+
+async def set_ephemeral_setting(
+    key: str, value: object, *, runtime: RuntimeRef = None
+) -> tuple[str, SettingValue]:
+    """Set (or with `None` unset) a global setting; raises SettingValidationError."""
+    services = resolve_runtime(runtime)
+    canonical = require_spec(key).key
+    return canonical, services.config.set_ephemeral_setting(canonical, value)

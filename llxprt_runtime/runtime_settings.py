@@ -1,0 +1,63 @@
+"""The runtime helper bundle: the one way commands and screens change a runtime.
+
+Each helper is a coroutine acting on the active runtime of the current task, or on the
+runtime passed as `runtime=` (its RuntimeServices or its ProviderRuntimeContext).
+"""
+
+from llxprt_runtime.profiles.snapshot import (
+    ProfileLoadResult,
+    ProfileSaveResult,
+    apply_profile_snapshot,
+    build_runtime_profile_snapshot,
+    delete_profile_by_name,
+    list_saved_profiles,
+    load_profile_by_name,
+    save_profile_snapshot,
+    set_default_profile_name,
+)
+from llxprt_runtime.runtime.lifecycle import (
+    RuntimeRef,
+    activate_isolated_runtime_context,
+    reset_cli_provider_infrastructure,
+    resolve_runtime,
+)
+from llxprt_runtime.runtime.provider_mutations import (
+    ModelChangeResult,
+    MutationResult,
+    ProviderSwitchResult,
+    set_active_model,
+    set_active_model_param,
+    set_ephemeral_setting,
+    switch_active_provider,
+    update_active_provider_api_key,
+    update_active_provider_base_url,
+    update_active_provider_keyfile,
+    use_named_key,
+)
+
+__all__ = [
+    "ModelChangeResult",
+    "MutationResult",
+    "ProfileLoadResult",
+    "ProfileSaveResult",
+    "ProviderSwitchResult",
+    "RuntimeRef",
+    "activate_isolated_runtime_context",
+    "apply_profile_snapshot",
+    "build_runtime_profile_snapshot",
+    "delete_profile_by_name",
+    "list_saved_profiles",
+    "load_profile_by_name",
+    "reset_cli_provider_infrastructure",
+    "resolve_runtime",
+    "save_profile_snapshot",
+    "set_active_model",
+    "set_active_model_param",
+    "set_default_profile_name",
+    "set_ephemeral_setting",
+    "switch_active_provider",
+    "update_active_provider_api_key",
+    "update_active_provider_base_url",
+    "update_active_provider_keyfile",
+    "use_named_key",
+]

@@ -1,0 +1,1 @@
+"""llxprt_tui: the Textual app and the `llxprt` command line."""

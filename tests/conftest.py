@@ -1,0 +1,82 @@
+"""Fixtures that build real things: isolated config dirs, a runtime registry, a keyring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from llxprt_runtime import RuntimeRegistry, use_runtime_registry
+from tests.keyrings import MemoryKeyring
+
+PROVIDER_ENV_VARS = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "GOOGLE_GEMINI_BASE_URL",
+    "LLXPRT_PROFILE",
+)
+
+
+@dataclass(frozen=True)
+class Dirs:
+    home: Path
+    config: Path
+    data: Path
+    cache: Path
+    log: Path
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.home, self.config, self.data, self.cache, self.log)
+
+
+@pytest.fixture(autouse=True)
+def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dirs:
+    """Every test gets its own HOME and llxprt dirs, and no provider keys from the env."""
+    d = Dirs(
+        home=tmp_path / "home",
+        config=tmp_path / "config",
+        data=tmp_path / "data",
+        cache=tmp_path / "cache",
+        log=tmp_path / "log",
+    )
+    d.home.mkdir()
+    monkeypatch.setenv("HOME", str(d.home))
+    monkeypatch.setenv("LLXPRT_CONFIG_HOME", str(d.config))
+    monkeypatch.setenv("LLXPRT_DATA_HOME", str(d.data))
+    monkeypatch.setenv("LLXPRT_CACHE_HOME", str(d.cache))
+    monkeypatch.setenv("LLXPRT_LOG_HOME", str(d.log))
+    for var in PROVIDER_ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    return d
+
+
+@pytest.fixture(autouse=True)
+def registry() -> Iterator[RuntimeRegistry]:
+    with use_runtime_registry() as reg:
+        yield reg
+
+
+def _swap_keyring(backend: KeyringBackend) -> Iterator[KeyringBackend]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
+    """A real (in-memory) keyring backend per test; Secret Service tests bring their own."""
+    if request.node.get_closest_marker("secret_service"):
+        yield keyring.get_keyring()
+        return
+    yield from _swap_keyring(MemoryKeyring())
