@@ -16,7 +16,7 @@ dbus-run-session -- sh -c '
 ' sh "$@" || status=$?
 # A daemon occasionally outlives its bus; stop only the one started for this run.
 for pid in $(pgrep -x gnome-keyring-d 2>/dev/null || true); do
-  if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"; then
+  if { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"; then
     kill "$pid" 2>/dev/null || true
   fi
 done
