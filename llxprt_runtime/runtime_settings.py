@@ -22,9 +22,11 @@ from llxprt_runtime.runtime.lifecycle import (
     resolve_runtime,
 )
 from llxprt_runtime.runtime.provider_mutations import (
+    KeySaveResult,
     ModelChangeResult,
     MutationResult,
     ProviderSwitchResult,
+    save_active_provider_key,
     set_active_model,
     set_active_model_param,
     set_ephemeral_setting,
@@ -36,6 +38,7 @@ from llxprt_runtime.runtime.provider_mutations import (
 )
 
 __all__ = [
+    "KeySaveResult",
     "ModelChangeResult",
     "MutationResult",
     "ProfileLoadResult",
@@ -50,6 +53,7 @@ __all__ = [
     "load_profile_by_name",
     "reset_cli_provider_infrastructure",
     "resolve_runtime",
+    "save_active_provider_key",
     "save_profile_snapshot",
     "set_active_model",
     "set_active_model_param",

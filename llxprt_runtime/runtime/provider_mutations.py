@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.auth.secret_store import validate_key_name
 from llxprt_runtime.errors import (
+    KeyringUnavailableError,
     LlxprtError,
     NamedKeyNotFoundError,
     NoActiveProviderError,
@@ -178,6 +179,42 @@ async def use_named_key(name: str, *, runtime: RuntimeRef = None) -> MutationRes
         before != _auth_state(services, provider),
         provider,
         f"Loaded key '{name}' — active for this session",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KeySaveResult:
+    """Where a typed key ended up: the keyring under `key_name`, or this runtime only."""
+
+    provider_name: str
+    key_name: str | None
+    persisted: bool
+    message: str
+
+
+async def save_active_provider_key(
+    value: str, *, name: str | None = None, runtime: RuntimeRef = None
+) -> KeySaveResult:
+    """Save a typed key in the OS keyring under `name` (default: the provider's name) and
+    use it through that name; a later profile save stores only the name.
+
+    When no keyring is usable the key is kept in this runtime's memory only, and the
+    result says it will not persist. Raises for an invalid name or an empty value.
+    """
+    services = resolve_runtime(runtime)
+    provider = _active_provider(services, "save a key")
+    key_name = validate_key_name((name or provider).strip())
+    if not value.strip():
+        raise LlxprtError("API key value cannot be empty.")
+    try:
+        await services.secret_store.save(key_name, value)
+    except KeyringUnavailableError as exc:
+        await update_active_provider_api_key(value, runtime=services)
+        return KeySaveResult(provider, None, False, str(exc))
+    _clear_auth(services, provider)
+    services.settings_service.set("auth-key-name", key_name)
+    return KeySaveResult(
+        provider, key_name, True, f"Saved key '{key_name}' to the OS keyring and using it."
     )
 
 

@@ -186,3 +186,30 @@ async def test_named_key_and_profile_through_secret_service(
     third = await rs.activate_isolated_runtime_context()
     with pytest.raises(ProfileError, match="is not in the keyring"):
         await rs.load_profile_by_name("ss", runtime=third)
+
+
+async def test_saving_a_typed_key_uses_it_by_name(memory_keyring: MemoryKeyring) -> None:
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("anthropic")
+    result = await rs.save_active_provider_key("sk-typed-1")
+    assert (result.key_name, result.persisted) == ("anthropic", True)
+    assert memory_keyring.passwords[(KEYRING_SERVICE, "anthropic")] == "sk-typed-1"
+    assert runtime.settings_service.get("auth-key-name") == "anthropic"
+    assert runtime.settings_service.get("auth-key") is None
+    snapshot = rs.build_runtime_profile_snapshot()
+    assert snapshot.ephemeral_settings["auth-key-name"] == "anthropic"
+    resolved = await runtime.auth.resolve("anthropic", environ={})
+    assert (resolved.token, resolved.source) == ("sk-typed-1", "keyring: anthropic")
+
+
+@pytest.mark.usefixtures("no_keyring")
+async def test_saving_a_typed_key_without_keyring_keeps_it_for_this_runtime() -> None:
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("openai")
+    result = await rs.save_active_provider_key("sk-typed-2", name="work")
+    assert not result.persisted and result.key_name is None
+    assert result.message.startswith(
+        "No keyring is available on this system: the key is kept for this tab only"
+    )
+    assert (await runtime.auth.resolve("openai", environ={})).token == "sk-typed-2"
+    assert "auth-key-name" not in rs.build_runtime_profile_snapshot().ephemeral_settings
