@@ -162,3 +162,78 @@ def _with_hints(text: str, requirement: str, remediation: Sequence[str]) -> str:
         return f"{text} [{requirement}]"
     hints = "\n".join(f"  - {hint}" for hint in remediation)
     return f"{text} [{requirement}]\nRemediation:\n{hints}"
+
+
+class ProviderError(LlxprtError):
+    """A provider call failed. The message names provider, model and URL (never the key)
+    and says what the user can do."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        provider: str,
+        model: str | None = None,
+        url: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.detail = detail
+        self.retry_after = retry_after
+        self.provider = provider
+        self.model = model
+        self.url = url
+        self.status = status
+        self.hint = hint
+        where = provider + (f" model '{model}'" if model else "") + (f" at {url}" if url else "")
+        text = f"{detail} ({where})."
+        if hint:
+            text += f" {hint}"
+        super().__init__(text)
+
+
+class AuthenticationError(ProviderError):
+    """401/403: the key is missing, wrong, or lacks access."""
+
+
+class RateLimitError(ProviderError):
+    """429: too many requests (retried, honouring Retry-After)."""
+
+    retryable = True
+
+
+class ServerError(ProviderError):
+    """5xx from the provider."""
+
+    retryable = True
+
+
+class NetworkError(ProviderError):
+    """Connection refused, reset, timed out, or a stream cut off."""
+
+    retryable = True
+
+
+class ClientError(ProviderError):
+    """Other 4xx: a request the provider will not accept as sent (bad model, bad params)."""
+
+
+class StreamInterruptedError(ProviderError):
+    """The stream failed after part of the reply had reached the caller; never retried."""
+
+
+class RetriesExhaustedError(ProviderError):
+    def __init__(self, last: ProviderError, attempts: int) -> None:
+        self.last = last
+        self.attempts = attempts
+        super().__init__(
+            f"Gave up after {attempts} attempts; last error: {last.detail}",
+            provider=last.provider,
+            model=last.model,
+            url=last.url,
+            status=last.status,
+            hint=last.hint or "Try again later, or raise the limit with /set retries N.",
+        )

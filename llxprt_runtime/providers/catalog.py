@@ -39,10 +39,15 @@ BUILTIN_PROVIDERS: Final[Mapping[str, ProviderInfo]] = MappingProxyType(
         "anthropic": ProviderInfo(
             name="anthropic",
             display_name="Anthropic",
-            default_model="claude-sonnet-4-5",
+            default_model="claude-sonnet-5",
             default_base_url="https://api.anthropic.com",
             env_key_names=("ANTHROPIC_API_KEY",),
-            fallback_models=("claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5"),
+            fallback_models=(
+                "claude-opus-5",
+                "claude-sonnet-5",
+                "claude-sonnet-4-6",
+                "claude-haiku-4-5",
+            ),
         ),
         "gemini": ProviderInfo(
             name="gemini",

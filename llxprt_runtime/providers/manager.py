@@ -1,46 +1,115 @@
-"""ProviderManager: one per runtime (never global). Knows the providers this runtime may use."""
+"""ProviderManager: one per runtime (never global).
+
+It registers the providers a runtime may use, keeps the active provider name in the
+runtime's settings, owns the runtime's SDK client cache, and prepares every call
+(prepare_stateless_provider_invocation) before a provider sees it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import importlib
+import ipaddress
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlparse
 
-from llxprt_runtime.errors import ProviderNotAvailableError
+from llxprt_runtime.errors import (
+    LlxprtError,
+    MissingProviderRuntimeError,
+    ProviderNotAvailableError,
+    ProviderRuntimeNormalizationError,
+)
+from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo, ResolvedOptions
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
+from llxprt_runtime.providers.clients import SdkClientCache
+from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.providers.retry import (
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_WAIT_MS,
+    RetryPolicy,
+    stream_with_retries,
+)
+from llxprt_runtime.settings.registry import SettingValue, get_spec
 from llxprt_runtime.settings.service import SettingsService
+
+if TYPE_CHECKING:
+    from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
+
+#: Where each built-in provider's class lives; imported on first use (its SDK even later).
+PROVIDER_CLASSES: Mapping[str, str] = MappingProxyType(
+    {
+        "openai": "llxprt_runtime.providers.openai_chat:OpenAIChatProvider",
+        "openai-responses": "llxprt_runtime.providers.openai_responses:OpenAIResponsesProvider",
+        "anthropic": "llxprt_runtime.providers.anthropic:AnthropicProvider",
+        "gemini": "llxprt_runtime.providers.gemini:GeminiProvider",
+    }
+)
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class ProviderManager:
-    """Registers providers for one runtime; the active provider name lives in its settings."""
+    """Registers providers for one runtime and prepares every call it makes."""
 
     def __init__(
         self,
         settings_service: SettingsService,
         runtime_id: str,
+        auth: AuthPrecedenceResolver | None = None,
         providers: Iterable[ProviderInfo] = BUILTIN_PROVIDERS.values(),
     ) -> None:
         self._settings = settings_service
         self.runtime_id = runtime_id
-        self._providers: dict[str, ProviderInfo] = {info.name: info for info in providers}
+        self.auth = auth
+        self._infos: dict[str, ProviderInfo] = {info.name: info for info in providers}
+        self._instances: dict[str, IProvider] = {}
+        self.clients = SdkClientCache(runtime_id)
         self.disposed = False
+
+    # --- registration ---------------------------------------------------------------------
 
     @property
     def providers(self) -> Mapping[str, ProviderInfo]:
-        return dict(self._providers)
+        return dict(self._infos)
 
-    def register_provider(self, info: ProviderInfo) -> None:
-        self._providers[info.name] = info
+    def register_provider(self, info: ProviderInfo, instance: IProvider | None = None) -> None:
+        self._infos[info.name] = info
+        if instance is not None:
+            self._instances[info.name] = instance
 
     def list_providers(self) -> list[str]:
-        return sorted(self._providers)
+        return sorted(self._infos)
 
     def has_provider(self, name: str) -> bool:
-        return name in self._providers
+        return name in self._infos
 
     def get_provider_info(self, name: str) -> ProviderInfo:
         try:
-            return self._providers[name]
+            return self._infos[name]
         except KeyError:
             raise ProviderNotAvailableError(name, self.list_providers()) from None
+
+    def get_provider(self, name: str) -> IProvider:
+        instance = self._instances.get(name)
+        if instance is None:
+            info = self.get_provider_info(name)
+            module_name, _, class_name = PROVIDER_CLASSES.get(name, ":").partition(":")
+            if not module_name:
+                raise ProviderNotAvailableError(name, list(self._instances))
+            provider_class = getattr(importlib.import_module(module_name), class_name)
+            instance = cast(IProvider, provider_class(info))
+            self._instances[name] = instance
+        return instance
 
     def get_active_provider_name(self) -> str | None:
         return self._settings.active_provider
@@ -49,6 +118,164 @@ class ProviderManager:
         self.get_provider_info(name)
         self._settings.switch_provider(name)
 
+    # --- calls ----------------------------------------------------------------------------
+
+    async def prepare_stateless_provider_invocation(
+        self, options: GenerateChatOptions, provider_name: str | None = None
+    ) -> GenerateChatOptions:
+        """Check the runtime pieces and resolve model, base URL, credential and params."""
+        stage = "ProviderManager.prepare_stateless_provider_invocation"
+        runtime = options.runtime
+        settings = options.settings or (runtime.settings_service if runtime else None)
+        config = options.config or (runtime.config if runtime else None)
+        missing = [
+            name
+            for name, value in (("runtime", runtime), ("settings", settings), ("config", config))
+            if value is None
+        ]
+        if runtime is None or settings is None or config is None:
+            raise MissingProviderRuntimeError(provider_name, missing, stage=stage)
+        runtime_id = runtime.runtime_id
+        target = provider_name or settings.active_provider
+        if not target:
+            raise ProviderRuntimeNormalizationError(
+                None,
+                ("provider",),
+                runtime_id=runtime_id,
+                remediation=("Choose a provider with /provider or --provider.",),
+            )
+        info = self.get_provider_info(target)
+        incoming = options.resolved
+        active = settings.active_provider
+        apply_globals = config.settings_service is settings and active in (None, target)
+
+        def pick(key: str) -> SettingValue:
+            value = settings.get_provider_setting(target, key)
+            if value is None and apply_globals:
+                value = settings.get(key)
+            return value
+
+        model = (incoming.model if incoming else None) or _str(
+            settings.get_provider_setting(target, "model")
+        )
+        if not model and apply_globals:
+            model = config.get_model()
+        model = model or self.get_provider(target).get_default_model()
+        base_url = (incoming.base_url if incoming else None) or _str(pick("base-url"))
+        base_url = (base_url or info.default_base_url).rstrip("/")
+
+        effective = _effective_settings(settings, target, apply_globals)
+        token = incoming.auth_token if incoming else None
+        method, source = ("per-call", "per-call key") if token else (None, "none")
+        if token is None and self.auth is not None:
+            resolved_auth = await self.auth.resolve(target, info.env_key_names, include_oauth=True)
+            token, method, source = resolved_auth.token, resolved_auth.method, resolved_auth.source
+        if token is None and _needs_key(target, base_url, effective):
+            raise ProviderRuntimeNormalizationError(
+                target,
+                ("auth_token",),
+                runtime_id=runtime_id,
+                remediation=(
+                    "Set a key with /key, /keyfile or /key load NAME "
+                    "(or --key, --keyfile, --key-name).",
+                    f"Or export {' / '.join(info.env_key_names)}.",
+                    "For a local server without keys: /set requires-auth false.",
+                ),
+            )
+        resolved = ResolvedOptions(
+            model=model,
+            base_url=base_url,
+            auth_token=token,
+            runtime_id=runtime_id,
+            auth_method=method,
+            auth_source=source,
+            model_params=MappingProxyType(_model_params(settings, target, apply_globals)),
+            settings=MappingProxyType(effective),
+            clients=self.clients,
+        )
+        return replace(options, settings=settings, config=config, resolved=resolved)
+
+    async def generate_chat_completion(
+        self, options: GenerateChatOptions, provider_name: str | None = None
+    ) -> AsyncIterator[IContent]:
+        """Prepare the call, then stream the reply with our retry policy."""
+        if self.disposed:
+            raise LlxprtError(f"Runtime '{self.runtime_id}' is disposed.")
+        prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
+        assert prepared.resolved is not None and prepared.settings is not None
+        provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
+        policy = _retry_policy(prepared.resolved)
+        async for item in stream_with_retries(
+            lambda: provider.generate_chat_completion(prepared), policy
+        ):
+            yield item
+
+    async def list_models(
+        self, options: GenerateChatOptions, provider_name: str | None = None
+    ) -> list[ModelInfo]:
+        """The provider's models from its API, or its built-in list when listing fails."""
+        prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
+        assert prepared.settings is not None
+        provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
+        return await provider.get_models(prepared)
+
     async def dispose(self) -> None:
-        """Release what this runtime's providers hold (SDK clients, once providers exist)."""
+        """Close this runtime's SDK clients."""
         self.disposed = True
+        await self.clients.aclose()
+
+
+def _str(value: SettingValue) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _needs_key(provider: str, base_url: str, settings: Mapping[str, SettingValue]) -> bool:
+    if settings.get("requires-auth") is False:
+        return False
+    if provider == "gemini" and settings.get("GOOGLE_CLOUD_PROJECT"):
+        return False  # Vertex AI with application default credentials
+    return not (is_loopback_url(base_url) and settings.get("requires-auth") is not True)
+
+
+def _effective_settings(
+    settings: SettingsService, provider: str, apply_globals: bool
+) -> dict[str, SettingValue]:
+    """Registered non-param settings: provider scope wins, globals only for the active one."""
+    merged: dict[str, SettingValue] = {}
+    if apply_globals:
+        for key, value in settings.get_all_global_settings().items():
+            spec = get_spec(key)
+            if spec is not None and not spec.is_model_param and not spec.runtime_only:
+                merged[key] = value
+    for key, value in settings.get_provider_settings(provider).items():
+        spec = get_spec(key)
+        if spec is not None and not spec.is_model_param and not spec.runtime_only:
+            merged[key] = value
+    merged.pop("auth-keyfile", None)
+    merged.pop("auth-key-name", None)
+    return merged
+
+
+def _model_params(
+    settings: SettingsService, provider: str, apply_globals: bool
+) -> dict[str, SettingValue]:
+    params: dict[str, SettingValue] = {}
+    if apply_globals:
+        for key, value in settings.get_all_global_settings().items():
+            spec = get_spec(key)
+            if spec is not None and spec.is_model_param:
+                params[key] = value
+    for key, value in settings.get_provider_settings(provider).items():
+        spec = get_spec(key)
+        if spec is None or spec.is_model_param:
+            params[key] = value
+    return params
+
+
+def _retry_policy(resolved: ResolvedOptions) -> RetryPolicy:
+    retries = resolved.setting("retries", DEFAULT_RETRIES)
+    wait = resolved.setting("retrywait", DEFAULT_RETRY_WAIT_MS)
+    return RetryPolicy(
+        retries=retries if isinstance(retries, int) else DEFAULT_RETRIES,
+        initial_delay=(wait if isinstance(wait, int | float) else DEFAULT_RETRY_WAIT_MS) / 1000,
+    )

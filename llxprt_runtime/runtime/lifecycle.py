@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from llxprt_runtime import paths
 from llxprt_runtime.auth.oauth import OAuthManager
+from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
 from llxprt_runtime.auth.secret_store import SecretStore
 from llxprt_runtime.auth.token_cache import RuntimeTokenCache
 from llxprt_runtime.config import Config
@@ -57,13 +58,17 @@ async def activate_isolated_runtime_context(
         {"source": "activate_isolated_runtime_context", **(metadata or {})},
     )
     token_cache = RuntimeTokenCache(runtime_id, settings)
+    oauth_manager = OAuthManager(runtime_id, token_cache, context.metadata)
+    secret_store = SecretStore(paths.data_dir() / "provider-key-names.json")
+    auth = AuthPrecedenceResolver(settings, token_cache, secret_store, oauth_manager)
     services = RuntimeServices(
         context=context,
-        provider_manager=ProviderManager(settings, runtime_id),
-        oauth_manager=OAuthManager(runtime_id, token_cache, context.metadata),
+        provider_manager=ProviderManager(settings, runtime_id, auth),
+        oauth_manager=oauth_manager,
         profile_manager=ProfileManager(paths.profiles_dir(), (paths.legacy_profiles_dir(),)),
         token_cache=token_cache,
-        secret_store=SecretStore(paths.data_dir() / "provider-key-names.json"),
+        secret_store=secret_store,
+        auth=auth,
     )
     (registry or current_runtime_registry()).register(services)
     if make_active:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from llxprt_runtime.auth.oauth import OAuthManager
 from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
@@ -34,13 +34,8 @@ class RuntimeServices:
     profile_manager: ProfileManager
     token_cache: RuntimeTokenCache
     secret_store: SecretStore
-    auth: AuthPrecedenceResolver = field(init=False)
+    auth: AuthPrecedenceResolver
     disposed: bool = False
-
-    def __post_init__(self) -> None:
-        self.auth = AuthPrecedenceResolver(
-            self.context.settings_service, self.token_cache, self.secret_store, self.oauth_manager
-        )
 
     @property
     def runtime_id(self) -> str:

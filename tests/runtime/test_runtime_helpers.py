@@ -70,12 +70,12 @@ async def test_switch_provider_follows_the_reference_rules() -> None:
     assert result.info_messages[0] == (
         "Cleared custom base URL for provider 'openai'; default endpoint restored."
     )
-    assert "Active model is 'claude-sonnet-4-5' for provider 'anthropic'." in result.info_messages
+    assert "Active model is 'claude-sonnet-5' for provider 'anthropic'." in result.info_messages
     assert settings.get_provider_settings("openai") == {}
     globals_now = settings.get_all_global_settings()
     assert globals_now == {"context-limit": 1000, "max_tokens": 77, "streaming": "disabled"}
     assert runtime.config.get_provider() == "anthropic"
-    assert runtime.config.get_model() == "claude-sonnet-4-5"
+    assert runtime.config.get_model() == "claude-sonnet-5"
 
     again = await rs.switch_active_provider("anthropic")
     assert not again.changed and again.info_messages == ("Already using provider: anthropic",)

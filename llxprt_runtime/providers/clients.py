@@ -1,0 +1,104 @@
+"""SdkClientCache: one runtime's SDK clients.
+
+A client is reused while its (provider, base URL, key, headers, timeout) are unchanged and
+rebuilt when any of them changes; the cache belongs to one runtime, so clients are never
+shared between runtimes, and all are closed when the runtime is disposed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+MAX_CLIENTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ClientKey:
+    runtime_id: str
+    provider: str
+    base_url: str
+    key_hash: str
+    headers: tuple[tuple[str, str], ...]
+    timeout: float | None
+    variant: str = ""
+
+    @staticmethod
+    def build(
+        runtime_id: str,
+        provider: str,
+        base_url: str,
+        token: str | None,
+        headers: Mapping[str, str],
+        timeout: float | None,
+        variant: str = "",
+    ) -> ClientKey:
+        digest = hashlib.sha256((token or "").encode()).hexdigest()[:16]
+        return ClientKey(
+            runtime_id,
+            provider,
+            base_url,
+            digest,
+            tuple(sorted(headers.items())),
+            timeout,
+            variant,
+        )
+
+
+@dataclass(slots=True)
+class _Entry:
+    client: Any
+    close: Callable[[Any], Awaitable[None]]
+
+
+class SdkClientCache:
+    def __init__(self, runtime_id: str) -> None:
+        self.runtime_id = runtime_id
+        self._entries: OrderedDict[ClientKey, _Entry] = OrderedDict()
+        self.created = 0
+        self.closed = False
+
+    def get_or_create(
+        self,
+        key: ClientKey,
+        factory: Callable[[], _T],
+        close: Callable[[_T], Awaitable[None]],
+    ) -> _T:
+        if self.closed:
+            raise RuntimeError(f"runtime '{self.runtime_id}' is disposed; its clients are closed")
+        if key.runtime_id != self.runtime_id:
+            raise ValueError("an SDK client cache only serves its own runtime")
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = _Entry(factory(), close)
+            self._entries[key] = entry
+            self.created += 1
+            self._evict()
+        self._entries.move_to_end(key)
+        client: _T = entry.client
+        return client
+
+    def _evict(self) -> None:
+        # Old clients (a key or URL changed long ago) are dropped, not closed: a stream
+        # started on one may still be running; the SDK releases it when collected.
+        while len(self._entries) > MAX_CLIENTS:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def aclose(self) -> None:
+        self.closed = True
+        entries, self._entries = list(self._entries.values()), OrderedDict()
+        for entry in entries:
+            try:
+                await entry.close(entry.client)
+            except Exception:  # closing is best effort; one failure must not stop the rest
+                _log.warning("closing an SDK client failed", exc_info=True)

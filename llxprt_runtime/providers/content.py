@@ -1,0 +1,144 @@
+"""IContent: the provider-neutral conversation format.
+
+A conversation is a list of IContent (speaker human | ai | tool) made of blocks. Providers
+map it to their wire format and back; streaming replies arrive as small IContent deltas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Speaker = Literal["human", "ai", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    text: str
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallBlock:
+    id: str
+    name: str
+    parameters: Mapping[str, Any]
+    type: Literal["tool_call"] = "tool_call"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResponseBlock:
+    call_id: str
+    tool_name: str
+    result: Any
+    error: str | None = None
+    type: Literal["tool_response"] = "tool_response"
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingBlock:
+    thought: str
+    signature: str | None = None
+    type: Literal["thinking"] = "thinking"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaBlock:
+    mime_type: str
+    data: str  # base64 data, or a URL when encoding == "url"
+    encoding: Literal["base64", "url"] = "base64"
+    type: Literal["media"] = "media"
+
+
+ContentBlock = TextBlock | ToolCallBlock | ToolResponseBlock | ThinkingBlock | MediaBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.total_tokens + other.total_tokens,
+            self.cached_tokens + other.cached_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
+        )
+
+
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "error", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContentMetadata:
+    usage: Usage | None = None
+    finish_reason: FinishReason | None = None
+    model: str | None = None
+    provider: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IContent:
+    speaker: Speaker
+    blocks: tuple[ContentBlock, ...] = ()
+    metadata: ContentMetadata = field(default_factory=ContentMetadata)
+
+    @staticmethod
+    def human(text: str, *media: MediaBlock) -> IContent:
+        return IContent("human", (TextBlock(text), *media))
+
+    @staticmethod
+    def ai(text: str) -> IContent:
+        return IContent("ai", (TextBlock(text),))
+
+    def text(self) -> str:
+        return "".join(b.text for b in self.blocks if isinstance(b, TextBlock))
+
+    def thinking(self) -> str:
+        return "".join(b.thought for b in self.blocks if isinstance(b, ThinkingBlock))
+
+    def tool_calls(self) -> list[ToolCallBlock]:
+        return [b for b in self.blocks if isinstance(b, ToolCallBlock)]
+
+
+def merge_stream(chunks: Sequence[IContent]) -> IContent:
+    """Fold streamed deltas into one ai message: text and thinking joined, usage summed."""
+    text: list[str] = []
+    thinking: list[str] = []
+    signature: str | None = None
+    others: list[ContentBlock] = []
+    usage: Usage | None = None
+    finish: FinishReason | None = None
+    model = provider = message_id = None
+    for chunk in chunks:
+        for block in chunk.blocks:
+            if isinstance(block, TextBlock):
+                text.append(block.text)
+            elif isinstance(block, ThinkingBlock):
+                thinking.append(block.thought)
+                signature = block.signature or signature
+            else:
+                others.append(block)
+        meta = chunk.metadata
+        if meta.usage is not None:
+            usage = meta.usage if usage is None else usage + meta.usage
+        finish = meta.finish_reason or finish
+        model = meta.model or model
+        provider = meta.provider or provider
+        message_id = meta.id or message_id
+    blocks: list[ContentBlock] = []
+    if thinking:
+        blocks.append(ThinkingBlock("".join(thinking), signature))
+    if text:
+        blocks.append(TextBlock("".join(text)))
+    blocks.extend(others)
+    return IContent(
+        "ai", tuple(blocks), ContentMetadata(usage, finish, model, provider, message_id)
+    )

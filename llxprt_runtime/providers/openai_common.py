@@ -1,0 +1,79 @@
+"""Pieces shared by the providers: the OpenAI client builder and error translation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from llxprt_runtime.providers.base import ResolvedOptions
+from llxprt_runtime.providers.clients import ClientKey
+from llxprt_runtime.providers.sdk_errors import classify_sdk_error
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+
+
+@asynccontextmanager
+async def sdk_errors_as_ours(
+    provider: str, model: str | None, url: str | None
+) -> AsyncIterator[None]:
+    """Re-raise any SDK/transport failure as our typed ProviderError; cancellation passes."""
+    try:
+        yield
+    except (asyncio.CancelledError, GeneratorExit):
+        raise
+    except Exception as exc:
+        raise classify_sdk_error(exc, provider=provider, model=model, url=url) from exc
+
+
+def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:
+    """This runtime's AsyncOpenAI for (base URL, key, headers, timeout), built on first use.
+
+    Everything is passed explicitly (empty strings, not None) so that the SDK's environment
+    fallbacks (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, ...) never decide anything.
+    """
+    assert resolved.clients is not None
+    headers = resolved.headers
+    key = ClientKey.build(
+        resolved.runtime_id,
+        provider,
+        resolved.base_url,
+        resolved.auth_token,
+        headers,
+        resolved.timeout_seconds,
+    )
+
+    def build() -> AsyncOpenAI:
+        from openai import AsyncOpenAI
+
+        client = AsyncOpenAI(
+            api_key=resolved.auth_token or "",
+            admin_api_key="",
+            organization="",
+            project="",
+            webhook_secret="",
+            base_url=resolved.base_url,
+            max_retries=0,  # our retry policy decides
+            timeout=resolved.timeout_seconds or 600.0,
+            default_headers=headers or None,
+        )
+        # Explicit "" stops the env fallback; None afterwards stops the empty headers.
+        client.organization = client.project = None
+        return client
+
+    async def close(client: AsyncOpenAI) -> None:
+        await client.close()
+
+    return resolved.clients.get_or_create(key, build, close)
+
+
+def auth_header_override(resolved: ResolvedOptions) -> dict[str, Any]:
+    """Per-request headers: with no key (a local server) the Authorization header is
+    omitted explicitly, which is how the SDK accepts a keyless call."""
+    if resolved.auth_token:
+        return {}
+    from openai import Omit
+
+    return {"Authorization": Omit()}

@@ -1,0 +1,125 @@
+"""Turn any SDK or transport exception into one of our typed ProviderErrors.
+
+The three SDKs raise different classes with the same facts (status, headers, body); this
+reads those facts by shape so no SDK has to be imported to classify its errors.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from llxprt_runtime.errors import (
+    AuthenticationError,
+    ClientError,
+    NetworkError,
+    ProviderError,
+    RateLimitError,
+    ServerError,
+)
+
+_NETWORK_WORDS = ("connect", "timeout", "timedout", "network", "protocol", "readerror", "stream")
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+def _status(exc: BaseException) -> int | None:
+    for attr in ("status_code", "code", "status"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int) and 100 <= value <= 599:
+            return value
+    response = getattr(exc, "response", None)
+    value = getattr(response, "status_code", None)
+    return value if isinstance(value, int) else None
+
+
+def _header(exc: BaseException, name: str) -> str | None:
+    headers = getattr(getattr(exc, "response", None), "headers", None)
+    getter = getattr(headers, "get", None)
+    value = getter(name) if callable(getter) else None
+    return value if isinstance(value, str) else None
+
+
+def _message(exc: BaseException) -> str:
+    body: Any = getattr(exc, "body", None)
+    if body is None:
+        body = getattr(exc, "details", None)
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            return str(body).strip()[:300]
+    if isinstance(body, Mapping):
+        error = body.get("error", body)
+        if isinstance(error, Mapping):
+            message = error.get("message")
+            if isinstance(message, str) and message:
+                return message[:300]
+        elif isinstance(error, str):
+            return str(error)[:300]
+    message = getattr(exc, "message", None)
+    text = message if isinstance(message, str) and message else str(exc)
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+
+
+def classify_sdk_error(
+    exc: BaseException, *, provider: str, model: str | None, url: str | None
+) -> ProviderError:
+    if isinstance(exc, ProviderError):
+        return exc
+    status = _status(exc)
+    where: dict[str, Any] = {"provider": provider, "model": model, "url": url, "status": status}
+    detail = _message(exc)
+    if status is None:
+        name = type(exc).__name__.lower()
+        if any(word in name for word in _NETWORK_WORDS) or isinstance(exc, OSError | EOFError):
+            return NetworkError(
+                f"Network error: {detail}",
+                hint="Check the base URL (/baseurl) and your connection; llxprt will retry.",
+                **where,
+            )
+        return ProviderError(f"Unexpected error: {detail}", **where)
+    retry_after = parse_retry_after(_header(exc, "retry-after"))
+    if status in (401, 403):
+        return AuthenticationError(
+            f"{status} {'Unauthorized' if status == 401 else 'Forbidden'}: {detail}",
+            hint="Check the key: /key shows where this tab's key comes from.",
+            **where,
+        )
+    if status == 429:
+        return RateLimitError(
+            f"429 Rate limited: {detail}",
+            retry_after=retry_after,
+            hint="Wait a moment, or lower the request rate.",
+            **where,
+        )
+    if status >= 500:
+        return ServerError(
+            f"{status} Server error: {detail}",
+            retry_after=retry_after,
+            hint="The provider had a problem; llxprt retries, then try again later.",
+            **where,
+        )
+    hint = (
+        "Check the model name (/model) and base URL (/baseurl)."
+        if status == 404
+        else "Check the model and its parameters (/set)."
+    )
+    return ClientError(f"{status} {detail}", hint=hint, **where)
