@@ -142,6 +142,11 @@ class AnthropicProvider(BaseProvider):
             request["thinking"] = {"type": "enabled", "budget_tokens": budget}
         if params:
             request["extra_body"] = params
+        if not resolved.auth_token:
+            from anthropic import Omit
+
+            # A keyless local server: send no credential header at all.
+            request["extra_headers"] = {"Authorization": Omit(), "X-Api-Key": Omit()}
         return request
 
     async def _stream(

@@ -1,0 +1,168 @@
+"""Retries, non-retries and typed errors, for every provider, against the real SDKs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.errors import (
+    AuthenticationError,
+    ClientError,
+    NetworkError,
+    ProviderError,
+    RateLimitError,
+    RetriesExhaustedError,
+    ServerError,
+    StreamInterruptedError,
+)
+from llxprt_runtime.providers.content import IContent, TextBlock
+from llxprt_runtime.providers.retry import RetryPolicy, stream_with_retries
+from tests.providers.conftest import PROVIDERS, collect, runtime_for
+from tests.wire.server import Fault, Reply, WireServer
+
+SECRET = "sk-never-in-messages-123"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_429_and_5xx_are_retried_then_succeed(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire, key=SECRET)
+    wire.enqueue(Fault(status=429, retry_after="0"), Fault(status=503), Reply(text=("ok",)))
+    _, reply = await collect(runtime, IContent.human("hi"))
+    assert reply.text() == "ok"
+    assert len(wire.chat_requests()) == 3
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize(
+    ("status", "error_type"),
+    [
+        (400, ClientError),
+        (401, AuthenticationError),
+        (403, AuthenticationError),
+        (404, ClientError),
+    ],
+)
+async def test_client_errors_are_not_retried(
+    provider: str, status: int, error_type: type[ProviderError], wire: WireServer
+) -> None:
+    runtime = await runtime_for(provider, wire, key=SECRET)
+    wire.enqueue(Fault(status=status, message="nope"))
+    with pytest.raises(error_type) as info:
+        await collect(runtime, IContent.human("hi"))
+    assert len(wire.chat_requests()) == 1
+    message = str(info.value)
+    assert provider in message and wire.url in message and SECRET not in message
+    assert info.value.status == status
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_retries_are_bounded_by_the_retries_setting(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire, key=SECRET, retries=2)
+    wire.enqueue(*[Fault(status=500, message="boom")] * 5)
+    with pytest.raises(RetriesExhaustedError) as info:
+        await collect(runtime, IContent.human("hi"))
+    assert len(wire.chat_requests()) == 3
+    assert isinstance(info.value.last, ServerError)
+    assert "Gave up after 3 attempts" in str(info.value) and SECRET not in str(info.value)
+
+
+async def test_retry_after_is_honoured(wire: WireServer) -> None:
+    runtime = await runtime_for("openai", wire, retries=1)
+    wire.enqueue(Fault(status=429, retry_after="0.4"), Reply(text=("late",)))
+    started = time.monotonic()
+    _, reply = await collect(runtime, IContent.human("hi"))
+    assert reply.text() == "late"
+    gap = wire.chat_requests()[1].received_at - wire.chat_requests()[0].received_at
+    assert gap >= 0.38 and time.monotonic() - started >= 0.38
+
+
+async def test_rate_limit_without_retries_surfaces_typed(wire: WireServer) -> None:
+    runtime = await runtime_for("anthropic", wire, retries=0)
+    wire.enqueue(Fault(status=429, message="slow down", retry_after="7"))
+    with pytest.raises(RateLimitError) as info:
+        await collect(runtime, IContent.human("hi"))
+    assert info.value.retry_after == 7.0 and "slow down" in str(info.value)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_stream_cut_after_output_is_not_retried(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire)
+    wire.enqueue(Fault(cut_after=4, reply=Reply(text=tuple(f"w{i} " for i in range(20)))))
+    received: list[str] = []
+    from llxprt_runtime.providers.base import GenerateChatOptions
+
+    options = GenerateChatOptions([IContent.human("hi")], runtime=runtime.context)
+    with pytest.raises(StreamInterruptedError) as info:
+        async for chunk in runtime.provider_manager.generate_chat_completion(options):
+            received += [b.text for b in chunk.blocks if isinstance(b, TextBlock)]
+    assert received  # the partial reply reached the caller
+    assert len(wire.chat_requests()) == 1
+    assert "cut off" in str(info.value) and "partial reply is kept" in str(info.value)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_error_event_mid_stream_is_typed(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire)
+    wire.enqueue(Fault(error_event_after=3, message="overloaded mid-stream"))
+    with pytest.raises(ProviderError) as info:
+        await collect(runtime, IContent.human("hi"))
+    assert len(wire.chat_requests()) == 1
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_malformed_chunk_is_a_clear_error(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire)
+    wire.enqueue(Fault(malformed_after=3))
+    with pytest.raises(ProviderError):
+        await collect(runtime, IContent.human("hi"))
+
+
+async def test_connection_refused_is_a_network_error_and_retried() -> None:
+    with WireServer() as server:
+        url = server.url  # the port is closed again once the server stops
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("openai")
+    await rs.update_active_provider_base_url(f"{url}/v1")
+    await rs.set_ephemeral_setting("retrywait", 1)
+    await rs.set_ephemeral_setting("retries", 1)
+    with pytest.raises(RetriesExhaustedError) as info:
+        await collect(runtime, IContent.human("hi"))
+    assert isinstance(info.value.last, NetworkError)
+    assert "Network error" in str(info.value)
+
+
+async def test_slow_first_byte_past_the_timeout(wire: WireServer) -> None:
+    runtime = await runtime_for("openai", wire, retries=0, socket_timeout=300)
+    wire.enqueue(Fault(first_byte_delay=1.0))
+    with pytest.raises(NetworkError):
+        await collect(runtime, IContent.human("hi"))
+
+
+async def test_cancellation_is_not_retried_or_wrapped() -> None:
+    import asyncio
+
+    attempts = 0
+
+    async def start():  # type: ignore[no-untyped-def]
+        nonlocal attempts
+        attempts += 1
+        raise asyncio.CancelledError
+        yield  # pragma: no cover
+
+    with pytest.raises(asyncio.CancelledError):
+        async for _ in stream_with_retries(start, RetryPolicy(retries=3, initial_delay=0)):
+            pass
+    assert attempts == 1
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    import random
+
+    policy = RetryPolicy(retries=5, initial_delay=1.0, max_delay=4.0, jitter=0.3)
+    error = ServerError("x", provider="p")
+    delays = [policy.delay(n, error, random.Random(n)) for n in range(1, 6)]
+    assert 0.7 <= delays[0] <= 1.3 and 1.4 <= delays[1] <= 2.6
+    assert all(d <= 4.0 * 1.3 for d in delays)
+    assert policy.delay(1, ServerError("x", provider="p", retry_after=9.0), random.Random()) == 9.0
