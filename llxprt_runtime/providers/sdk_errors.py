@@ -41,13 +41,21 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def _status(exc: BaseException) -> int | None:
+    # A 2xx here means the error arrived as an event inside a successful stream.
     for attr in ("status_code", "code", "status"):
         value = getattr(exc, attr, None)
-        if isinstance(value, int) and 100 <= value <= 599:
+        if isinstance(value, int) and 400 <= value <= 599:
             return value
     response = getattr(exc, "response", None)
     value = getattr(response, "status_code", None)
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and value >= 400 else None
+
+
+def _error_type(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    error = body.get("error", body) if isinstance(body, Mapping) else None
+    kind = error.get("type") or error.get("code") if isinstance(error, Mapping) else None
+    return str(kind or "").lower()
 
 
 def _header(exc: BaseException, name: str) -> str | None:
@@ -88,6 +96,11 @@ def classify_sdk_error(
     where: dict[str, Any] = {"provider": provider, "model": model, "url": url, "status": status}
     detail = _message(exc)
     if status is None:
+        kind = _error_type(exc)
+        if "rate_limit" in kind:
+            return RateLimitError(f"Rate limited: {detail}", **where)
+        if any(word in kind for word in ("overloaded", "server", "api_error", "internal")):
+            return ServerError(f"Server error: {detail}", **where)
         name = type(exc).__name__.lower()
         if any(word in name for word in _NETWORK_WORDS) or isinstance(exc, OSError | EOFError):
             return NetworkError(

@@ -103,12 +103,16 @@ async def test_a_stream_cut_after_output_is_not_retried(provider: str, wire: Wir
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_an_error_event_mid_stream_is_typed(provider: str, wire: WireServer) -> None:
+async def test_an_error_event_after_output_keeps_the_partial_reply(
+    provider: str, wire: WireServer
+) -> None:
     runtime = await runtime_for(provider, wire)
-    wire.enqueue(Fault(error_event_after=3, message="overloaded mid-stream"))
-    with pytest.raises(ProviderError) as info:
+    wire.enqueue(Fault(error_event_after=4, message="overloaded mid-stream"))
+    with pytest.raises(StreamInterruptedError) as info:
         await collect(runtime, IContent.human("hi"))
     assert len(wire.chat_requests()) == 1
+    assert "overloaded mid-stream" in str(info.value)
+    assert isinstance(info.value.__cause__, ServerError)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -166,3 +170,11 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
     assert 0.7 <= delays[0] <= 1.3 and 1.4 <= delays[1] <= 2.6
     assert all(d <= 4.0 * 1.3 for d in delays)
     assert policy.delay(1, ServerError("x", provider="p", retry_after=9.0), random.Random()) == 9.0
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_error_event_before_any_output_is_retried(provider: str, wire: WireServer) -> None:
+    runtime = await runtime_for(provider, wire)
+    wire.enqueue(Fault(error_event_after=0, message="overloaded"), Reply(text=("fine",)))
+    _, reply = await collect(runtime, IContent.human("hi"))
+    assert reply.text() == "fine" and len(wire.chat_requests()) == 2
