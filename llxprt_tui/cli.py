@@ -1,10 +1,17 @@
-"""`llxprt` command line. Start-up stays light: no Textual or SDK import for --version/--help."""
+"""`llxprt` command line.
+
+Start-up stays light: `--version`, `--help` and `-p` never import Textual, and no provider
+SDK is imported until a provider makes its first call.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+
+OUTPUT_FORMATS = ("text", "json", "stream-json")
+EXIT_BAD_ARGUMENTS = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,20 +20,52 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llxprt",
         description="A keyboard-driven terminal chat client for large language models.",
+        epilog="Without -p, llxprt opens the full-screen chat. Providers: openai, "
+        "openai-responses, anthropic, gemini.",
     )
     parser.add_argument("--version", action="version", version=f"llxprt {__version__}")
+    parser.add_argument(
+        "-p",
+        "--prompt",
+        help="send PROMPT (after any piped stdin), stream the reply to stdout, and exit",
+    )
+    parser.add_argument("--provider", help="provider to use (overrides the profile)")
+    parser.add_argument("-m", "--model", help="model to use (overrides the profile)")
+    parser.add_argument("--key", help="API key for this run only (prefer --key-name)")
+    parser.add_argument("--keyfile", metavar="PATH", help="read the API key from PATH")
+    parser.add_argument(
+        "--key-name", metavar="NAME", help="use the key saved as NAME in the OS keyring"
+    )
+    parser.add_argument("--baseurl", metavar="URL", help="provider endpoint, e.g. a local server")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting (repeatable); modelparam.NAME=VALUE sets a model parameter",
+    )
+    parser.add_argument("--profile-load", metavar="NAME", help="start from a saved profile")
+    parser.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        default="text",
+        help="text (default), json (reply, model, usage) or stream-json (one event per line)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.prompt is not None:
+        from llxprt_tui.oneshot import run_oneshot
+
+        return run_oneshot(args)
     print(
-        "llxprt: the chat interface is not built yet; this release provides the "
-        "llxprt_runtime library.",
+        "llxprt: the full-screen chat is not built yet; use -p PROMPT for a one-shot reply.",
         file=sys.stderr,
     )
-    return 2
+    return EXIT_BAD_ARGUMENTS
 
 
 if __name__ == "__main__":

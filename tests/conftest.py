@@ -12,6 +12,7 @@ from keyring.backend import KeyringBackend
 
 from llxprt_runtime import RuntimeRegistry, use_runtime_registry
 from tests.keyrings import MemoryKeyring
+from tests.wire.server import WireServer
 
 PROVIDER_ENV_VARS = (
     "OPENAI_API_KEY",
@@ -80,3 +81,10 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
         yield keyring.get_keyring()
         return
     yield from _swap_keyring(MemoryKeyring())
+
+
+@pytest.fixture
+def wire() -> Iterator[WireServer]:
+    """A loopback server speaking the four vendors' protocols, recording every request."""
+    with WireServer() as server:
+        yield server

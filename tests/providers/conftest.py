@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,12 +13,6 @@ from llxprt_runtime.providers.content import IContent, merge_stream
 from tests.wire.server import RecordedRequest, WireServer
 
 PROVIDERS = ("openai", "openai-responses", "anthropic", "gemini")
-
-
-@pytest.fixture
-def wire() -> Iterator[WireServer]:
-    with WireServer() as server:
-        yield server
 
 
 def base_url(provider: str, server: WireServer) -> str:

@@ -1,0 +1,176 @@
+"""`llxprt -p`: one prompt, the reply streamed to stdout, then exit.
+
+Exit codes: 0 on success, 2 for bad arguments or configuration, 1 for a provider error,
+130 when interrupted. Errors are one line on stderr and never contain a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any, TextIO
+
+from llxprt_runtime import LlxprtError
+from llxprt_runtime.bootstrap import CliOverrides, apply_cli_overrides
+from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
+from llxprt_runtime.prompts import get_core_system_prompt
+from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_runtime.providers.content import (
+    ContentMetadata,
+    IContent,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    Usage,
+)
+from llxprt_runtime.runtime.lifecycle import (
+    activate_isolated_runtime_context,
+    reset_cli_provider_infrastructure,
+)
+
+EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _ConfigurationError(Exception):
+    """Raised around bootstrap so its errors map to exit code 2."""
+
+
+def overrides_from(args: argparse.Namespace) -> CliOverrides:
+    return CliOverrides(
+        provider=args.provider,
+        model=args.model,
+        key=args.key,
+        keyfile=args.keyfile,
+        key_name=args.key_name,
+        base_url=args.baseurl,
+        settings=tuple(args.set),
+        profile=args.profile_load,
+    )
+
+
+def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
+    """Piped stdin comes first, then the -p text (as llxprt-code does)."""
+    prompt: str = args.prompt
+    if not stdin.isatty():
+        piped = stdin.read()
+        if piped.strip():
+            prompt = f"{piped.rstrip()}\n\n{prompt}" if prompt else piped
+    return prompt
+
+
+def run_oneshot(args: argparse.Namespace) -> int:
+    try:
+        prompt = read_prompt(args, sys.stdin)
+        return asyncio.run(_run(args, prompt, sys.stdout))
+    except KeyboardInterrupt:
+        print("llxprt: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK  # the reader went away (`| head`): not an error
+    except _ConfigurationError as exc:
+        print(f"llxprt: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    except (ProviderError, ProviderRuntimeNormalizationError) as exc:
+        print(f"llxprt: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_PROVIDER
+    except LlxprtError as exc:
+        print(f"llxprt: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_PROVIDER
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+async def _run(args: argparse.Namespace, prompt: str, out: TextIO) -> int:
+    runtime = await activate_isolated_runtime_context(runtime_id="cli-oneshot")
+    try:
+        try:
+            await apply_cli_overrides(overrides_from(args), runtime=runtime)
+        except LlxprtError as exc:
+            raise _ConfigurationError(_one_line(exc)) from exc
+        provider = runtime.settings_service.active_provider or ""
+        model = runtime.config.get_model() or ""
+        options = GenerateChatOptions(
+            [IContent.human(prompt)],
+            runtime=runtime.context,
+            system_prompt=get_core_system_prompt(provider, model),
+        )
+        writer = _Writer(args.output_format, out, provider, model)
+        async for chunk in runtime.provider_manager.generate_chat_completion(options):
+            writer.write(chunk)
+        writer.finish()
+        return EXIT_OK
+    finally:
+        await reset_cli_provider_infrastructure(runtime.runtime_id)
+
+
+class _Writer:
+    """Renders the stream in the chosen output format as it arrives."""
+
+    def __init__(self, fmt: str, out: TextIO, provider: str, model: str) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.provider = provider
+        self.model = model
+        self.text: list[str] = []
+        self.tool_calls: list[dict[str, Any]] = []
+        self.meta = ContentMetadata()
+
+    def write(self, chunk: IContent) -> None:
+        for block in chunk.blocks:
+            if isinstance(block, TextBlock) and block.text:
+                self.text.append(block.text)
+                if self.fmt == "text":
+                    self.out.write(block.text)
+                    self.out.flush()
+                elif self.fmt == "stream-json":
+                    self._event({"type": "text", "text": block.text})
+            elif isinstance(block, ThinkingBlock) and block.thought and self.fmt == "stream-json":
+                self._event({"type": "thinking", "text": block.thought})
+            elif isinstance(block, ToolCallBlock):
+                call = {"id": block.id, "name": block.name, "parameters": dict(block.parameters)}
+                self.tool_calls.append(call)
+                if self.fmt == "stream-json":
+                    self._event({"type": "tool_call", **call})
+        if chunk.metadata.usage or chunk.metadata.finish_reason:
+            self.meta = chunk.metadata
+
+    def _event(self, payload: dict[str, Any]) -> None:
+        self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def _summary(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "model": self.meta.model or self.model,
+            "usage": _usage(self.meta.usage),
+            "finish_reason": self.meta.finish_reason,
+        }
+
+    def finish(self) -> None:
+        if self.fmt == "text":
+            if self.text and not self.text[-1].endswith("\n"):
+                self.out.write("\n")
+        elif self.fmt == "json":
+            payload = {"response": "".join(self.text), **self._summary()}
+            if self.tool_calls:
+                payload["tool_calls"] = self.tool_calls
+            self.out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        else:
+            self._event({"type": "done", **self._summary()})
+        self.out.flush()
+
+
+def _usage(usage: Usage | None) -> dict[str, int] | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "cached_tokens": usage.cached_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+    }

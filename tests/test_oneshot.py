@@ -1,0 +1,148 @@
+"""`llxprt -p` end to end: the real console script against the loopback wire server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.providers.conftest import PROVIDERS, base_url, sent_key
+from tests.wire.server import Fault, Reply, ToolCall, WireServer
+
+LLXPRT = str(Path(sys.executable).with_name("llxprt"))
+SECRET = "sk-oneshot-secret-4411"
+
+
+def llxprt(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LLXPRT, *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_each_provider_round_trips(provider: str, wire: WireServer) -> None:
+    result = llxprt(
+        "-p",
+        "hello there",
+        "--provider",
+        provider,
+        "--baseurl",
+        base_url(provider, wire),
+        "--key",
+        SECRET,
+        "-m",
+        "model-z",
+        stdin="context from a pipe",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Echo: context from a pipe\n\nhello there\n"
+    request = wire.chat_requests()[-1]
+    assert sent_key(request) == SECRET and request.protocol == provider
+    assert "model-z" in (request.path if provider == "gemini" else request.body["model"])
+
+
+def test_json_and_stream_json_outputs(wire: WireServer) -> None:
+    common = ("--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    wire.enqueue(Reply(text=("a", "b"), prompt_tokens=4, completion_tokens=2))
+    result = llxprt("-p", "x", *common, "--output-format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["response"] == "ab" and data["model"] == "claude-sonnet-5"
+    assert data["usage"]["prompt_tokens"] == 4 and data["usage"]["completion_tokens"] == 2
+    wire.enqueue(
+        Reply(
+            text=("c",),
+            thinking=("hm",),
+            tool_calls=(ToolCall("t1", "f", {"a": 1}),),
+            finish="tool_calls",
+        )
+    )
+    result = llxprt("-p", "x", *common, "--output-format", "stream-json")
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["thinking", "text", "tool_call", "done"]
+    assert events[2]["name"] == "f" and events[2]["parameters"] == {"a": 1}
+    assert events[-1]["finish_reason"] == "tool_calls"
+
+
+def test_set_and_modelparam_reach_the_request(wire: WireServer) -> None:
+    result = llxprt(
+        "-p",
+        "x",
+        "--provider",
+        "openai",
+        "--baseurl",
+        f"{wire.url}/v1",
+        "--set",
+        "modelparam.temperature=0.35",
+        "--set",
+        "user-agent=oneshot/1",
+        "--set",
+        "modelparam.max_tokens=77",
+    )
+    assert result.returncode == 0, result.stderr
+    request = wire.chat_requests()[-1]
+    assert request.body["temperature"] == 0.35 and request.body["max_tokens"] == 77
+    assert request.headers["user-agent"] == "oneshot/1"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--provider", "acme"), "Provider 'acme' is not available"),
+        (("--provider", "openai", "--set", "nonsense"), "Invalid --set format"),
+        (("--provider", "openai", "--set", "streaming=loud"), "streaming must be one of"),
+        (("--provider", "openai", "--keyfile", "/nonexistent/key"), "was not found"),
+        (("--profile-load", "ghost"), "Profile 'ghost' not found"),
+        ((), "No provider chosen"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...], message: str) -> None:
+    result = llxprt("-p", "x", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_unknown_flag_and_bad_output_format_exit_2() -> None:
+    assert llxprt("-p", "x", "--bogus").returncode == 2
+    assert llxprt("-p", "x", "--output-format", "xml").returncode == 2
+
+
+def test_provider_errors_exit_1_and_never_show_the_key(wire: WireServer) -> None:
+    wire.enqueue(Fault(status=401, message="invalid x-api-key"))
+    result = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "401 Unauthorized" in lines[0] and wire.url in lines[0]
+    assert SECRET not in result.stderr + result.stdout
+
+
+def test_no_key_for_a_remote_provider_exits_1() -> None:
+    result = llxprt("-p", "x", "--provider", "gemini")
+    assert result.returncode == 1
+    assert "Incomplete runtime resolution (auth_token)" in result.stderr
+    assert "GEMINI_API_KEY" in result.stderr
+
+
+def test_version_and_help_do_not_import_heavy_modules() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "llxprt_tui.cli", "--version"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
+    heavy = {
+        m for m in imported if m.split(".")[0] in ("textual", "openai", "anthropic", "keyring")
+    }
+    assert heavy == set() and "google.genai" not in imported
