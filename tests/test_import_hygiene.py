@@ -32,3 +32,10 @@ def test_cli_version_path_is_light() -> None:
         "with contextlib.suppress(SystemExit):\n    cli.main(['--version'])"
     )
     assert _heavy(modules) == []
+
+
+def test_every_public_name_resolves_lazily() -> None:
+    import llxprt_runtime
+
+    for name in llxprt_runtime.__all__:
+        assert getattr(llxprt_runtime, name) is not None, name
