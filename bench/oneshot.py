@@ -85,7 +85,7 @@ def main() -> None:
                     "--key",
                     "sk-bench",
                 ]
-                floor = [
+                floor_cmd = [
                     sys.executable,
                     str(ROOT / "bench" / "bare_sdk.py"),
                     provider,
@@ -95,7 +95,7 @@ def main() -> None:
                 times: dict[str, list[float]] = {"ours": [], "floor": []}
                 rss: dict[str, list[float]] = {"ours": [], "floor": []}
                 for _ in range(args.runs):
-                    for name, cmd in (("ours", ours), ("floor", floor)):
+                    for name, cmd in (("ours", ours), ("floor", floor_cmd)):
                         elapsed, peak, out = run(cmd, env)
                         assert out.count(b"tok") == args.tokens, (name, out[:100])
                         times[name].append(elapsed)
@@ -115,9 +115,9 @@ def main() -> None:
                     )
         for flag in ("--version", "--help"):
             samples = [run([str(BIN / "llxprt"), flag], env)[0] for _ in range(args.runs)]
-            floor = [run([sys.executable, "-c", "pass"], env)[0] for _ in range(args.runs)]
+            bare = [run([sys.executable, "-c", "pass"], env)[0] for _ in range(args.runs)]
             print(
-                f"llxprt {flag:10} {summary(samples)} s  (bare python -c pass: {summary(floor)} s)"
+                f"llxprt {flag:10} {summary(samples)} s  (bare python -c pass: {summary(bare)} s)"
             )
 
 
