@@ -11,7 +11,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from llxprt_runtime import RuntimeRegistry, use_runtime_registry
-from tests.keyrings import MemoryKeyring
+from tests.keyrings import MemoryKeyring, use_keyring_backend
 from tests.wire.server import WireServer
 
 PROVIDER_ENV_VARS = (
@@ -65,22 +65,13 @@ def registry() -> Iterator[RuntimeRegistry]:
         yield reg
 
 
-def _swap_keyring(backend: KeyringBackend) -> Iterator[KeyringBackend]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
-
-
 @pytest.fixture(autouse=True)
 def memory_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
     """A real (in-memory) keyring backend per test; Secret Service tests bring their own."""
     if request.node.get_closest_marker("secret_service"):
         yield keyring.get_keyring()
         return
-    yield from _swap_keyring(MemoryKeyring())
+    yield from use_keyring_backend(MemoryKeyring())
 
 
 @pytest.fixture

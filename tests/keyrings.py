@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
+import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
@@ -49,3 +51,13 @@ class LockedKeyring(KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         raise KeyringLocked("Failed to unlock the collection!")
+
+
+def use_keyring_backend(backend: KeyringBackend) -> Iterator[KeyringBackend]:
+    """Make `backend` keyring's backend for the duration of a (generator) fixture."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

@@ -12,7 +12,6 @@ from llxprt_runtime.providers.base import (
     ResolvedOptions,
     require_resolved,
 )
-from llxprt_runtime.providers.clients import ClientKey
 from llxprt_runtime.providers.content import (
     ContentBlock,
     ContentMetadata,
@@ -217,16 +216,7 @@ class AnthropicProvider(BaseProvider):
 
 
 def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
-    assert resolved.clients is not None
     headers = resolved.headers
-    key = ClientKey.build(
-        resolved.runtime_id,
-        provider,
-        resolved.base_url,
-        resolved.auth_token,
-        headers,
-        resolved.timeout_seconds,
-    )
 
     def build() -> AsyncAnthropic:
         from anthropic import AsyncAnthropic
@@ -244,4 +234,4 @@ def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
     async def close(client: AsyncAnthropic) -> None:
         await client.close()
 
-    return resolved.clients.get_or_create(key, build, close)
+    return resolved.cached_client(provider, build, close)

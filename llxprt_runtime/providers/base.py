@@ -7,18 +7,20 @@ filled by ProviderManager.prepare_stateless_provider_invocation().
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from llxprt_runtime.config import Config
 from llxprt_runtime.providers.catalog import ProviderInfo
-from llxprt_runtime.providers.clients import SdkClientCache
+from llxprt_runtime.providers.clients import ClientKey, SdkClientCache
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.runtime.context import ProviderRuntimeContext
 from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
+
+_Client = TypeVar("_Client")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,27 @@ class ResolvedOptions:
     def timeout_seconds(self) -> float | None:
         value = self.settings.get("socket-timeout")
         return value / 1000 if isinstance(value, int | float) else None
+
+    def cached_client(
+        self,
+        provider: str,
+        build: Callable[[], _Client],
+        close: Callable[[_Client], Awaitable[None]],
+        variant: str = "",
+    ) -> _Client:
+        """The runtime's SDK client for these options (same URL, key, headers, timeout and
+        `variant` → the same client), built with `build` on first use."""
+        assert self.clients is not None, "call through ProviderManager (require_resolved)"
+        key = ClientKey.build(
+            self.runtime_id,
+            provider,
+            self.base_url,
+            self.auth_token,
+            self.headers,
+            self.timeout_seconds,
+            variant,
+        )
+        return self.clients.get_or_create(key, build, close)
 
     def __repr__(self) -> str:
         token = "[REDACTED]" if self.auth_token else None

@@ -16,7 +16,6 @@ from llxprt_runtime.providers.base import (
     ResolvedOptions,
     require_resolved,
 )
-from llxprt_runtime.providers.clients import ClientKey
 from llxprt_runtime.providers.content import (
     ContentBlock,
     ContentMetadata,
@@ -228,21 +227,11 @@ def _read_response(response: Any) -> tuple[list[ContentBlock], Usage | None, Fin
 
 
 def _client(resolved: ResolvedOptions, provider: str) -> Client:
-    assert resolved.clients is not None
     headers = resolved.headers
     project = resolved.setting("GOOGLE_CLOUD_PROJECT")
     location = resolved.setting("GOOGLE_CLOUD_LOCATION")
     vertex = isinstance(project, str) and isinstance(location, str) and not resolved.auth_token
     api_version = resolved.setting("api-version", DEFAULT_API_VERSION)
-    key = ClientKey.build(
-        resolved.runtime_id,
-        provider,
-        resolved.base_url,
-        resolved.auth_token,
-        headers,
-        resolved.timeout_seconds,
-        variant=json.dumps([vertex, project, location, api_version]),
-    )
 
     def build() -> Client:
         from google.genai import Client, types
@@ -270,4 +259,6 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
     async def close(client: Client) -> None:
         await client.aio.aclose()
 
-    return resolved.clients.get_or_create(key, build, close)
+    return resolved.cached_client(
+        provider, build, close, variant=json.dumps([vertex, project, location, api_version])
+    )

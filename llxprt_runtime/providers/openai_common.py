@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from llxprt_runtime.providers.base import ResolvedOptions
-from llxprt_runtime.providers.clients import ClientKey
 from llxprt_runtime.providers.sdk_errors import classify_sdk_error
 
 if TYPE_CHECKING:
@@ -34,16 +33,7 @@ def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:
     Everything is passed explicitly (empty strings, not None) so that the SDK's environment
     fallbacks (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, ...) never decide anything.
     """
-    assert resolved.clients is not None
     headers = resolved.headers
-    key = ClientKey.build(
-        resolved.runtime_id,
-        provider,
-        resolved.base_url,
-        resolved.auth_token,
-        headers,
-        resolved.timeout_seconds,
-    )
 
     def build() -> AsyncOpenAI:
         from openai import AsyncOpenAI
@@ -66,7 +56,7 @@ def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:
     async def close(client: AsyncOpenAI) -> None:
         await client.close()
 
-    return resolved.clients.get_or_create(key, build, close)
+    return resolved.cached_client(provider, build, close)
 
 
 def auth_header_override(resolved: ResolvedOptions) -> dict[str, Any]:

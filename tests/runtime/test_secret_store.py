@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
@@ -20,7 +19,7 @@ from llxprt_runtime import (
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE, SecretStore
 from llxprt_runtime.errors import InvalidKeyNameError
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from tests.keyrings import LockedKeyring, MemoryKeyring, use_keyring_backend
 
 
 @pytest.fixture
@@ -58,23 +57,14 @@ async def test_names_and_values_are_validated(store: SecretStore) -> None:
         await store.save("ok", "   ")
 
 
-def _use(backend: KeyringBackend) -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
+@pytest.fixture
+def no_keyring() -> Iterator[KeyringBackend]:
+    yield from use_keyring_backend(fail.Keyring())
 
 
 @pytest.fixture
-def no_keyring() -> Iterator[None]:
-    yield from _use(fail.Keyring())
-
-
-@pytest.fixture
-def locked_keyring() -> Iterator[None]:
-    yield from _use(LockedKeyring())
+def locked_keyring() -> Iterator[KeyringBackend]:
+    yield from use_keyring_backend(LockedKeyring())
 
 
 @pytest.mark.usefixtures("no_keyring")
@@ -129,17 +119,7 @@ def _secret_service_or_skip() -> KeyringBackend:
 
 @pytest.fixture
 def secret_service() -> Iterator[KeyringBackend]:
-    backend = _secret_service_or_skip()
-    yield from _use_backend(backend)
-
-
-def _use_backend(backend: KeyringBackend) -> Iterator[KeyringBackend]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
+    yield from use_keyring_backend(_secret_service_or_skip())
 
 
 @pytest.mark.secret_service
