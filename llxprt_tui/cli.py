@@ -57,15 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from llxprt_tui.oneshot import overrides_from
+
     if args.prompt is not None:
         from llxprt_tui.oneshot import run_oneshot
 
         return run_oneshot(args)
-    print(
-        "llxprt: the full-screen chat is not built yet; use -p PROMPT for a one-shot reply.",
-        file=sys.stderr,
-    )
-    return EXIT_BAD_ARGUMENTS
+    if args.output_format != "text":
+        parser.error("--output-format applies to -p only")
+    from llxprt_tui.app import run_app
+
+    return run_app(overrides_from(args))
 
 
 if __name__ == "__main__":

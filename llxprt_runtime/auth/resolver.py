@@ -121,6 +121,34 @@ class AuthPrecedenceResolver:
                 return ResolvedAuth(token, f"oauth-{provider}", f"OAuth ({provider})")
         return NO_AUTH
 
+    def describe(
+        self,
+        provider: str,
+        env_key_names: Sequence[str] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> str:
+        """Where `provider`'s key would come from, without reading any secret (no keyfile or
+        keyring access): for status lines. Same order as resolve()."""
+        env = os.environ if environ is None else environ
+        settings = self.settings
+        if _clean(settings.get_provider_setting(provider, "auth-key")):
+            return "runtime-only key (/key)"
+        if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
+            return f"keyfile: {path}"
+        if settings.active_provider in (None, provider):
+            if _clean(settings.get("auth-key")):
+                return "runtime-only key (/key)"
+            if name := _clean(settings.get("auth-key-name")):
+                return f"keyring: {name}"
+            if path := _clean(settings.get("auth-keyfile")):
+                return f"keyfile: {path}"
+        for var in env_key_names:
+            if _clean(env.get(var)):
+                return f"env: {var}"
+        if self.oauth_manager is not None and self.oauth_manager.supports(provider):
+            return f"OAuth ({provider})"
+        return "none"
+
     async def _from_keyring(
         self, provider: str, name: str, problems: list[LlxprtError]
     ) -> ResolvedAuth | None:

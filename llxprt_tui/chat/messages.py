@@ -1,0 +1,160 @@
+"""The widgets a conversation is made of: the user's turn, the assistant's streamed reply,
+thinking and tool-call entries, notices and errors."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Collapsible, Markdown, Static
+
+from llxprt_runtime.providers.content import ToolCallBlock, Usage
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        background: $boost;
+        border-left: thick $primary;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+        self.text = text
+
+
+class Notice(Static):
+    """Command output and other information from llxprt itself."""
+
+    DEFAULT_CSS = """
+    Notice {
+        color: $text-muted;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+
+
+class ErrorNotice(Static):
+    """A failure, said plainly, with what to do next."""
+
+    DEFAULT_CSS = """
+    ErrorNotice {
+        color: $text-error;
+        background: $error-muted;
+        border-left: thick $error;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+        self.text = text
+
+
+class ThinkingEntry(Collapsible):
+    """The model's thinking: collapsed by default, expanded on demand."""
+
+    DEFAULT_CSS = """
+    ThinkingEntry { background: transparent; border: none; padding: 0; margin: 0; }
+    ThinkingEntry Static { color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        self._body = Static("", markup=False)
+        super().__init__(self._body, title="Thinking", collapsed=True)
+        self.text = ""
+
+    def append(self, thought: str) -> None:
+        self.text += thought
+        self._body.update(self.text)
+
+
+class ToolCallEntry(Collapsible):
+    DEFAULT_CSS = """
+    ToolCallEntry { background: transparent; border: none; padding: 0; margin: 0; }
+    ToolCallEntry Static { color: $text-muted; }
+    """
+
+    def __init__(self, call: ToolCallBlock) -> None:
+        arguments = json.dumps(dict(call.parameters), indent=2, ensure_ascii=False)
+        super().__init__(
+            Static(arguments, markup=False), title=f"tool call: {call.name}", collapsed=True
+        )
+        self.call = call
+
+
+class AssistantMessage(Vertical):
+    """One reply. Text streams into a Markdown widget through MarkdownStream (never a full
+    re-render per token); one full update at the end fixes any half-parsed block."""
+
+    DEFAULT_CSS = """
+    AssistantMessage { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    AssistantMessage > Markdown { margin: 0; padding: 0; }
+    AssistantMessage > .reply-footer { color: $text-muted; }
+    AssistantMessage.-cancelled > .reply-footer { color: $warning; }
+    """
+
+    STATES: ClassVar[tuple[str, ...]] = ("waiting", "streaming", "done", "cancelled", "failed")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = ""
+        self.markdown = Markdown("")
+        self.footer = Static("", classes="reply-footer", markup=False)
+        self._stream: object | None = None
+        self._thinking: ThinkingEntry | None = None
+        self.state = "waiting"
+
+    def compose(self) -> ComposeResult:
+        yield self.markdown
+        yield self.footer
+
+    async def append_text(self, text: str) -> None:
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self.markdown)
+        self.text += text
+        self.state = "streaming"
+        await self._stream.write(text)  # type: ignore[attr-defined]
+
+    async def append_thinking(self, thought: str) -> None:
+        if self._thinking is None:
+            self._thinking = ThinkingEntry()
+            await self.mount(self._thinking, before=self.markdown)
+        self._thinking.append(thought)
+
+    async def add_tool_call(self, call: ToolCallBlock) -> None:
+        await self.mount(ToolCallEntry(call), before=self.footer)
+
+    async def finish(self, state: str, footer: str) -> None:
+        """Stop streaming and render the final text once, in full."""
+        if self._stream is not None:
+            await self._stream.stop()  # type: ignore[attr-defined]
+            self._stream = None
+        await self.markdown.update(self.text)
+        self.state = state
+        self.set_class(state == "cancelled", "-cancelled")
+        self.footer.update(footer)
+
+
+def usage_line(
+    usage: Usage | None, first_token_seconds: float | None, stream_seconds: float | None
+) -> str:
+    """The footer under a reply: tokens in/out, time to first token, tokens per second."""
+    parts: list[str] = []
+    if usage is not None:
+        parts.append(f"↑ {usage.prompt_tokens} ↓ {usage.completion_tokens} tokens")
+    if first_token_seconds is not None:
+        parts.append(f"first token {first_token_seconds:.2f} s")
+    if usage is not None and stream_seconds and usage.completion_tokens:
+        parts.append(f"{usage.completion_tokens / stream_seconds:.0f} tok/s")
+    return " · ".join(parts)

@@ -1,0 +1,42 @@
+"""The status line of the active tab: provider, model, profile, key source, base URL (when
+not the default), tokens used in this tab, and whether a reply is streaming."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from llxprt_tui.chat.tab import ChatTab
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    def show(self, tab: ChatTab | None) -> None:
+        self.update(describe(tab) if tab is not None else "")
+
+
+def describe(tab: ChatTab) -> str:
+    runtime = tab.runtime
+    settings = runtime.settings_service
+    provider = settings.active_provider
+    if not provider:
+        return "no provider · /provider NAME to choose one · /help"
+    info = runtime.provider_manager.get_provider_info(provider)
+    parts = [provider, runtime.config.get_model() or info.default_model]
+    profile = settings.current_profile_name
+    parts.append(f"profile: {profile}" if profile else "no profile")
+    parts.append(f"key: {runtime.auth.describe(provider, info.env_key_names)}")
+    base_url = settings.get_provider_setting(provider, "base-url") or settings.get("base-url")
+    if isinstance(base_url, str) and base_url.rstrip("/") != info.default_base_url:
+        parts.append(base_url)
+    usage = tab.usage
+    parts.append(f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}")
+    parts.append("streaming… (esc cancels)" if tab.streaming else "ready")
+    return " · ".join(parts)

@@ -1,0 +1,333 @@
+"""ChatTab: one agent. It owns an isolated runtime, its conversation and its prompt, and
+does everything through that runtime (passed explicitly as `runtime=`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from llxprt_runtime import LlxprtError
+from llxprt_runtime.prompts import get_core_system_prompt
+from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_runtime.providers.content import (
+    IContent,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    Usage,
+    merge_stream,
+)
+from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_tui.chat.messages import (
+    AssistantMessage,
+    ErrorNotice,
+    Notice,
+    UserMessage,
+    usage_line,
+)
+from llxprt_tui.chat.prompt import PromptInput
+from llxprt_tui.commands.handlers import run_command
+from llxprt_tui.commands.spec import (
+    CommandParseError,
+    completions,
+    holds_secret,
+    is_command,
+    parse_command,
+)
+
+if TYPE_CHECKING:
+    from llxprt_tui.app import LlxprtApp
+
+Clock = Callable[[], float]
+
+
+class Conversation(VerticalScroll):
+    DEFAULT_CSS = """
+    Conversation { height: 1fr; padding: 0 1; }
+    """
+
+
+class CommandCompletion(OptionList):
+    DEFAULT_CSS = """
+    CommandCompletion {
+        display: none;
+        height: auto;
+        max-height: 8;
+        border: none;
+        background: $panel;
+    }
+    CommandCompletion.-visible { display: block; }
+    """
+
+
+class ChatTab(Vertical):
+    """The conversation, the prompt and the stream of one tab."""
+
+    DEFAULT_CSS = """
+    ChatTab { height: 1fr; }
+    """
+
+    class StateChanged(Message):
+        """Posted when the label or status of this tab should be redrawn."""
+
+        def __init__(self, tab: ChatTab) -> None:
+            super().__init__()
+            self.tab = tab
+
+    def __init__(self, runtime: RuntimeServices, name: str, *, clock: Clock = time.monotonic):
+        super().__init__()
+        self._runtime = runtime
+        self.tab_name = name
+        self.clock = clock
+        self.history: list[IContent] = []
+        self.usage = Usage()
+        self.streaming = False
+        self.last_prompt: str | None = None
+        self._last_reply: str | None = None
+        self._stream_task: asyncio.Task[None] | None = None
+
+    # --- composition ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Conversation()
+        yield CommandCompletion()
+        yield PromptInput(id="prompt")
+
+    def on_mount(self) -> None:
+        self.prompt.complete = self.complete_command
+
+    @property
+    def runtime(self) -> RuntimeServices:
+        return self._runtime
+
+    @property
+    def llxprt_app(self) -> LlxprtApp:
+        from llxprt_tui.app import LlxprtApp
+
+        assert isinstance(self.app, LlxprtApp)
+        return self.app
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    def focus_prompt(self) -> None:
+        self.prompt.focus()
+
+    async def add(self, widget: Widget) -> None:
+        conversation = self.conversation
+        await conversation.mount(widget)
+        conversation.anchor()
+
+    async def notice(self, *lines: str) -> None:
+        if lines:
+            await self.add(Notice("\n".join(lines)))
+
+    async def error(self, message: str) -> None:
+        await self.add(ErrorNotice(message))
+
+    def changed(self) -> None:
+        self.post_message(self.StateChanged(self))
+
+    # --- the prompt ------------------------------------------------------------------------
+
+    @on(PromptInput.Changed)
+    def _update_completion(self, event: PromptInput.Changed) -> None:
+        menu = self.query_one(CommandCompletion)
+        matches = completions(self.prompt.text)
+        menu.clear_options()
+        if matches and self.prompt.text != f"/{matches[0].name}":
+            menu.add_options(
+                [Option(f"{spec.usage}  —  {spec.help}", id=spec.name) for spec in matches]
+            )
+            menu.add_class("-visible")
+        else:
+            menu.remove_class("-visible")
+
+    def complete_command(self) -> bool:
+        """Tab-completes the highlighted (or only) command; True when it did."""
+        menu = self.query_one(CommandCompletion)
+        if not menu.has_class("-visible") or menu.option_count == 0:
+            return False
+        index = menu.highlighted if menu.highlighted is not None else 0
+        option_id = menu.get_option_at_index(index).id
+        self.prompt.load_text(f"/{option_id} ")
+        self.prompt.move_cursor(self.prompt.document.end)
+        return True
+
+    @on(PromptInput.Submitted)
+    async def _submitted(self, event: PromptInput.Submitted) -> None:
+        text = event.text
+        if not text.strip():
+            return
+        if is_command(text.strip()):
+            secret = holds_secret(text.strip())
+            self.prompt.take_text(remember=not secret)
+            await self.execute_command(text.strip(), echo=not secret)
+            return
+        if self.streaming:
+            self.notify("A reply is still streaming: escape cancels it.", severity="warning")
+            return
+        self.prompt.take_text(remember=True)
+        await self.send(text)
+
+    async def execute_command(self, text: str, *, echo: bool = True) -> None:
+        if echo:
+            await self.add(UserMessage(text))
+        try:
+            lines = await run_command(self.llxprt_app.command_host(self), parse_command(text))
+        except (LlxprtError, CommandParseError) as exc:
+            await self.error(str(exc))
+        else:
+            await self.notice(*lines)
+        self.changed()
+
+    # --- sending and streaming ----------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        self.last_prompt = text
+        self.history.append(IContent.human(text))
+        await self.add(UserMessage(text))
+        reply = AssistantMessage()
+        await self.add(reply)
+        self.streaming = True
+        self.changed()
+        self._stream_task = asyncio.create_task(self._stream(reply, text))
+
+    async def _stream(self, reply: AssistantMessage, text: str) -> None:
+        runtime = self._runtime
+        provider = runtime.settings_service.active_provider or ""
+        model = runtime.config.get_model() or ""
+        options = GenerateChatOptions(
+            list(self.history),
+            runtime=runtime.context,
+            system_prompt=get_core_system_prompt(provider, model),
+        )
+        chunks: list[IContent] = []
+        started = self.clock()
+        first: float | None = None
+        state = "done"
+        try:
+            async for chunk in runtime.provider_manager.generate_chat_completion(options):
+                chunks.append(chunk)
+                for block in chunk.blocks:
+                    if isinstance(block, TextBlock) and block.text:
+                        first = first if first is not None else self.clock()
+                        await reply.append_text(block.text)
+                    elif isinstance(block, ThinkingBlock) and block.thought:
+                        await reply.append_thinking(block.thought)
+                    elif isinstance(block, ToolCallBlock):
+                        await reply.add_tool_call(block)
+        except asyncio.CancelledError:
+            state = "cancelled"
+        except LlxprtError as exc:
+            state = "failed"
+            await self._failed(reply, text, str(exc), bool(chunks))
+        except Exception as exc:  # never let a provider bug take the tab down
+            state = "failed"
+            await self._failed(reply, text, f"Unexpected error: {exc}", bool(chunks))
+        finally:
+            await self._finish(reply, chunks, state, started, first)
+
+    async def _failed(
+        self, reply: AssistantMessage, text: str, message: str, partial: bool
+    ) -> None:
+        await self.error(message)
+        if not partial and self.history and self.history[-1].speaker == "human":
+            # Nothing came back: take the turn out of the history and give the text back.
+            self.history.pop()
+            if not self.prompt.text:
+                self.prompt.load_text(text)
+
+    async def _finish(
+        self,
+        reply: AssistantMessage,
+        chunks: list[IContent],
+        state: str,
+        started: float,
+        first: float | None,
+    ) -> None:
+        merged = merge_stream(chunks)
+        usage = merged.metadata.usage
+        if usage is not None:
+            self.usage = self.usage + usage
+        if merged.blocks:
+            self.history.append(IContent("ai", merged.blocks, merged.metadata))
+            self._last_reply = merged.text() or self._last_reply
+        elapsed = self.clock() - first if first is not None else None
+        footer = usage_line(usage, first - started if first is not None else None, elapsed)
+        if state == "cancelled":
+            footer = "cancelled" + (f" · {footer}" if footer else "")
+        if state == "failed" and not merged.blocks:
+            await reply.remove()
+        else:
+            await reply.finish(state, footer)
+        self.streaming = False
+        self._stream_task = None
+        self.changed()
+
+    def cancel_stream(self) -> bool:
+        if self._stream_task is None or self._stream_task.done():
+            return False
+        self._stream_task.cancel()
+        return True
+
+    async def wait_for_stream(self) -> None:
+        task = self._stream_task
+        if task is not None:
+            await asyncio.wait({task})
+
+    # --- commands' view of the tab -------------------------------------------------------------
+
+    async def clear_conversation(self) -> None:
+        self.cancel_stream()
+        await self.wait_for_stream()
+        self.history.clear()
+        self._last_reply = None
+        await self.conversation.remove_children()
+        await self.notice("Conversation cleared.")
+
+    async def retry(self) -> None:
+        if self.last_prompt is None:
+            await self.notice("Nothing to retry yet.")
+            return
+        if self.streaming:
+            await self.error("A reply is still streaming: escape cancels it first.")
+            return
+        if self.history and self.history[-1].speaker == "ai":
+            self.history.pop()
+        if self.history and self.history[-1].speaker == "human":
+            self.history.pop()
+        await self.send(self.last_prompt)
+
+    def last_reply(self) -> str | None:
+        return self._last_reply
+
+    def conversation_markdown(self) -> str:
+        lines = [f"# {self.tab_name}", ""]
+        for content in self.history:
+            who = {"human": "You", "ai": "Assistant", "tool": "Tool"}[content.speaker]
+            lines += [f"## {who}", "", content.text(), ""]
+        return "\n".join(lines)
+
+    def label(self) -> str:
+        runtime = self._runtime
+        provider = runtime.settings_service.active_provider
+        model = runtime.config.get_model()
+        where = f" {provider}:{model}" if provider else ""
+        marker = " ●" if self.streaming else ""
+        return f"{self.tab_name}{where}{marker}"

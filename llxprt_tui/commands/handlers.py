@@ -1,0 +1,303 @@
+"""What each slash command does: it calls the runtime helper of the same meaning and returns
+the lines to show. Bad input raises a typed error whose message is shown; nothing changes."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Protocol
+
+from llxprt_runtime import LlxprtError
+from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.settings.registry import parse_setting_text, require_spec
+from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
+
+
+class CommandHost(Protocol):
+    """What commands may ask of the tab they were typed in."""
+
+    @property
+    def runtime(self) -> RuntimeServices: ...
+    async def new_tab(self) -> None: ...
+    async def close_tab(self) -> None: ...
+    def switch_tab(self, number: int) -> None: ...
+    def rename_tab(self, name: str) -> None: ...
+    def quit_app(self) -> None: ...
+    async def clear_conversation(self) -> None: ...
+    async def retry(self) -> None: ...
+    def last_reply(self) -> str | None: ...
+    def copy_text(self, text: str) -> None: ...
+    def conversation_markdown(self) -> str: ...
+    def show_help(self) -> None: ...
+    def theme_names(self) -> list[str]: ...
+    def current_theme(self) -> str: ...
+    def set_theme(self, name: str) -> None: ...
+
+
+Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
+
+
+def _usage(name: str) -> CommandParseError:
+    return CommandParseError(f"Usage: {COMMANDS_BY_NAME[name].usage}")
+
+
+async def cmd_help(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    host.show_help()
+    return []
+
+
+async def cmd_provider(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    runtime = host.runtime
+    if not cmd.args:
+        active = runtime.settings_service.active_provider
+        lines = ["Providers (/provider NAME to switch):"]
+        for name, info in runtime.provider_manager.providers.items():
+            marker = "●" if name == active else " "
+            lines.append(f" {marker} {name:17} {info.display_name}")
+        return lines
+    result = await rs.switch_active_provider(cmd.args[0], runtime=runtime)
+    if not result.changed:
+        return list(result.info_messages)
+    head = (
+        f"Switched from {result.previous_provider} to {result.next_provider}"
+        if result.previous_provider
+        else f"Provider set to {result.next_provider}"
+    )
+    return [head, *result.info_messages]
+
+
+async def cmd_model(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    runtime = host.runtime
+    if not cmd.args:
+        current = runtime.config.get_model() or "none"
+        models = await runtime.provider_manager.list_models(
+            GenerateChatOptions([], runtime=runtime.context)
+        )
+        listing = ", ".join(m.id for m in models[:40])
+        return [f"Current model: {current}", f"Available: {listing}", "/model NAME to switch."]
+    return [(await rs.set_active_model(cmd.args[0], runtime=runtime)).message]
+
+
+async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    runtime = host.runtime
+    action = cmd.args[0].lower() if cmd.args else "list"
+    name = cmd.args[1] if len(cmd.args) > 1 else None
+    if action == "list":
+        entries = await rs.list_saved_profiles(runtime=runtime)
+        if not entries:
+            return ["No saved profiles. /profile save NAME saves this tab's setup."]
+        lines = ["Saved profiles:"]
+        for entry in entries:
+            if entry.profile is None:
+                lines.append(f"  {entry.name:20} ✗ {entry.error}")
+            else:
+                lines.append(f"  {entry.name:20} {entry.profile.provider}:{entry.profile.model}")
+        return lines
+    if action == "set-default":
+        return [await rs.set_default_profile_name(name, runtime=runtime)]
+    if name is None or action not in ("save", "load", "delete"):
+        raise _usage("profile")
+    if action == "save":
+        return [(await rs.save_profile_snapshot(name, runtime=runtime)).message]
+    if action == "delete":
+        return [await rs.delete_profile_by_name(name, runtime=runtime)]
+    loaded = await rs.load_profile_by_name(name, runtime=runtime)
+    return [
+        f"Profile '{name}' loaded",
+        *(f"- {m}" for m in loaded.info_messages),
+        *(f"⚠ {w}" for w in loaded.warnings),
+    ]
+
+
+async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    runtime = host.runtime
+    args = cmd.args
+    if not args:
+        provider = runtime.settings_service.active_provider
+        if not provider:
+            return ["No provider yet: /provider NAME first."]
+        info = runtime.provider_manager.get_provider_info(provider)
+        try:
+            resolved = await runtime.auth.resolve(provider, info.env_key_names)
+        except LlxprtError as exc:
+            return [f"Key for {provider}: not usable — {exc}"]
+        source = resolved.source if resolved.token else "none (/key VALUE or /key load NAME)"
+        return [f"Key for {provider}: {source}"]
+    action = args[0].lower()
+    store = runtime.secret_store
+    if action == "list":
+        names = await store.list_names()
+        return ["Saved keys: " + (", ".join(names) if names else "none")]
+    if action in ("load", "delete") and len(args) == 2:
+        if action == "load":
+            return [(await rs.use_named_key(args[1], runtime=runtime)).message]
+        if await store.delete(args[1]):
+            return [f"Deleted key '{args[1]}' from the OS keyring."]
+        return [f"Key '{args[1]}' not found. Use '/key list' to see saved keys."]
+    if action == "save" and len(args) in (2, 3):
+        value = args[2] if len(args) == 3 else _runtime_key(runtime)
+        if not value:
+            raise CommandParseError("/key save NAME VALUE (or set a key with /key VALUE first).")
+        result = await rs.save_active_provider_key(value, name=args[1], runtime=runtime)
+        return [result.message]
+    if action in ("load", "delete", "save"):
+        raise _usage("key")
+    if len(args) != 1:
+        raise _usage("key")
+    return [(await rs.update_active_provider_api_key(args[0], runtime=runtime)).message]
+
+
+def _runtime_key(runtime: RuntimeServices) -> str | None:
+    provider = runtime.settings_service.active_provider or ""
+    value = runtime.settings_service.get_provider_setting(provider, "auth-key")
+    return value if isinstance(value, str) else None
+
+
+async def cmd_keyfile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    if len(cmd.args) != 1:
+        raise _usage("keyfile")
+    return [(await rs.update_active_provider_keyfile(cmd.args[0], runtime=host.runtime)).message]
+
+
+async def cmd_baseurl(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    if len(cmd.args) != 1:
+        raise _usage("baseurl")
+    return [(await rs.update_active_provider_base_url(cmd.args[0], runtime=host.runtime)).message]
+
+
+async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    runtime = host.runtime
+    args = list(cmd.args)
+    if not args:
+        raise _usage("set")
+    if args[0] == "unset" and len(args) == 3 and args[1] == "modelparam":
+        await rs.set_active_model_param(args[2], None, runtime=runtime)
+        return [f"Model parameter '{args[2]}' cleared"]
+    if args[0] == "unset" and len(args) == 2:
+        key, _ = await rs.set_ephemeral_setting(args[1], None, runtime=runtime)
+        return [f"Setting '{key}' cleared"]
+    if args[0] == "modelparam" and len(args) >= 3:
+        raw_value = cmd.raw_args.split(None, 2)[2]
+        name, value = await rs.set_active_model_param(
+            args[1], parse_setting_text(raw_value), runtime=runtime
+        )
+        return [f"Model parameter '{name}' set to {value!r}"]
+    if len(args) == 1:
+        spec = require_spec(args[0])
+        choices = f" ({', '.join(spec.enum_values)})" if spec.enum_values else ""
+        return [f"{spec.key}: {spec.description}{choices}"]
+    raw_value = cmd.raw_args.split(None, 1)[1]
+    key, value = await rs.set_ephemeral_setting(
+        args[0], parse_setting_text(raw_value), runtime=runtime
+    )
+    shown = "[REDACTED]" if key == "auth-key" else repr(value)
+    return [f"Setting '{key}' set to {shown} (this tab; /profile save to keep it)"]
+
+
+async def cmd_theme(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    if not cmd.args:
+        current = host.current_theme()
+        names = ", ".join(f"[{n}]" if n == current else n for n in host.theme_names())
+        return [f"Themes: {names}"]
+    if cmd.args[0] not in host.theme_names():
+        raise LlxprtError(f"Unknown theme '{cmd.args[0]}'. /theme lists them.")
+    host.set_theme(cmd.args[0])
+    return [f"Theme set to {cmd.args[0]}"]
+
+
+async def cmd_new(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    await host.new_tab()
+    return []
+
+
+async def cmd_close(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    await host.close_tab()
+    return []
+
+
+async def cmd_tab(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    if len(cmd.args) != 1 or not cmd.args[0].isdigit():
+        raise _usage("tab")
+    host.switch_tab(int(cmd.args[0]))
+    return []
+
+
+async def cmd_rename(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    if not cmd.raw_args:
+        raise _usage("rename")
+    host.rename_tab(cmd.raw_args)
+    return [f"Tab renamed to {cmd.raw_args}"]
+
+
+async def cmd_clear(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    await host.clear_conversation()
+    return []
+
+
+async def cmd_retry(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    await host.retry()
+    return []
+
+
+_CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+
+
+async def cmd_copy(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    reply = host.last_reply()
+    if not reply:
+        return ["Nothing to copy yet."]
+    if cmd.args[:1] == ("code",):
+        blocks = _CODE_BLOCK.findall(reply)
+        if not blocks:
+            return ["The last reply has no code block."]
+        host.copy_text(blocks[-1])
+        return ["Copied the last code block to the clipboard."]
+    host.copy_text(reply)
+    return ["Copied the last reply to the clipboard."]
+
+
+async def cmd_export(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    from llxprt_runtime.atomic import write_private_text
+
+    path = Path(cmd.raw_args or "llxprt-conversation.md")
+    text = host.conversation_markdown()
+    try:
+        await asyncio.to_thread(lambda: write_private_text(path.expanduser().resolve(), text))
+    except OSError as exc:
+        raise LlxprtError(f"Could not export to {path}: {exc.strerror or exc}") from None
+    return [f"Conversation exported to {path}"]
+
+
+async def cmd_quit(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    host.quit_app()
+    return []
+
+
+HANDLERS: dict[str, Handler] = {
+    "help": cmd_help,
+    "provider": cmd_provider,
+    "model": cmd_model,
+    "profile": cmd_profile,
+    "key": cmd_key,
+    "keyfile": cmd_keyfile,
+    "baseurl": cmd_baseurl,
+    "set": cmd_set,
+    "theme": cmd_theme,
+    "new": cmd_new,
+    "close": cmd_close,
+    "tab": cmd_tab,
+    "rename": cmd_rename,
+    "clear": cmd_clear,
+    "retry": cmd_retry,
+    "copy": cmd_copy,
+    "export": cmd_export,
+    "quit": cmd_quit,
+}
+
+
+async def run_command(host: CommandHost, command: ParsedCommand) -> list[str]:
+    return await HANDLERS[command.name](host, command)

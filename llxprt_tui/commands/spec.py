@@ -1,0 +1,100 @@
+"""The slash commands as data: name, usage and help. Used for /help, completion and dispatch."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    usage: str
+    help: str
+    secret_args: bool = False  # arguments may hold a key: never echoed, never in history
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("help", "/help", "List commands and key bindings"),
+    CommandSpec("provider", "/provider [name]", "Show providers, or switch this tab's provider"),
+    CommandSpec("model", "/model [name]", "Show models, or set this tab's model"),
+    CommandSpec(
+        "profile",
+        "/profile save|load|delete|list|set-default [name]",
+        "Save, load, delete, list profiles; set or clear the default",
+    ),
+    CommandSpec(
+        "key",
+        "/key [value|none|save NAME [value]|load NAME|delete NAME|list]",
+        "Where this tab's key comes from; set, save, load or delete keys",
+        secret_args=True,
+    ),
+    CommandSpec("keyfile", "/keyfile PATH|none", "Read this tab's key from a file"),
+    CommandSpec("baseurl", "/baseurl URL|none", "Point this tab's provider at another endpoint"),
+    CommandSpec(
+        "set",
+        "/set KEY VALUE | /set unset KEY | /set modelparam KEY VALUE",
+        "Change a setting or model parameter for this tab",
+    ),
+    CommandSpec("theme", "/theme [name]", "Show themes, or switch theme"),
+    CommandSpec("new", "/new", "Open a new tab"),
+    CommandSpec("close", "/close", "Close this tab"),
+    CommandSpec("tab", "/tab N", "Go to tab N"),
+    CommandSpec("rename", "/rename NAME", "Rename this tab"),
+    CommandSpec("clear", "/clear", "Clear this tab's conversation"),
+    CommandSpec("retry", "/retry", "Send the last prompt again"),
+    CommandSpec("copy", "/copy [code]", "Copy the last reply, or its last code block"),
+    CommandSpec("export", "/export [path]", "Save this conversation as Markdown"),
+    CommandSpec("quit", "/quit", "Quit llxprt"),
+)
+COMMANDS_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    name: str
+    args: tuple[str, ...]
+    raw_args: str
+
+
+class CommandParseError(ValueError):
+    pass
+
+
+def is_command(text: str) -> bool:
+    return text.startswith("/") and not text.startswith("//")
+
+
+def parse_command(text: str) -> ParsedCommand:
+    """`/name args...` with shell-like quoting; raises CommandParseError with what is wrong."""
+    body = text.strip()[1:]
+    name, _, raw = body.partition(" ")
+    name = name.strip().lower()
+    if not name:
+        raise CommandParseError("Type a command after '/', or /help to list them.")
+    if name not in COMMANDS_BY_NAME:
+        close = [c.name for c in COMMANDS if c.name.startswith(name[:2])]
+        hint = f" Did you mean /{close[0]}?" if close else ""
+        raise CommandParseError(f"Unknown command /{name}.{hint} /help lists commands.")
+    try:
+        args = tuple(shlex.split(raw))
+    except ValueError as exc:
+        raise CommandParseError(f"/{name}: {exc}.") from None
+    return ParsedCommand(name, args, raw.strip())
+
+
+def holds_secret(text: str) -> bool:
+    """Whether a prompt line may carry a key (so it is never echoed nor remembered)."""
+    if not is_command(text):
+        return False
+    name = text.strip()[1:].partition(" ")[0].lower()
+    spec = COMMANDS_BY_NAME.get(name)
+    return bool(spec and spec.secret_args) or (name == "set" and "auth-key" in text.lower())
+
+
+def completions(text: str) -> list[CommandSpec]:
+    """Commands matching what has been typed so far (only while typing the command name)."""
+    if not is_command(text) or " " in text or "\n" in text:
+        return []
+    prefix = text[1:].lower()
+    return [spec for spec in COMMANDS if spec.name.startswith(prefix)]

@@ -1,0 +1,76 @@
+"""Fixtures for driving the real app with Pilot against the loopback wire server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from itertools import count
+
+from textual.pilot import Pilot
+
+from llxprt_runtime.bootstrap import CliOverrides
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.tab import ChatTab
+from tests.providers.conftest import base_url
+from tests.wire.server import WireServer
+
+SIZE = (100, 32)
+
+
+def fixed_clock(step: float = 0.25) -> Callable[[], float]:
+    """A clock that advances by `step` on every reading: reply timings are deterministic."""
+    ticks = count()
+    return lambda: next(ticks) * step
+
+
+def make_app(
+    server: WireServer | None = None,
+    provider: str = "openai",
+    key: str | None = "sk-tui",
+    **extra: object,
+) -> LlxprtApp:
+    overrides = CliOverrides()
+    if server is not None:
+        overrides = CliOverrides(
+            provider=provider,
+            base_url=base_url(provider, server),
+            key=key,
+            **extra,  # type: ignore[arg-type]
+        )
+    app = LlxprtApp(overrides, clock=fixed_clock())
+    app.animation_level = "none"
+    return app
+
+
+async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], limit: float = 10) -> None:
+    """Pause until `predicate()` holds (streams finish on their own schedule)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def type_and_send(pilot: Pilot[None], text: str) -> None:
+    tab = active(pilot)
+    tab.prompt.focus()
+    tab.prompt.load_text(text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def active(pilot: Pilot[None]) -> ChatTab:
+    app = pilot.app
+    assert isinstance(app, LlxprtApp)
+    tab = app.active_tab()
+    assert tab is not None
+    return tab
+
+
+async def send_and_wait(pilot: Pilot[None], text: str) -> ChatTab:
+    await type_and_send(pilot, text)
+    tab = active(pilot)
+    await wait_until(pilot, lambda: not tab.streaming)
+    await pilot.pause()
+    return tab
