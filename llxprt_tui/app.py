@@ -51,8 +51,9 @@ class LlxprtApp(App[None]):
     TabPane { padding: 0; height: 1fr; }
     """
     BINDINGS = [
-        Binding("ctrl+t", "new_tab", "New tab", id="new-tab"),
-        Binding("ctrl+w", "close_tab", "Close tab", id="close-tab"),
+        # Priority: the prompt (a TextArea) would otherwise take ctrl+w as "delete word".
+        Binding("ctrl+t", "new_tab", "New tab", id="new-tab", priority=True),
+        Binding("ctrl+w", "close_tab", "Close tab", id="close-tab", priority=True),
         Binding("ctrl+pagedown", "next_tab(1)", "Next tab", id="next-tab", show=False),
         Binding("ctrl+pageup", "next_tab(-1)", "Previous tab", id="previous-tab", show=False),
         *(
@@ -321,7 +322,9 @@ class TabCommandHost:
         await self.app.new_tab()
 
     async def close_tab(self) -> None:
-        await self.app.close_tab(self.tab)
+        # Not awaited: the command runs inside the tab's own handler, and removing the tab
+        # waits for that handler to finish.
+        self.app.call_later(self.app.close_tab, self.tab)
 
     def switch_tab(self, number: int) -> None:
         self.app.switch_tab(number)

@@ -1,0 +1,139 @@
+"""Tabs: isolation on the wire, switching, closing (with confirmation while streaming), keymap."""
+
+from __future__ import annotations
+
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.tab import ChatTab
+from llxprt_tui.screens.confirm import ConfirmScreen
+from tests.conftest import Dirs
+from tests.providers.conftest import base_url, sent_key
+from tests.tui.conftest import SIZE, active, make_app, send_and_wait, type_and_send, wait_until
+from tests.wire.server import Reply, WireServer
+
+
+async def test_two_tabs_on_different_providers_and_keys_stream_at_once() -> None:
+    with WireServer() as left, WireServer() as right:
+        for server in (left, right):
+            # Long, slow replies so both are still streaming when the second one starts.
+            server.default_reply = lambda r: Reply(
+                text=(r.last_user_text(), *(["."] * 150)), event_delay=0.02
+            )
+        app = make_app(left, provider="anthropic", key="sk-tab-one")
+        async with app.run_test(size=SIZE) as pilot:
+            first = active(pilot)
+            await send_and_wait(pilot, "/model model-one")
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            second = active(pilot)
+            assert second is not first
+            for command in (
+                "/provider gemini",
+                f"/baseurl {base_url('gemini', right)}",
+                "/key sk-tab-two",
+                "/model model-two",
+            ):
+                await send_and_wait(pilot, command)
+            # Start tab 2's reply, switch to tab 1 and start its reply while 2 streams.
+            # (Called directly: Pilot.press waits for the app to go idle, which a stream
+            # never lets it do.)
+            await second.send("second tab asks")
+            app.action_go_tab(1)
+            assert app.active_tab() is first
+            await first.send("first tab asks")
+            assert first.streaming and second.streaming
+            await wait_until(pilot, lambda: not first.streaming and not second.streaming)
+            assert first.history[-1].text() == "first tab asks" + "." * 150
+            assert second.history[-1].text() == "second tab asks" + "." * 150
+            (one,) = left.chat_requests()
+            (two,) = right.chat_requests()
+            assert (sent_key(one), one.protocol, one.body["model"]) == (
+                "sk-tab-one",
+                "anthropic",
+                "model-one",
+            )
+            assert (sent_key(two), two.protocol) == ("sk-tab-two", "gemini")
+            assert "/models/model-two:" in two.path
+            assert first.runtime.runtime_id != second.runtime.runtime_id
+            assert first.runtime.config.get_provider() == "anthropic"
+
+
+async def test_switching_tabs_by_keys_and_command(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = [active(pilot)]
+        for _ in range(2):
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            tabs.append(active(pilot))
+        await pilot.press("ctrl+pageup")
+        await pilot.pause()
+        assert active(pilot) is tabs[1]
+        await pilot.press("ctrl+pagedown", "ctrl+pagedown")
+        await pilot.pause()
+        assert active(pilot) is tabs[0]
+        await send_and_wait(pilot, "/tab 3")
+        assert active(pilot) is tabs[2]
+        assert [t.tab_name for t in app.chat_tabs()] == ["tab 1", "tab 2", "tab 3"]
+
+
+async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: WireServer) -> None:
+    # Long enough to still be streaming however slowly the test drives the app.
+    wire.enqueue(Reply(text=tuple("x" * 3000), event_delay=0.01))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        tab = active(pilot)
+        await type_and_send(pilot, "stream for a while")
+        await wait_until(pilot, lambda: bool(tab.history) and tab.streaming)
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert tab in app.chat_tabs() and tab.streaming
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: tab not in app.chat_tabs())
+        runtime = tab.runtime
+        assert runtime.disposed and app.registry.get(runtime.runtime_id) is None
+        assert runtime.provider_manager.clients.closed
+        assert len(app.chat_tabs()) == 1
+
+
+async def test_closing_the_last_tab_opens_a_fresh_one(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        first = active(pilot)
+        await send_and_wait(pilot, "/close")
+        await wait_until(pilot, lambda: bool(app.chat_tabs()) and app.chat_tabs()[0] is not first)
+        assert len(app.chat_tabs()) == 1 and first.runtime.disposed
+
+
+async def test_keymap_from_the_settings_file_remaps_bindings(dirs: Dirs, wire: WireServer) -> None:
+    dirs.config.mkdir(parents=True, exist_ok=True)
+    (dirs.config / "tui.toml").write_text('[keymap]\nnew-tab = "ctrl+n"\n')
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert len(app.chat_tabs()) == 2
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert len(app.chat_tabs()) == 2
+
+
+async def test_a_new_tab_starts_from_the_default_profile(dirs: Dirs, wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "/model from-profile")
+        await send_and_wait(pilot, "/profile save base")
+        await send_and_wait(pilot, "/profile set-default base")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        tab = active(pilot)
+        assert isinstance(tab, ChatTab)
+        assert tab.runtime.config.get_model() == "from-profile"
+        assert tab.runtime.settings_service.current_profile_name == "base"
+        assert isinstance(app, LlxprtApp)
