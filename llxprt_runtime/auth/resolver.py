@@ -96,7 +96,7 @@ class AuthPrecedenceResolver:
 
         settings = self.settings
         if token := _clean(settings.get_provider_setting(provider, "auth-key")):
-            return ResolvedAuth(token, "command-key", "runtime-only key (/key)")
+            return ResolvedAuth(token, "command-key", "runtime-only")
         if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
             if resolved := _from_keyfile(path, problems):
                 return resolved
@@ -104,7 +104,7 @@ class AuthPrecedenceResolver:
         active = settings.active_provider
         if active is None or active == provider:
             if token := _clean(settings.get("auth-key")):
-                return ResolvedAuth(token, "command-key", "runtime-only key (/key)")
+                return ResolvedAuth(token, "command-key", "runtime-only")
             if name := _clean(settings.get("auth-key-name")):
                 if resolved := await self._from_keyring(provider, name, problems):
                     return resolved
@@ -132,12 +132,12 @@ class AuthPrecedenceResolver:
         env = os.environ if environ is None else environ
         settings = self.settings
         if _clean(settings.get_provider_setting(provider, "auth-key")):
-            return "runtime-only key (/key)"
+            return "runtime-only"
         if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
             return f"keyfile: {path}"
         if settings.active_provider in (None, provider):
             if _clean(settings.get("auth-key")):
-                return "runtime-only key (/key)"
+                return "runtime-only"
             if name := _clean(settings.get("auth-key-name")):
                 return f"keyring: {name}"
             if path := _clean(settings.get("auth-keyfile")):

@@ -117,10 +117,11 @@ def classify_sdk_error(
             **where,
         )
     if status == 429:
+        wait = f"Retry after {retry_after:g} s" if retry_after is not None else "Wait a moment"
         return RateLimitError(
             f"429 Rate limited: {detail}",
             retry_after=retry_after,
-            hint="Wait a moment, or lower the request rate.",
+            hint=f"{wait}, or lower the request rate.",
             **where,
         )
     if status >= 500:

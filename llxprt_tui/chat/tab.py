@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -152,7 +153,7 @@ class ChatTab(Vertical):
         menu.clear_options()
         if matches and self.prompt.text != f"/{matches[0].name}":
             menu.add_options(
-                [Option(f"{spec.usage}  —  {spec.help}", id=spec.name) for spec in matches]
+                [Option(Text(f"{spec.usage}  —  {spec.help}"), id=spec.name) for spec in matches]
             )
             menu.add_class("-visible")
         else:

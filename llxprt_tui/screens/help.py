@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,12 +13,21 @@ from textual.widgets import Static
 from llxprt_tui.commands.spec import COMMANDS
 
 
+def _table(rows: list[tuple[str, str]]) -> Table:
+    table = Table(box=None, show_header=False, expand=True, padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True, ratio=2)
+    table.add_column(ratio=3)
+    for left, right in rows:
+        table.add_row(Text(left), Text(right))  # plain text: '[name]' is not markup
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 90%; max-width: 110; height: 85%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        width: 90%; height: 85%;
+        border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen .title { text-style: bold; color: $primary; margin-top: 1; }
     """
@@ -24,15 +35,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()
-        self.bindings = bindings
+        self.key_rows = bindings
 
     def compose(self) -> ComposeResult:
-        width = max(len(c.usage) for c in COMMANDS)
-        commands = "\n".join(f"{c.usage:{width}}  {c.help}" for c in COMMANDS)
-        keys = "\n".join(f"{key:16}  {what}" for key, what in self.bindings)
         with VerticalScroll():
             yield Static("Commands", classes="title")
-            yield Static(commands, markup=False)
+            yield Static(_table([(c.usage, c.help) for c in COMMANDS]))
             yield Static("Keys", classes="title")
-            yield Static(keys, markup=False)
+            yield Static(_table(self.key_rows))
             yield Static("escape closes this help", classes="title")

@@ -130,7 +130,7 @@ async def test_resolved_auth_repr_hides_the_token() -> None:
     await rs.update_active_provider_api_key("sk-very-secret")
     resolved = await runtime.auth.resolve("openai", environ={})
     assert "sk-very-secret" not in repr(resolved)
-    assert resolved.source == "runtime-only key (/key)"
+    assert resolved.source == "runtime-only"
 
 
 async def test_keyring_lookups_are_cached_per_runtime_and_invalidated(

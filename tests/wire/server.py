@@ -120,13 +120,15 @@ def echo_reply(request: RecordedRequest) -> Reply:
 class WireServer:
     """Start with `with WireServer() as server:`; `server.url` is http://127.0.0.1:PORT."""
 
-    def __init__(self, default_reply: Callable[[RecordedRequest], Reply] = echo_reply) -> None:
+    def __init__(
+        self, default_reply: Callable[[RecordedRequest], Reply] = echo_reply, port: int = 0
+    ) -> None:
         self.default_reply = default_reply
         self.requests: list[RecordedRequest] = []
         self.models: tuple[str, ...] = ("model-a", "model-b", "model-c")
         self._queue: deque[Reply | Fault] = deque()
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.wire = self
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
