@@ -1,0 +1,56 @@
+"""The app reaches its first frame without importing any provider SDK."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+SCRIPT = """
+import asyncio, json, sys
+from llxprt_tui.app import LlxprtApp
+
+async def main():
+    app = LlxprtApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.active_tab() is not None
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+
+asyncio.run(main())
+"""
+
+
+def test_first_frame_imports_no_provider_sdk() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    for sdk in ("openai", "anthropic", "google.genai"):
+        assert sdk not in modules, sdk
+    assert "textual.app" in modules
+
+
+async def test_copy_and_export(tmp_path: object, wire: object) -> None:
+    from pathlib import Path
+
+    from tests.tui.conftest import SIZE, make_app, send_and_wait
+    from tests.wire.server import Reply, WireServer
+
+    assert isinstance(wire, WireServer) and isinstance(tmp_path, Path)
+    wire.enqueue(Reply(text=("Try:\n\n```sh\nls -la\n```\n",)))
+    app = make_app(wire)
+    copied: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "how to list files")
+        await send_and_wait(pilot, "/copy code")
+        copied.append(app.clipboard)  # what App.copy_to_clipboard (OSC 52) was given
+        await send_and_wait(pilot, "/copy")
+        copied.append(app.clipboard)
+        target = tmp_path / "chat.md"
+        await send_and_wait(pilot, f"/export {target}")
+    assert copied == ["ls -la\n", "Try:\n\n```sh\nls -la\n```\n"]
+    exported = target.read_text()
+    assert "## You\n\nhow to list files" in exported and "```sh\nls -la" in exported
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
