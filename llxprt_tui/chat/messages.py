@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
@@ -105,6 +106,8 @@ class AssistantMessage(Vertical):
     """
 
     STATES: ClassVar[tuple[str, ...]] = ("waiting", "streaming", "done", "cancelled", "failed")
+    FLUSH_SECONDS: ClassVar[float] = 0.05
+    FLUSH_CHARS_PER_SECOND: ClassVar[float] = 200_000
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,6 +115,8 @@ class AssistantMessage(Vertical):
         self.markdown = Markdown("")
         self.footer = Static("", classes="reply-footer", markup=False)
         self._stream: object | None = None
+        self._pending: list[str] = []
+        self._flush_timer: Timer | None = None
         self._thinking: ThinkingEntry | None = None
         self.state = "waiting"
 
@@ -120,10 +125,24 @@ class AssistantMessage(Vertical):
         yield self.footer
 
     async def append_text(self, text: str) -> None:
+        """Buffer a delta; the buffer goes to the MarkdownStream at most every FLUSH_SECONDS,
+        so a fast stream costs a few dozen Markdown appends, not one per token."""
+        self.text += text
+        self._pending.append(text)
+        self.state = "streaming"
+        if self._flush_timer is None:
+            # Re-rendering the last Markdown block costs more as it grows, so long replies
+            # flush less often: rendering stays a bounded share of the time.
+            delay = self.FLUSH_SECONDS + len(self.text) / self.FLUSH_CHARS_PER_SECOND
+            self._flush_timer = self.set_timer(delay, self._flush)
+
+    async def _flush(self) -> None:
+        self._flush_timer = None
+        if not self._pending:
+            return
         if self._stream is None:
             self._stream = Markdown.get_stream(self.markdown)
-        self.text += text
-        self.state = "streaming"
+        text, self._pending = "".join(self._pending), []
         await self._stream.write(text)  # type: ignore[attr-defined]
 
     async def append_thinking(self, thought: str) -> None:
@@ -137,6 +156,10 @@ class AssistantMessage(Vertical):
 
     async def finish(self, state: str, footer: str) -> None:
         """Stop streaming and render the final text once, in full."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._pending = []
         if self._stream is not None:
             await self._stream.stop()  # type: ignore[attr-defined]
             self._stream = None

@@ -224,6 +224,9 @@ class ChatTab(Vertical):
         state = "done"
         try:
             async for chunk in runtime.provider_manager.generate_chat_completion(options):
+                # A fast local stream may never suspend on its socket: yield so rendering,
+                # timers and key presses keep flowing while it runs.
+                await asyncio.sleep(0)
                 chunks.append(chunk)
                 for block in chunk.blocks:
                     if isinstance(block, TextBlock) and block.text:

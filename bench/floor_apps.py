@@ -1,0 +1,52 @@
+"""Floors for bench/tui.py: bare Textual apps doing the least the measured thing needs.
+
+floor_apps.py static         one Static: the first-frame floor
+floor_apps.py log BASE_URL   enter streams a reply with the bare openai SDK into a Log
+"""
+
+from __future__ import annotations
+
+import sys
+
+from textual.app import App, ComposeResult
+from textual.widgets import Log, Static
+
+
+class StaticFloor(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("FLOOR-READY ^p")
+
+
+class LogFloor(App[None]):
+    BINDINGS = [("enter", "go", "go")]
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def compose(self) -> ComposeResult:
+        yield Static("FLOOR-READY", id="state")
+        yield Log()
+
+    async def action_go(self) -> None:
+        self.run_worker(self.stream())
+
+    async def stream(self) -> None:
+        from openai import AsyncOpenAI
+
+        client = AsyncOpenAI(api_key="sk-bench", base_url=self.base_url, max_retries=0)
+        log = self.query_one(Log)
+        response = await client.chat.completions.create(
+            model="gpt-5", messages=[{"role": "user", "content": "go"}], stream=True
+        )
+        async for chunk in response:
+            if chunk.choices and chunk.choices[0].delta.content:
+                log.write(chunk.choices[0].delta.content)
+        self.query_one("#state", Static).update("FLOOR-DONE")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "static":
+        StaticFloor().run()
+    else:
+        LogFloor(sys.argv[2]).run()
