@@ -167,12 +167,16 @@ def main() -> None:
             "TERM": "xterm-256color",
             "PATH": os.environ.get("PATH", ""),
         }
+        # A session that outlives every measured one, so the tmux server never exits (and
+        # races) between runs.
+        tmux("new-session", "-d", "-s", "bench-keepalive", "sleep 3600")
         first_frame(env, args.runs)
         with WireServer() as server:
             small = stream(env, server, 2000, args.runs)
             large = stream(env, server, 20000, max(3, args.runs // 2))
             print(f"20,000 vs 2,000 tokens: {large / small:.1f}x (target <= 12x)")
             tabs_memory({**os.environ, **env}, server)
+        tmux("kill-session", "-t", "bench-keepalive")
 
 
 if __name__ == "__main__":
