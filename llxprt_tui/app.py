@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from textual import on
@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from llxprt_runtime import LlxprtError, RuntimeRegistry
+from llxprt_runtime import LlxprtError, RuntimeRegistry, RuntimeServices
 from llxprt_runtime.bootstrap import CliOverrides, apply_cli_overrides
 from llxprt_runtime.profiles.user_settings import (
     UserSettings,
@@ -281,7 +281,7 @@ class LlxprtApp(App[None]):
         ):
             yield SystemCommand(label, f"Same as {command}", self._run_command_later(command))
 
-    def _run_command_later(self, command: str) -> Any:
+    def _run_command_later(self, command: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             tab = self.active_tab()
             if tab is not None:
@@ -315,7 +315,7 @@ class TabCommandHost:
         self.tab = tab
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> RuntimeServices:
         return self.tab.runtime
 
     async def new_tab(self) -> None:

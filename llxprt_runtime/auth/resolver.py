@@ -42,6 +42,27 @@ class ResolvedAuth:
 NO_AUTH = ResolvedAuth(None, None, "none")
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One configured credential source: a key, a keyfile path, a keyring name, an env var."""
+
+    kind: str  # key | keyfile | keyring | env
+    value: str
+    var: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "key":
+            return "runtime-only"
+        if self.kind == "env":
+            return f"env: {self.var}"
+        return f"{self.kind}: {self.value}"
+
+    def __repr__(self) -> str:
+        shown = "[REDACTED]" if self.kind in ("key", "env") else self.value
+        return f"_Candidate({self.kind}, {shown})"
+
+
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
@@ -82,6 +103,28 @@ class AuthPrecedenceResolver:
             result.token, result.method, result.source, tuple(str(p) for p in problems)
         )
 
+    def _candidates(
+        self, provider: str, env_key_names: Sequence[str], environ: Mapping[str, str]
+    ) -> list[_Candidate]:
+        """The configured sources, in precedence order (OAuth, always last, excluded)."""
+        settings = self.settings
+        found: list[_Candidate] = []
+        if token := _clean(settings.get_provider_setting(provider, "auth-key")):
+            found.append(_Candidate("key", token))
+        if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
+            found.append(_Candidate("keyfile", path))
+        if settings.active_provider in (None, provider):  # the subagent-leak guard
+            if token := _clean(settings.get("auth-key")):
+                found.append(_Candidate("key", token))
+            if name := _clean(settings.get("auth-key-name")):
+                found.append(_Candidate("keyring", name))
+            if path := _clean(settings.get("auth-keyfile")):
+                found.append(_Candidate("keyfile", path))
+        for var in env_key_names:
+            if token := _clean(environ.get(var)):
+                found.append(_Candidate("env", token, var))
+        return found
+
     async def _resolve(
         self,
         provider: str,
@@ -93,29 +136,19 @@ class AuthPrecedenceResolver:
     ) -> ResolvedAuth:
         if token := _clean(per_call):
             return ResolvedAuth(token, "per-call", "per-call key")
-
-        settings = self.settings
-        if token := _clean(settings.get_provider_setting(provider, "auth-key")):
-            return ResolvedAuth(token, "command-key", "runtime-only")
-        if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
-            if resolved := _from_keyfile(path, problems):
+        for candidate in self._candidates(provider, env_key_names, environ):
+            resolved: ResolvedAuth | None
+            if candidate.kind == "key":
+                resolved = ResolvedAuth(candidate.value, "command-key", candidate.label)
+            elif candidate.kind == "env":
+                var = candidate.var or ""
+                resolved = ResolvedAuth(candidate.value, f"env-{var.lower()}", candidate.label)
+            elif candidate.kind == "keyfile":
+                resolved = _from_keyfile(candidate.value, problems)
+            else:
+                resolved = await self._from_keyring(provider, candidate.value, problems)
+            if resolved is not None:
                 return resolved
-
-        active = settings.active_provider
-        if active is None or active == provider:
-            if token := _clean(settings.get("auth-key")):
-                return ResolvedAuth(token, "command-key", "runtime-only")
-            if name := _clean(settings.get("auth-key-name")):
-                if resolved := await self._from_keyring(provider, name, problems):
-                    return resolved
-            if path := _clean(settings.get("auth-keyfile")):
-                if resolved := _from_keyfile(path, problems):
-                    return resolved
-
-        for var in env_key_names:
-            if token := _clean(environ.get(var)):
-                return ResolvedAuth(token, f"env-{var.lower()}", f"env: {var}")
-
         if include_oauth and self.oauth_manager is not None:
             if token := await self.oauth_manager.get_token(provider):
                 return ResolvedAuth(token, f"oauth-{provider}", f"OAuth ({provider})")
@@ -129,22 +162,11 @@ class AuthPrecedenceResolver:
     ) -> str:
         """Where `provider`'s key would come from, without reading any secret (no keyfile or
         keyring access): for status lines. Same order as resolve()."""
-        env = os.environ if environ is None else environ
-        settings = self.settings
-        if _clean(settings.get_provider_setting(provider, "auth-key")):
-            return "runtime-only"
-        if path := _clean(settings.get_provider_setting(provider, "auth-keyfile")):
-            return f"keyfile: {path}"
-        if settings.active_provider in (None, provider):
-            if _clean(settings.get("auth-key")):
-                return "runtime-only"
-            if name := _clean(settings.get("auth-key-name")):
-                return f"keyring: {name}"
-            if path := _clean(settings.get("auth-keyfile")):
-                return f"keyfile: {path}"
-        for var in env_key_names:
-            if _clean(env.get(var)):
-                return f"env: {var}"
+        candidates = self._candidates(
+            provider, env_key_names, os.environ if environ is None else environ
+        )
+        if candidates:
+            return candidates[0].label
         if self.oauth_manager is not None and self.oauth_manager.supports(provider):
             return f"OAuth ({provider})"
         return "none"

@@ -23,9 +23,10 @@ from llxprt_runtime.providers.content import (
     ToolCallBlock,
     ToolResponseBlock,
     Usage,
+    parse_arguments,
+    tool_result_text,
 )
-from llxprt_runtime.providers.openai_chat import parse_arguments, tool_result_text
-from llxprt_runtime.providers.openai_common import sdk_errors_as_ours
+from llxprt_runtime.providers.sdk_errors import sdk_errors_as_ours
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic

@@ -6,6 +6,7 @@ map it to their wire format and back; streaming replies arrive as small IContent
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -142,3 +143,18 @@ def merge_stream(chunks: Sequence[IContent]) -> IContent:
     return IContent(
         "ai", tuple(blocks), ContentMetadata(usage, finish, model, provider, message_id)
     )
+
+
+def tool_result_text(block: ToolResponseBlock) -> str:
+    if block.error:
+        return json.dumps({"error": block.error})
+    return block.result if isinstance(block.result, str) else json.dumps(block.result)
+
+
+def parse_arguments(raw: str) -> Mapping[str, Any]:
+    """Tool-call arguments as an object; text that is not a JSON object is kept under _raw."""
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError:
+        return {"_raw": raw}
+    return value if isinstance(value, dict) else {"_raw": raw}

@@ -28,7 +28,7 @@ from llxprt_runtime.providers.content import (
     ToolResponseBlock,
     Usage,
 )
-from llxprt_runtime.providers.openai_common import sdk_errors_as_ours
+from llxprt_runtime.providers.sdk_errors import sdk_errors_as_ours
 
 if TYPE_CHECKING:
     from google.genai import Client

@@ -27,12 +27,11 @@ from llxprt_runtime.providers.content import (
     ToolCallBlock,
     ToolResponseBlock,
     Usage,
+    parse_arguments,
+    tool_result_text,
 )
-from llxprt_runtime.providers.openai_common import (
-    auth_header_override,
-    openai_client,
-    sdk_errors_as_ours,
-)
+from llxprt_runtime.providers.openai_common import auth_header_override, openai_client
+from llxprt_runtime.providers.sdk_errors import sdk_errors_as_ours
 from llxprt_runtime.settings.registry import SettingValue
 
 if TYPE_CHECKING:
@@ -64,21 +63,6 @@ _FINISH: Mapping[str, FinishReason] = {
     "function_call": "tool_calls",
     "content_filter": "content_filter",
 }
-
-
-def tool_result_text(block: ToolResponseBlock) -> str:
-    if block.error:
-        return json.dumps({"error": block.error})
-    return block.result if isinstance(block.result, str) else json.dumps(block.result)
-
-
-def parse_arguments(raw: str) -> Mapping[str, Any]:
-    """Tool-call arguments as an object; text that is not a JSON object is kept under _raw."""
-    try:
-        value = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_raw": raw}
 
 
 def to_chat_messages(

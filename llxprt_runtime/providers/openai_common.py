@@ -1,30 +1,13 @@
-"""Pieces shared by the providers: the OpenAI client builder and error translation."""
+"""What the two OpenAI providers (Chat Completions, Responses) share: the client."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from llxprt_runtime.providers.base import ResolvedOptions
-from llxprt_runtime.providers.sdk_errors import classify_sdk_error
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
-
-
-@asynccontextmanager
-async def sdk_errors_as_ours(
-    provider: str, model: str | None, url: str | None
-) -> AsyncIterator[None]:
-    """Re-raise any SDK/transport failure as our typed ProviderError; cancellation passes."""
-    try:
-        yield
-    except (asyncio.CancelledError, GeneratorExit):
-        raise
-    except Exception as exc:
-        raise classify_sdk_error(exc, provider=provider, model=model, url=url) from exc
 
 
 def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:

@@ -24,17 +24,12 @@ from llxprt_runtime.providers.content import (
     ToolCallBlock,
     ToolResponseBlock,
     Usage,
-)
-from llxprt_runtime.providers.openai_chat import (
-    OpenAIChatProvider,
     parse_arguments,
     tool_result_text,
 )
-from llxprt_runtime.providers.openai_common import (
-    auth_header_override,
-    openai_client,
-    sdk_errors_as_ours,
-)
+from llxprt_runtime.providers.openai_chat import OpenAIChatProvider
+from llxprt_runtime.providers.openai_common import auth_header_override, openai_client
+from llxprt_runtime.providers.sdk_errors import sdk_errors_as_ours
 from llxprt_runtime.settings.registry import SettingValue
 
 if TYPE_CHECKING:
@@ -179,7 +174,7 @@ class OpenAIResponsesProvider(BaseProvider):
                     final = event.response
                 elif kind in ("response.failed", "error"):
                     message = getattr(event, "message", None) or _failure(event)
-                    raise _stream_error(message)
+                    raise _ResponseStreamError(message)
         usage, finish = _usage_and_finish(final)
         yield IContent("ai", (), ContentMetadata(usage, finish, resolved.model, self.name))
 
@@ -237,7 +232,3 @@ class _ResponseStreamError(Exception):
         super().__init__(message)
         self.message = message
         self.status_code = 500  # a failure event is the server's, and retryable before output
-
-
-def _stream_error(message: str) -> _ResponseStreamError:
-    return _ResponseStreamError(message)

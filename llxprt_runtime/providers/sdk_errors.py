@@ -6,10 +6,12 @@ reads those facts by shape so no SDK has to be imported to classify its errors.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from llxprt_runtime.errors import (
@@ -137,3 +139,16 @@ def classify_sdk_error(
         else "Check the model and its parameters (/set)."
     )
     return ClientError(f"{status} {detail}", hint=hint, **where)
+
+
+@asynccontextmanager
+async def sdk_errors_as_ours(
+    provider: str, model: str | None, url: str | None
+) -> AsyncIterator[None]:
+    """Re-raise any SDK/transport failure as our typed ProviderError; cancellation passes."""
+    try:
+        yield
+    except (asyncio.CancelledError, GeneratorExit):
+        raise
+    except Exception as exc:
+        raise classify_sdk_error(exc, provider=provider, model=model, url=url) from exc

@@ -105,7 +105,6 @@ class AssistantMessage(Vertical):
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
     """
 
-    STATES: ClassVar[tuple[str, ...]] = ("waiting", "streaming", "done", "cancelled", "failed")
     FLUSH_SECONDS: ClassVar[float] = 0.05
     FLUSH_CHARS_PER_SECOND: ClassVar[float] = 200_000
 

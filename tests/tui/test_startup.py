@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from tests.tui.conftest import SIZE, make_app, send_and_wait
+from tests.wire.server import Reply, WireServer
 
 SCRIPT = """
 import asyncio, json, sys
@@ -32,13 +36,7 @@ def test_first_frame_imports_no_provider_sdk() -> None:
     assert "textual.app" in modules
 
 
-async def test_copy_and_export(tmp_path: object, wire: object) -> None:
-    from pathlib import Path
-
-    from tests.tui.conftest import SIZE, make_app, send_and_wait
-    from tests.wire.server import Reply, WireServer
-
-    assert isinstance(wire, WireServer) and isinstance(tmp_path, Path)
+async def test_copy_and_export(tmp_path: Path, wire: WireServer) -> None:
     wire.enqueue(Reply(text=("Try:\n\n```sh\nls -la\n```\n",)))
     app = make_app(wire)
     copied: list[str] = []
