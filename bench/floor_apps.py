@@ -1,6 +1,8 @@
 """Floors for bench/tui.py: bare Textual apps doing the least the measured thing needs.
 
 floor_apps.py static         one Static: the first-frame floor
+floor_apps.py layout         the chat app's widgets (tabs, scroll, prompt, status, footer) and
+                             nothing else: what that layout alone costs Textual
 floor_apps.py log BASE_URL   enter streams a reply with the bare openai SDK into a Log
 """
 
@@ -9,12 +11,26 @@ from __future__ import annotations
 import sys
 
 from textual.app import App, ComposeResult
-from textual.widgets import Log, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Log, OptionList, Static, TabbedContent, TabPane, TextArea
 
 
 class StaticFloor(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("FLOOR-READY ^p")
+
+
+class LayoutFloor(App[None]):
+    BINDINGS = [("ctrl+t", "noop", "New tab")]
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(), TabPane("tab 1"), Vertical():
+            with VerticalScroll():
+                yield Static("FLOOR-READY\nWelcome")
+            yield OptionList()
+            yield TextArea()
+        yield Static("status")
+        yield Footer()
 
 
 class LogFloor(App[None]):
@@ -48,5 +64,7 @@ class LogFloor(App[None]):
 if __name__ == "__main__":
     if sys.argv[1] == "static":
         StaticFloor().run()
+    elif sys.argv[1] == "layout":
+        LayoutFloor().run()
     else:
         LogFloor(sys.argv[2]).run()

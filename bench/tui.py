@@ -74,6 +74,7 @@ def stats(values: list[float]) -> str:
 def first_frame(env: dict[str, str], runs: int) -> None:
     ours: list[float] = []
     floor: list[float] = []
+    layout: list[float] = []
     rss: list[float] = []
     for _ in range(runs):
         began = start(f"{BIN}/llxprt", env)
@@ -81,9 +82,16 @@ def first_frame(env: dict[str, str], runs: int) -> None:
         rss.append(pane_rss_mib())
         began = start(f"{sys.executable} {ROOT}/bench/floor_apps.py static", env)
         floor.append(wait_for(lambda s: "FLOOR-READY" in s) - began)
+        began = start(f"{sys.executable} {ROOT}/bench/floor_apps.py layout", env)
+        layout.append(wait_for(lambda s: "FLOOR-READY" in s and "^p" in s) - began)
     tmux("kill-session", "-t", SESSION)
     ratio = statistics.median(ours) / statistics.median(floor)
     print(f"first frame      llxprt {stats(ours)} s   bare Textual {stats(floor)} s   {ratio:.2f}x")
+    layout_ratio = statistics.median(layout) / statistics.median(floor)
+    print(
+        f"  (the same widgets in a bare app: {stats(layout)} s, {layout_ratio:.2f}x the floor; "
+        f"llxprt is {statistics.median(ours) / statistics.median(layout):.2f}x that)"
+    )
     print(f"RSS at first frame: {statistics.median(rss):.1f} MiB (target < 60)")
 
 
@@ -158,6 +166,9 @@ asyncio.run(main())
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--only", choices=("first-frame", "stream", "memory"), help="measure just one figure"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         env = {
@@ -170,12 +181,15 @@ def main() -> None:
         # A session that outlives every measured one, so the tmux server never exits (and
         # races) between runs.
         tmux("new-session", "-d", "-s", "bench-keepalive", "sleep 3600")
-        first_frame(env, args.runs)
+        if args.only in (None, "first-frame"):
+            first_frame(env, args.runs)
         with WireServer() as server:
-            small = stream(env, server, 2000, args.runs)
-            large = stream(env, server, 20000, max(3, args.runs // 2))
-            print(f"20,000 vs 2,000 tokens: {large / small:.1f}x (target <= 12x)")
-            tabs_memory({**os.environ, **env}, server)
+            if args.only in (None, "stream"):
+                small = stream(env, server, 2000, args.runs)
+                large = stream(env, server, 20000, max(3, args.runs // 2))
+                print(f"20,000 vs 2,000 tokens: {large / small:.1f}x (target <= 12x)")
+            if args.only in (None, "memory"):
+                tabs_memory({**os.environ, **env}, server)
         tmux("kill-session", "-t", "bench-keepalive")
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llxprt_runtime.errors import LlxprtError, SettingValidationError
+from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
 from llxprt_runtime.runtime_settings import (
@@ -25,25 +26,7 @@ from llxprt_runtime.runtime_settings import (
 )
 from llxprt_runtime.settings.registry import parse_setting_text
 
-
-@dataclass(frozen=True, slots=True)
-class CliOverrides:
-    provider: str | None = None
-    model: str | None = None
-    key: str | None = None
-    keyfile: str | None = None
-    key_name: str | None = None
-    base_url: str | None = None
-    settings: tuple[str, ...] = ()  # "key=value" or "modelparam.NAME=value"
-    profile: str | None = None  # --profile-load
-
-    def __repr__(self) -> str:  # never show the key
-        key = "[REDACTED]" if self.key else None
-        return (
-            f"CliOverrides(provider={self.provider!r}, model={self.model!r}, key={key}, "
-            f"keyfile={self.keyfile!r}, key_name={self.key_name!r}, base_url={self.base_url!r}, "
-            f"settings={list(self.settings)!r}, profile={self.profile!r})"
-        )
+__all__ = ["BootstrapResult", "CliOverrides", "apply_cli_overrides", "parse_set_arguments"]
 
 
 @dataclass(frozen=True, slots=True)

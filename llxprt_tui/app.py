@@ -2,6 +2,10 @@
 
 Each tab owns a runtime created with activate_isolated_runtime_context() in the app's own
 RuntimeRegistry; closing the tab disposes it (tokens flushed, SDK clients closed).
+
+Start-up is paid for in the first frame, so this module imports no more than that frame
+needs: the runtime (~60 ms of imports) is created right after the first frame is drawn, and
+screens are imported when they are opened (tests/tui/test_startup.py holds this).
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
@@ -17,22 +22,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from llxprt_runtime import LlxprtError, RuntimeRegistry, RuntimeServices
-from llxprt_runtime.bootstrap import CliOverrides, apply_cli_overrides
+from llxprt_runtime.errors import LlxprtError
+from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import (
     UserSettings,
     load_user_settings,
     resolve_default_profile_name,
     save_user_settings,
 )
-from llxprt_runtime.runtime.lifecycle import (
-    activate_isolated_runtime_context,
-    reset_cli_provider_infrastructure,
-)
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
-from llxprt_tui.screens.confirm import ConfirmScreen
-from llxprt_tui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
 
 ENV_KEYS = (
     ("OPENAI_API_KEY", "openai"),
@@ -65,6 +67,8 @@ class LlxprtApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
+    RUNTIME_DELAY: ClassVar[float] = 0.05  # seconds after the first frame
+
     def __init__(
         self,
         overrides: CliOverrides | None = None,
@@ -74,7 +78,7 @@ class LlxprtApp(App[None]):
     ) -> None:
         super().__init__()
         self.overrides = overrides or CliOverrides()
-        self.registry = registry or RuntimeRegistry()
+        self._runtime_registry = registry
         self.clock = clock
         self._tab_counter = 0
         self.user_settings = UserSettings()
@@ -83,11 +87,7 @@ class LlxprtApp(App[None]):
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield TabbedContent(id="tabs")
-        yield StatusLine(id="status")
-        yield Footer()
-
-    async def on_mount(self) -> None:
+        # Settings first: the theme and keymap apply to the very first frame.
         try:
             self.user_settings = load_user_settings()
         except LlxprtError as exc:
@@ -96,11 +96,37 @@ class LlxprtApp(App[None]):
             self.set_keymap(self.user_settings.keymap)
         if self.user_settings.theme and self.user_settings.theme in self.available_themes:
             self.theme = self.user_settings.theme
-        await self.new_tab(first=True)
+        # The first tab is composed with the app (cheaper than adding a pane after mount)
+        # and gets its runtime right after the first frame.
+        overrides = self._start_up_settings(first=True)
+        greeting = self.welcome_lines() if overrides is None else []
+        tab, pane = self._make_tab(greeting)
+        with TabbedContent(id="tabs", initial=pane.id or ""):
+            yield pane
+        yield StatusLine(id="status")
+        yield Footer()
+        # After the first frame is on screen: the refresh callback comes before the frame is
+        # written out, and building the runtime would hold the GIL the writer thread needs.
+        self.call_after_refresh(
+            self.set_timer,
+            self.RUNTIME_DELAY,
+            partial(self._attach_runtime, tab, 1, overrides, overrides is None),
+        )
+
+    async def on_mount(self) -> None:
+        tab = self.active_tab_or_fail()
+        tab.focus_prompt()
         if self.settings_problem:
-            await self.active_tab_or_fail().error(
-                f"{self.settings_problem}. Using defaults; the file is left as it is."
-            )
+            await tab.error(f"{self.settings_problem}. Using defaults; the file is left as it is.")
+
+    @property
+    def registry(self) -> RuntimeRegistry:
+        """The registry holding every tab's runtime (created with the first runtime)."""
+        if self._runtime_registry is None:
+            from llxprt_runtime.runtime.registry import RuntimeRegistry
+
+            self._runtime_registry = RuntimeRegistry()
+        return self._runtime_registry
 
     @property
     def tabs(self) -> TabbedContent:
@@ -108,6 +134,11 @@ class LlxprtApp(App[None]):
 
     def chat_tabs(self) -> list[ChatTab]:
         return list(self.query(ChatTab))
+
+    async def wait_ready(self) -> None:
+        """Until every tab has its runtime (the first one gets it just after the first frame)."""
+        for tab in self.chat_tabs():
+            await tab.ready()
 
     def active_tab(self) -> ChatTab | None:
         pane = self.tabs.active_pane
@@ -120,40 +151,52 @@ class LlxprtApp(App[None]):
 
     # --- tabs -------------------------------------------------------------------------------
 
-    async def new_tab(self, *, first: bool = False) -> ChatTab:
+    def _make_tab(self, greeting: list[str]) -> tuple[ChatTab, TabPane]:
         self._tab_counter += 1
+        number = self._tab_counter
+        tab = ChatTab(None, f"tab {number}", clock=self.clock, greeting=greeting)
+        return tab, TabPane(tab.label(), tab, id=f"tab-{number}")
+
+    async def new_tab(self) -> ChatTab:
+        """Open a tab with a runtime of its own, started from the default profile or empty."""
+        overrides = self._start_up_settings(first=False)
+        tab, pane = self._make_tab(self.welcome_lines() if overrides is None else [])
+        await self.tabs.add_pane(pane)
+        self.tabs.active = pane.id or ""
+        tab.focus_prompt()
+        await self._attach_runtime(tab, self._tab_counter, overrides, overrides is None)
+        return tab
+
+    def _start_up_settings(self, first: bool) -> CliOverrides | None:
+        """A new tab starts from the default profile if one is set, else from the start-up
+        flags, else empty (None)."""
+        default = resolve_default_profile_name()
+        overrides = self.overrides if first or not default else CliOverrides(profile=default)
+        return None if overrides == CliOverrides() and not default else overrides
+
+    async def _attach_runtime(
+        self, tab: ChatTab, number: int, overrides: CliOverrides | None, welcomed: bool
+    ) -> None:
+        from llxprt_runtime.bootstrap import apply_cli_overrides
+        from llxprt_runtime.runtime.lifecycle import activate_isolated_runtime_context
+
         runtime = await activate_isolated_runtime_context(
-            metadata={"origin": "tui-tab", "tab": self._tab_counter},
+            metadata={"origin": "tui-tab", "tab": number},
             registry=self.registry,
             make_active=False,
         )
-        tab = ChatTab(runtime, f"tab {self._tab_counter}", clock=self.clock)
-        pane = TabPane(tab.label(), tab, id=f"tab-{self._tab_counter}")
-        await self.tabs.add_pane(pane)
-        self.tabs.active = pane.id or ""
-        problem = await self._bootstrap(tab, first)
-        if runtime.settings_service.active_provider is None:
+        problem: str | None = None
+        if overrides is not None:
+            try:
+                await apply_cli_overrides(overrides, runtime=runtime)
+            except LlxprtError as exc:
+                if "No provider chosen" not in str(exc):
+                    problem = f"Could not apply the start-up settings: {exc}"
+        tab.attach_runtime(runtime)
+        if runtime.settings_service.active_provider is None and not welcomed:
             await tab.notice(*self.welcome_lines())
         if problem:
             await tab.error(problem)
-        tab.changed()
-        tab.focus_prompt()
-        return tab
-
-    async def _bootstrap(self, tab: ChatTab, first: bool) -> str | None:
-        """A new tab starts from the default profile if one is set, else from the start-up
-        flags, else empty. Returns a problem to show, if any."""
-        default = resolve_default_profile_name()
-        overrides = self.overrides if first or not default else CliOverrides(profile=default)
-        if overrides == CliOverrides() and not default:
-            return None
-        try:
-            await apply_cli_overrides(overrides, runtime=tab.runtime)
-        except LlxprtError as exc:
-            if "No provider chosen" in str(exc):
-                return None
-            return f"Could not apply the start-up settings: {exc}"
-        return None
 
     def welcome_lines(self) -> list[str]:
         lines = ["Welcome to llxprt."]
@@ -175,6 +218,7 @@ class LlxprtApp(App[None]):
         if tab is None:
             return
         if tab.streaming:
+            from llxprt_tui.screens.confirm import ConfirmScreen
 
             async def answered(yes: bool | None) -> None:
                 if yes:
@@ -188,10 +232,13 @@ class LlxprtApp(App[None]):
         await self._close(tab)
 
     async def _close(self, tab: ChatTab) -> None:
+        from llxprt_runtime.runtime.lifecycle import reset_cli_provider_infrastructure
+
         tab.cancel_stream()
         await tab.wait_for_stream()
         pane = tab.parent
-        await reset_cli_provider_infrastructure(tab.runtime.runtime_id, registry=self.registry)
+        runtime = await tab.ready()
+        await reset_cli_provider_infrastructure(runtime.runtime_id, registry=self.registry)
         if isinstance(pane, TabPane) and pane.id:
             await self.tabs.remove_pane(pane.id)
         if not self.chat_tabs():
@@ -246,6 +293,8 @@ class LlxprtApp(App[None]):
             tab.focus_prompt()
 
     def action_help(self) -> None:
+        from llxprt_tui.screens.help import HelpScreen
+
         bindings = [
             (self._key_for(binding.id or ""), binding.description)
             for binding in self.BINDINGS

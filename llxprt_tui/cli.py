@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llxprt_runtime.overrides import CliOverrides
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 EXIT_BAD_ARGUMENTS = 2
@@ -54,11 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def overrides_from(args: argparse.Namespace) -> CliOverrides:
+    from llxprt_runtime.overrides import CliOverrides
+
+    return CliOverrides(
+        provider=args.provider,
+        model=args.model,
+        key=args.key,
+        keyfile=args.keyfile,
+        key_name=args.key_name,
+        base_url=args.baseurl,
+        settings=tuple(args.set),
+        profile=args.profile_load,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from llxprt_tui.oneshot import overrides_from
-
     if args.prompt is not None:
         from llxprt_tui.oneshot import run_oneshot
 

@@ -13,7 +13,7 @@ import sys
 from typing import Any, TextIO
 
 from llxprt_runtime import LlxprtError
-from llxprt_runtime.bootstrap import CliOverrides, apply_cli_overrides
+from llxprt_runtime.bootstrap import apply_cli_overrides
 from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
 from llxprt_runtime.prompts import get_core_system_prompt
 from llxprt_runtime.providers.base import GenerateChatOptions
@@ -29,25 +29,13 @@ from llxprt_runtime.runtime.lifecycle import (
     activate_isolated_runtime_context,
     reset_cli_provider_infrastructure,
 )
+from llxprt_tui.cli import overrides_from
 
 EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _ConfigurationError(Exception):
     """Raised around bootstrap so its errors map to exit code 2."""
-
-
-def overrides_from(args: argparse.Namespace) -> CliOverrides:
-    return CliOverrides(
-        provider=args.provider,
-        model=args.model,
-        key=args.key,
-        keyfile=args.keyfile,
-        key_name=args.key_name,
-        base_url=args.baseurl,
-        settings=tuple(args.set),
-        profile=args.profile_load,
-    )
 
 
 def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:

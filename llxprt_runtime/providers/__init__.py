@@ -1,6 +1,6 @@
-"""Providers: the catalogue of built-in providers and the per-runtime ProviderManager."""
+"""Providers: the catalogue of built-in providers (`catalog`), the per-runtime
+ProviderManager (`manager`) and one module per wire protocol.
 
-from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
-from llxprt_runtime.providers.manager import ProviderManager
-
-__all__ = ["BUILTIN_PROVIDERS", "ProviderInfo", "ProviderManager"]
+Nothing is re-exported here, so importing a light module such as `providers.content`
+does not pull in the manager and everything behind it.
+"""

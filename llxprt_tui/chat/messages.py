@@ -1,5 +1,7 @@
-"""The widgets a conversation is made of: the user's turn, the assistant's streamed reply,
-thinking and tool-call entries, notices and errors."""
+"""The assistant's reply: streamed Markdown, thinking and tool-call entries, the usage footer.
+
+Imported when the first prompt is sent (Markdown and markdown-it cost ~35 ms), not before the
+first frame; notices.py holds the light entries."""
 
 from __future__ import annotations
 
@@ -12,54 +14,6 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
-
-
-class UserMessage(Static):
-    DEFAULT_CSS = """
-    UserMessage {
-        background: $boost;
-        border-left: thick $primary;
-        padding: 0 1;
-        margin: 1 0 0 0;
-    }
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
-        self.text = text
-
-
-class Notice(Static):
-    """Command output and other information from llxprt itself."""
-
-    DEFAULT_CSS = """
-    Notice {
-        color: $text-muted;
-        padding: 0 1;
-        margin: 1 0 0 0;
-    }
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
-
-
-class ErrorNotice(Static):
-    """A failure, said plainly, with what to do next."""
-
-    DEFAULT_CSS = """
-    ErrorNotice {
-        color: $text-error;
-        background: $error-muted;
-        border-left: thick $error;
-        padding: 0 1;
-        margin: 1 0 0 0;
-    }
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
-        self.text = text
 
 
 class ThinkingEntry(Collapsible):

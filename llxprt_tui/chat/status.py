@@ -3,9 +3,12 @@ not the default), tokens used in this tab, and whether a reply is streaming."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
-from llxprt_tui.chat.tab import ChatTab
+if TYPE_CHECKING:
+    from llxprt_tui.chat.tab import ChatTab
 
 
 class StatusLine(Static):
@@ -23,6 +26,8 @@ class StatusLine(Static):
 
 
 def describe(tab: ChatTab) -> str:
+    if not tab.has_runtime:
+        return "starting…"
     runtime = tab.runtime
     settings = runtime.settings_service
     provider = settings.active_provider

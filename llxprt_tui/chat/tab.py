@@ -1,11 +1,15 @@
 """ChatTab: one agent. It owns an isolated runtime, its conversation and its prompt, and
-does everything through that runtime (passed explicitly as `runtime=`)."""
+does everything through that runtime (passed explicitly as `runtime=`).
+
+The first tab is drawn before its runtime exists (see LlxprtApp.new_tab): the runtime, the
+provider plumbing and Markdown are imported after the first frame, so they are imported
+where they are first needed here, and input waits for `ready()`."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,9 +21,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from llxprt_runtime import LlxprtError
-from llxprt_runtime.prompts import get_core_system_prompt
-from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
     IContent,
     TextBlock,
@@ -28,16 +30,8 @@ from llxprt_runtime.providers.content import (
     Usage,
     merge_stream,
 )
-from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_tui.chat.messages import (
-    AssistantMessage,
-    ErrorNotice,
-    Notice,
-    UserMessage,
-    usage_line,
-)
+from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.prompt import PromptInput
-from llxprt_tui.commands.handlers import run_command
 from llxprt_tui.commands.spec import (
     CommandParseError,
     completions,
@@ -47,7 +41,9 @@ from llxprt_tui.commands.spec import (
 )
 
 if TYPE_CHECKING:
+    from llxprt_runtime.runtime.registry import RuntimeServices
     from llxprt_tui.app import LlxprtApp
+    from llxprt_tui.chat.messages import AssistantMessage
 
 Clock = Callable[[], float]
 
@@ -85,9 +81,20 @@ class ChatTab(Vertical):
             super().__init__()
             self.tab = tab
 
-    def __init__(self, runtime: RuntimeServices, name: str, *, clock: Clock = time.monotonic):
+    def __init__(
+        self,
+        runtime: RuntimeServices | None,
+        name: str,
+        *,
+        clock: Clock = time.monotonic,
+        greeting: Sequence[str] = (),
+    ) -> None:
         super().__init__()
+        self._greeting = tuple(greeting)
         self._runtime = runtime
+        self._ready = asyncio.Event()
+        if runtime is not None:
+            self._ready.set()
         self.tab_name = name
         self.clock = clock
         self.history: list[IContent] = []
@@ -100,7 +107,9 @@ class ChatTab(Vertical):
     # --- composition ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Conversation()
+        with Conversation():
+            if self._greeting:
+                yield Notice("\n".join(self._greeting))
         yield CommandCompletion()
         yield PromptInput(id="prompt")
 
@@ -109,7 +118,23 @@ class ChatTab(Vertical):
 
     @property
     def runtime(self) -> RuntimeServices:
+        if self._runtime is None:
+            raise RuntimeError(f"{self.tab_name} has no runtime yet: await ready() first")
         return self._runtime
+
+    @property
+    def has_runtime(self) -> bool:
+        return self._runtime is not None
+
+    def attach_runtime(self, runtime: RuntimeServices) -> None:
+        self._runtime = runtime
+        self._ready.set()
+        self.changed()
+
+    async def ready(self) -> RuntimeServices:
+        """This tab's runtime, once it is attached (right after the first frame)."""
+        await self._ready.wait()
+        return self.runtime
 
     @property
     def llxprt_app(self) -> LlxprtApp:
@@ -175,6 +200,7 @@ class ChatTab(Vertical):
         text = event.text
         if not text.strip():
             return
+        await self.ready()
         if is_command(text.strip()):
             secret = holds_secret(text.strip())
             self.prompt.take_text(remember=not secret)
@@ -187,6 +213,9 @@ class ChatTab(Vertical):
         await self.send(text)
 
     async def execute_command(self, text: str, *, echo: bool = True) -> None:
+        from llxprt_tui.commands.handlers import run_command
+
+        await self.ready()
         if echo:
             await self.add(UserMessage(text))
         try:
@@ -200,6 +229,9 @@ class ChatTab(Vertical):
     # --- sending and streaming ----------------------------------------------------------------
 
     async def send(self, text: str) -> None:
+        from llxprt_tui.chat.messages import AssistantMessage
+
+        await self.ready()
         self.last_prompt = text
         self.history.append(IContent.human(text))
         await self.add(UserMessage(text))
@@ -210,7 +242,10 @@ class ChatTab(Vertical):
         self._stream_task = asyncio.create_task(self._stream(reply, text))
 
     async def _stream(self, reply: AssistantMessage, text: str) -> None:
-        runtime = self._runtime
+        from llxprt_runtime.prompts import get_core_system_prompt
+        from llxprt_runtime.providers.base import GenerateChatOptions
+
+        runtime = self.runtime
         provider = runtime.settings_service.active_provider or ""
         model = runtime.config.get_model() or ""
         options = GenerateChatOptions(
@@ -265,6 +300,8 @@ class ChatTab(Vertical):
         started: float,
         first: float | None,
     ) -> None:
+        from llxprt_tui.chat.messages import usage_line
+
         merged = merge_stream(chunks)
         usage = merged.metadata.usage
         if usage is not None:
@@ -330,8 +367,8 @@ class ChatTab(Vertical):
 
     def label(self) -> str:
         runtime = self._runtime
-        provider = runtime.settings_service.active_provider
-        model = runtime.config.get_model()
+        provider = runtime.settings_service.active_provider if runtime else None
+        model = runtime.config.get_model() if runtime else None
         where = f" {provider}:{model}" if provider else ""
         marker = " ●" if self.streaming else ""
         return f"{self.tab_name}{where}{marker}"

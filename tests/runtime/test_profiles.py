@@ -12,7 +12,7 @@ from llxprt_runtime import ProfileError, RuntimeServices
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE
 from llxprt_runtime.errors import InvalidProfileNameError
-from llxprt_runtime.profiles import load_user_settings, resolve_default_profile_name
+from llxprt_runtime.profiles.user_settings import load_user_settings, resolve_default_profile_name
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from llxprt_tui.chat.messages import AssistantMessage, ErrorNotice, Notice, UserMessage
+from llxprt_tui.chat.messages import AssistantMessage
+from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.status import StatusLine
 from tests.providers.conftest import sent_key
 from tests.tui.conftest import (
@@ -19,10 +20,14 @@ from tests.wire.server import Fault, Reply, ToolCall, WireServer
 async def test_first_run_shows_a_welcome_and_no_provider() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        # The first frame comes before the tab's runtime: the welcome is already there.
         notices = [str(n.render()) for n in app.query(Notice)]
         assert any("Welcome to llxprt." in n for n in notices)
+        assert "starting" in str(app.query_one(StatusLine).render())
+        await app.wait_ready()
+        await pilot.pause()
         assert "no provider" in str(app.query_one(StatusLine).render())
+        assert len(app.query(Notice)) == 1  # welcomed once
 
 
 async def test_a_reply_streams_into_markdown_with_usage(wire: WireServer) -> None:

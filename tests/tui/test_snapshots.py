@@ -29,8 +29,9 @@ def steady(app: LlxprtApp) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
     assert isinstance(pilot.app, LlxprtApp)
+    await pilot.app.wait_ready()
+    await pilot.pause()
     steady(pilot.app)
     await pilot.pause()
 

@@ -1,0 +1,28 @@
+"""CliOverrides: the start-up flags a runtime is bootstrapped from (see bootstrap.py).
+
+Kept apart from bootstrap so the app can hold its flags without importing the runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CliOverrides:
+    provider: str | None = None
+    model: str | None = None
+    key: str | None = None
+    keyfile: str | None = None
+    key_name: str | None = None
+    base_url: str | None = None
+    settings: tuple[str, ...] = ()  # "key=value" or "modelparam.NAME=value"
+    profile: str | None = None  # --profile-load
+
+    def __repr__(self) -> str:  # never show the key
+        key = "[REDACTED]" if self.key else None
+        return (
+            f"CliOverrides(provider={self.provider!r}, model={self.model!r}, key={key}, "
+            f"keyfile={self.keyfile!r}, key_name={self.key_name!r}, base_url={self.base_url!r}, "
+            f"settings={list(self.settings)!r}, profile={self.profile!r})"
+        )

@@ -1,0 +1,54 @@
+"""Light conversation entries: the user's turn, notices and errors. They need no Markdown, so
+the first frame (which shows the welcome notice) does not pay for it."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        background: $boost;
+        border-left: thick $primary;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+        self.text = text
+
+
+class Notice(Static):
+    """Command output and other information from llxprt itself."""
+
+    DEFAULT_CSS = """
+    Notice {
+        color: $text-muted;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+
+
+class ErrorNotice(Static):
+    """A failure, said plainly, with what to do next."""
+
+    DEFAULT_CSS = """
+    ErrorNotice {
+        color: $text-error;
+        background: $error-muted;
+        border-left: thick $error;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
+        self.text = text
