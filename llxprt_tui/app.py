@@ -32,6 +32,14 @@ from llxprt_runtime.profiles.user_settings import (
 )
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
+from llxprt_tui.themes import (
+    DEFAULT_THEME,
+    NO_COLOR_THEME,
+    ThemeCatalog,
+    builtin_theme_dir,
+    load_themes,
+    theme_variable_defaults,
+)
 
 if TYPE_CHECKING:
     from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
@@ -63,6 +71,9 @@ class LlxprtApp(App[None]):
             for n in range(1, 10)
         ),
         Binding("escape", "cancel_stream", "Cancel reply", id="cancel-stream"),
+        Binding("ctrl+o", "pick_provider", "Provider", id="pick-provider", priority=True),
+        Binding("f2", "enter_key", "Key", id="enter-key"),
+        Binding("ctrl+shift+p", "manage_profiles", "Profiles", id="profiles", show=False),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
@@ -81,6 +92,8 @@ class LlxprtApp(App[None]):
         self._runtime_registry = registry
         self.clock = clock
         self._tab_counter = 0
+        self.themes = ThemeCatalog()
+        self.theme_problems: list[str] = []
         self.user_settings = UserSettings()
         self.settings_problem: str | None = None
 
@@ -94,8 +107,7 @@ class LlxprtApp(App[None]):
             self.settings_problem = str(exc)
         if self.user_settings.keymap:
             self.set_keymap(self.user_settings.keymap)
-        if self.user_settings.theme and self.user_settings.theme in self.available_themes:
-            self.theme = self.user_settings.theme
+        self._register_themes()
         # The first tab is composed with the app (cheaper than adding a pane after mount)
         # and gets its runtime right after the first frame.
         overrides = self._start_up_settings(first=True)
@@ -118,6 +130,42 @@ class LlxprtApp(App[None]):
         tab.focus_prompt()
         if self.settings_problem:
             await tab.error(f"{self.settings_problem}. Using defaults; the file is left as it is.")
+        for problem in self.theme_problems:  # reported once, at start-up
+            await tab.error(f"Theme not loaded: {problem}")
+
+    # --- themes -------------------------------------------------------------------------------
+
+    def _register_themes(self) -> None:
+        from llxprt_runtime import paths
+
+        self.themes = load_themes([builtin_theme_dir(), paths.config_dir() / "themes"])
+        self.theme_problems = list(self.themes.problems)
+        for theme in self.themes.themes():
+            self.register_theme(theme)
+        wanted = self.user_settings.theme or DEFAULT_THEME
+        if os.environ.get("NO_COLOR") is not None and NO_COLOR_THEME in self.themes.palettes:
+            wanted = NO_COLOR_THEME  # as llxprt-code does: NO_COLOR wins over the setting
+        elif wanted not in self.themes.palettes:
+            self.theme_problems.append(f"there is no theme '{wanted}'; using {DEFAULT_THEME}")
+            wanted = DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+
+    def theme_names(self) -> list[str]:
+        """Our themes (the files), not Textual's own."""
+        return list(self.themes.palettes)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Our widgets' extra variables, for any theme that does not define them.
+        return {
+            **super().get_theme_variable_defaults(),
+            **theme_variable_defaults(self.current_theme),
+        }
+
+    def action_change_theme(self) -> None:  # the palette's "Theme" command opens our picker
+        from llxprt_tui.screens.openers import open_theme_picker
+
+        self._open(open_theme_picker)
 
     @property
     def registry(self) -> RuntimeRegistry:
@@ -292,6 +340,28 @@ class LlxprtApp(App[None]):
         if tab is not None and not tab.cancel_stream():
             tab.focus_prompt()
 
+    def _open(self, opener: Callable[[LlxprtApp, ChatTab], None]) -> None:
+        tab = self.active_tab()
+        if tab is None or not tab.has_runtime:
+            self.notify("This tab is still starting.", severity="warning")
+            return
+        opener(self, tab)
+
+    def action_pick_provider(self) -> None:
+        from llxprt_tui.screens.openers import open_provider_picker
+
+        self._open(open_provider_picker)
+
+    def action_enter_key(self) -> None:
+        from llxprt_tui.screens.openers import open_key_entry
+
+        self._open(open_key_entry)
+
+    def action_manage_profiles(self) -> None:
+        from llxprt_tui.screens.openers import open_profiles_screen
+
+        self._open(open_profiles_screen)
+
     def action_help(self) -> None:
         from llxprt_tui.screens.help import HelpScreen
 
@@ -319,13 +389,21 @@ class LlxprtApp(App[None]):
         yield SystemCommand("New tab", "Open a tab with its own runtime", self.action_new_tab)
         yield SystemCommand("Close tab", "Close this tab", self.action_close_tab)
         yield SystemCommand("Help", "Commands and keys", self.action_help)
+        yield SystemCommand(
+            "Choose provider", "Provider picker (ctrl+o)", self.action_pick_provider
+        )
+        yield SystemCommand("Choose model", "Model picker", self._run_command_later("/model"))
+        yield SystemCommand("Enter API key", "Key entry (f2)", self.action_enter_key)
+        yield SystemCommand("Manage profiles", "Profiles screen", self.action_manage_profiles)
+        yield SystemCommand(
+            "Load profile", "Profile picker", self._run_command_later("/profile load")
+        )
         for label, command in (
             ("Clear conversation", "/clear"),
             ("Retry last prompt", "/retry"),
             ("Copy last reply", "/copy"),
             ("Copy last code block", "/copy code"),
             ("Export conversation", "/export"),
-            ("List profiles", "/profile list"),
             ("Show key source", "/key"),
         ):
             yield SystemCommand(label, f"Same as {command}", self._run_command_later(command))
@@ -404,13 +482,45 @@ class TabCommandHost:
         self.app.action_help()
 
     def theme_names(self) -> list[str]:
-        return sorted(self.app.available_themes)
+        return self.app.theme_names()
 
     def current_theme(self) -> str:
         return self.app.theme
 
     def set_theme(self, name: str) -> None:
         self.app.set_theme_and_save(name)
+
+    # Screens open for this host's tab, whatever tab is active when they close.
+
+    def pick_provider(self) -> None:
+        from llxprt_tui.screens.openers import open_provider_picker
+
+        open_provider_picker(self.app, self.tab)
+
+    def pick_model(self) -> None:
+        from llxprt_tui.screens.openers import open_model_picker
+
+        open_model_picker(self.app, self.tab)
+
+    def pick_profile(self) -> None:
+        from llxprt_tui.screens.openers import open_profile_picker
+
+        open_profile_picker(self.app, self.tab)
+
+    def manage_profiles(self) -> None:
+        from llxprt_tui.screens.openers import open_profiles_screen
+
+        open_profiles_screen(self.app, self.tab)
+
+    def pick_theme(self) -> None:
+        from llxprt_tui.screens.openers import open_theme_picker
+
+        open_theme_picker(self.app, self.tab)
+
+    def enter_key(self) -> None:
+        from llxprt_tui.screens.openers import open_key_entry
+
+        open_key_entry(self.app, self.tab)
 
 
 def run_app(overrides: CliOverrides) -> int:

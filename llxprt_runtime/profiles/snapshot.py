@@ -208,6 +208,32 @@ async def delete_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> st
     return f"Profile '{name}' deleted"
 
 
+async def copy_profile(source: str, target: str, *, runtime: RuntimeRef = None) -> str:
+    """Save profile `source` again as `target` (a new name; never over an existing one)."""
+    services = resolve_runtime(runtime)
+    manager = services.profile_manager
+    validate_profile_name(target)
+    if await asyncio.to_thread(manager.exists, target):
+        raise ProfileError(target, f"Profile '{target}' already exists. Choose another name.")
+    profile = await asyncio.to_thread(manager.load, source)  # a broken file raises: not copied
+    await asyncio.to_thread(manager.save, target, profile)
+    return f"Profile '{source}' duplicated as '{target}'"
+
+
+async def rename_profile(source: str, target: str, *, runtime: RuntimeRef = None) -> str:
+    """Rename profile `source` to `target`; the default profile and this runtime's current
+    profile name follow it."""
+    services = resolve_runtime(runtime)
+    await copy_profile(source, target, runtime=services)
+    await asyncio.to_thread(services.profile_manager.delete, source)
+    if services.settings_service.current_profile_name == source:
+        services.settings_service.set_current_profile_name(target)
+    settings = await asyncio.to_thread(_load_user_settings_lenient)
+    if settings.default_profile == source:
+        await asyncio.to_thread(_write_default, settings, target)
+    return f"Profile '{source}' renamed to '{target}'"
+
+
 async def list_saved_profiles(*, runtime: RuntimeRef = None) -> list[ProfileEntry]:
     services = resolve_runtime(runtime)
     return await asyncio.to_thread(services.profile_manager.list_profiles)

@@ -9,7 +9,7 @@ from textual.widgets import Static
 class UserMessage(Static):
     DEFAULT_CSS = """
     UserMessage {
-        background: $boost;
+        background: $llxprt-user;
         border-left: thick $primary;
         padding: 0 1;
         margin: 1 0 0 0;

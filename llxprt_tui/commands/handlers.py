@@ -11,7 +11,6 @@ from typing import Protocol
 
 from llxprt_runtime import LlxprtError
 from llxprt_runtime import runtime_settings as rs
-from llxprt_runtime.providers.base import GenerateChatOptions
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import parse_setting_text, require_spec
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
@@ -36,6 +35,12 @@ class CommandHost(Protocol):
     def theme_names(self) -> list[str]: ...
     def current_theme(self) -> str: ...
     def set_theme(self, name: str) -> None: ...
+    def pick_provider(self) -> None: ...
+    def pick_model(self) -> None: ...
+    def pick_profile(self) -> None: ...
+    def manage_profiles(self) -> None: ...
+    def pick_theme(self) -> None: ...
+    def enter_key(self) -> None: ...
 
 
 Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
@@ -53,12 +58,8 @@ async def cmd_help(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 async def cmd_provider(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     runtime = host.runtime
     if not cmd.args:
-        active = runtime.settings_service.active_provider
-        lines = ["Providers (/provider NAME to switch):"]
-        for name, info in runtime.provider_manager.providers.items():
-            marker = "●" if name == active else " "
-            lines.append(f" {marker} {name:17} {info.display_name}")
-        return lines
+        host.pick_provider()
+        return []
     result = await rs.switch_active_provider(cmd.args[0], runtime=runtime)
     if not result.changed:
         return list(result.info_messages)
@@ -73,12 +74,8 @@ async def cmd_provider(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 async def cmd_model(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     runtime = host.runtime
     if not cmd.args:
-        current = runtime.config.get_model() or "none"
-        models = await runtime.provider_manager.list_models(
-            GenerateChatOptions([], runtime=runtime.context)
-        )
-        listing = ", ".join(m.id for m in models[:40])
-        return [f"Current model: {current}", f"Available: {listing}", "/model NAME to switch."]
+        host.pick_model()
+        return []
     return [(await rs.set_active_model(cmd.args[0], runtime=runtime)).message]
 
 
@@ -87,16 +84,11 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     action = cmd.args[0].lower() if cmd.args else "list"
     name = cmd.args[1] if len(cmd.args) > 1 else None
     if action == "list":
-        entries = await rs.list_saved_profiles(runtime=runtime)
-        if not entries:
-            return ["No saved profiles. /profile save NAME saves this tab's setup."]
-        lines = ["Saved profiles:"]
-        for entry in entries:
-            if entry.profile is None:
-                lines.append(f"  {entry.name:20} ✗ {entry.error}")
-            else:
-                lines.append(f"  {entry.name:20} {entry.profile.provider}:{entry.profile.model}")
-        return lines
+        host.manage_profiles()
+        return []
+    if action == "load" and name is None:
+        host.pick_profile()
+        return []
     if action == "set-default":
         return [await rs.set_default_profile_name(name, runtime=runtime)]
     if name is None or action not in ("save", "load", "delete"):
@@ -200,9 +192,8 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 
 async def cmd_theme(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if not cmd.args:
-        current = host.current_theme()
-        names = ", ".join(f"[{n}]" if n == current else n for n in host.theme_names())
-        return [f"Themes: {names}"]
+        host.pick_theme()
+        return []
     if cmd.args[0] not in host.theme_names():
         raise LlxprtError(f"Unknown theme '{cmd.args[0]}'. /theme lists them.")
     host.set_theme(cmd.args[0])
