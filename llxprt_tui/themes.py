@@ -74,8 +74,12 @@ class Palette:
             "llxprt-diff-added": c.get("diff-added") or c["accent-green"],
             "llxprt-diff-removed": c.get("diff-removed") or c["accent-red"],
             "llxprt-user": c["background"] if self.ansi else toward_foreground(0.08),
-            **self.variables,
         }
+        if self.ansi:  # Textual's own CSS refers to these in ANSI themes
+            black, white = "ansi_black", "ansi_white"
+            variables["ansi-background"] = black if self.dark else white
+            variables["ansi-foreground"] = white if self.dark else black
+        variables.update(self.variables)
         return Theme(
             name=self.name,
             primary=c["accent-blue"],

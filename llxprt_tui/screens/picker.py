@@ -147,7 +147,7 @@ class PickerScreen(ModalScreen[str | None]):
         status.set_class(self.load_error is not None, "-error")
         if self.load_error is not None:
             hint = " Type a name and press enter." if self.allow_custom else ""
-            status.update(f"Could not load the list: {self.load_error}.{hint}")
+            status.update(f"Could not load the list: {self.load_error.rstrip('.')}.{hint}")
         elif self.loader is not None and self.query_one(LoadingIndicator).display:
             status.update("Loading…")
         elif not self.items:

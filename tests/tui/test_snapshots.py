@@ -4,12 +4,20 @@ status line), one per test."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from llxprt_tui.app import LlxprtApp
+from llxprt_tui.screens.key_entry import KeyEntryScreen
+from llxprt_tui.screens.picker import PickerScreen
+from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.tui.conftest import SIZE, active, make_app, send_and_wait, wait_until
 from tests.wire.server import Fault, Reply, ToolCall, WireServer
 
@@ -111,5 +119,150 @@ def test_help(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None
         await send_and_wait(pilot, "/help")
         await wait_until(pilot, lambda: pilot.app.screen.__class__.__name__ == "HelpScreen")
         await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+# --- screens of the pickers/profiles issue ------------------------------------------------------
+
+
+@pytest.fixture
+def fixed_config(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config dir at a fixed path (the profile screen shows file paths)."""
+    name: str = request.node.name
+    path = Path(tempfile.gettempdir()) / "llxprt-snapshots" / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    monkeypatch.setenv("LLXPRT_CONFIG_HOME", str(path))
+    return path
+
+
+def still(app: LlxprtApp) -> None:
+    """No blinking cursors on the current screen, whatever it is."""
+    steady(app)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+async def open_and_settle(pilot: Pilot[None], command: str, screen_type: type) -> None:
+    await settle(pilot)
+    tab = active(pilot)
+    tab.prompt.load_text(command)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen_type))
+    loading = pilot.app.screen.query("LoadingIndicator")
+    await wait_until(pilot, lambda: all(not w.display for w in loading))
+    await pilot.pause()
+    assert isinstance(pilot.app, LlxprtApp)
+    still(pilot.app)
+    await pilot.pause()
+
+
+def test_provider_picker(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/provider", PickerScreen)
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_model_picker(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    fixed_wire.models = ("gpt-5", "gpt-5-mini", "gpt-4.1", "o4-mini")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/model", PickerScreen)
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_model_picker_error(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    fixed_wire.models_fault = Fault(status=403, message="listing models is not allowed")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/model", PickerScreen)
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_profile_picker_empty(snap_compare: Callable[..., bool], fixed_config: Path) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/profile load", PickerScreen)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def _profiles(config: Path) -> Path:
+    profiles = config / "profiles"
+    profiles.mkdir(parents=True, exist_ok=True)
+    return profiles
+
+
+def test_profiles_screen(snap_compare: Callable[..., bool], fixed_config: Path) -> None:
+    profiles = _profiles(fixed_config)
+    (profiles / "work.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "provider": "anthropic",
+                "model": "claude-sonnet-5",
+                "modelParams": {"temperature": 0.2, "max_tokens": 4096},
+                "ephemeralSettings": {"auth-key-name": "work-anthropic", "context-limit": 200000},
+            }
+        )
+    )
+    (profiles / "local.json").write_text(
+        json.dumps({"version": 1, "provider": "openai", "model": "qwen3", "ephemeralSettings": {}})
+    )
+    (fixed_config / "tui.toml").write_text('default-profile = "work"\n')
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/profile list", ProfilesScreen)
+        await pilot.press("down")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_profiles_screen_empty(snap_compare: Callable[..., bool], fixed_config: Path) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/profile list", ProfilesScreen)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_profiles_screen_invalid_profile(
+    snap_compare: Callable[..., bool], fixed_config: Path
+) -> None:
+    (_profiles(fixed_config) / "broken.json").write_text('{"version": 7, "provider": "openai"}')
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/profile list", ProfilesScreen)
+        await pilot.press("enter")  # loading it fails, in place
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_key_entry(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyEntryScreen))
+        await pilot.press(*"sk-typed-secret")
+        assert isinstance(pilot.app, LlxprtApp)
+        still(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire, key=None), terminal_size=SIZE, run_before=run_before)
+
+
+def test_light_theme(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    fixed_wire.enqueue(Reply(text=("A reply with `code` and a list:\n\n- one\n- two\n",)))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        assert isinstance(pilot.app, LlxprtApp)
+        pilot.app.theme = "llxprt-light"
+        await settle(pilot)
+        await send_and_wait(pilot, "Show me the light theme")
+        steady(pilot.app)
 
     assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)

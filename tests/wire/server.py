@@ -126,6 +126,7 @@ class WireServer:
         self.default_reply = default_reply
         self.requests: list[RecordedRequest] = []
         self.models: tuple[str, ...] = ("model-a", "model-b", "model-c")
+        self.models_fault: Fault | None = None
         self._queue: deque[Reply | Fault] = deque()
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
@@ -217,8 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
         )
         protocol = request.protocol
         if protocol.endswith("-models"):
-            self.server.wire.requests.append(request)
-            self._send_json(200, protocols.model_list(protocol, self.server.wire.models))
+            wire = self.server.wire
+            wire.requests.append(request)
+            if wire.models_fault is not None:  # listing fails with this status
+                status = wire.models_fault.status or 500
+                body = protocols.error_body(protocol, status, wire.models_fault.message)
+                self._send_json(status, body)
+                return
+            self._send_json(200, protocols.model_list(protocol, wire.models))
             return
         if protocol == "unknown":
             self._send_json(404, {"error": {"message": f"no route for {parts.path}"}})
