@@ -96,11 +96,8 @@ class LlxprtApp(App[None]):
         self.theme_problems: list[str] = []
         self.user_settings = UserSettings()
         self.settings_problem: str | None = None
-
-    # --- layout ---------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        # Settings first: the theme and keymap apply to the very first frame.
+        # Settings and theme before anything is drawn: choosing the theme here, before the
+        # stylesheet is applied, costs nothing; choosing it later re-applies all CSS.
         try:
             self.user_settings = load_user_settings()
         except LlxprtError as exc:
@@ -108,6 +105,10 @@ class LlxprtApp(App[None]):
         if self.user_settings.keymap:
             self.set_keymap(self.user_settings.keymap)
         self._register_themes()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
         # The first tab is composed with the app (cheaper than adding a pane after mount)
         # and gets its runtime right after the first frame.
         overrides = self._start_up_settings(first=True)

@@ -334,6 +334,8 @@ async def test_key_entry_for_this_tab_only_writes_nothing(
 async def test_theme_picker_previews_live_reverts_on_escape_and_saves_the_choice(
     dirs: Dirs,
 ) -> None:
+    dirs.config.mkdir(parents=True)
+    (dirs.config / "tui.toml").write_text('[keymap]\nnew-tab = "ctrl+n"\n')
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
@@ -354,7 +356,9 @@ async def test_theme_picker_previews_live_reverts_on_escape_and_saves_the_choice
         await pilot.press("enter")
         await pilot.pause()
         assert app.theme == "ayu-light"
-    assert 'theme = "ayu-light"' in (dirs.config / "tui.toml").read_text()
+    saved = (dirs.config / "tui.toml").read_text()
+    assert 'theme = "ayu-light"' in saved
+    assert 'new-tab = "ctrl+n"' in saved  # the rest of the file is kept
 
 
 async def test_user_themes_in_toml_and_llxprt_json_and_a_broken_one_reported_once(
