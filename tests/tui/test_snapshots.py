@@ -266,3 +266,44 @@ def test_light_theme(snap_compare: Callable[..., bool], fixed_wire: WireServer) 
         steady(pilot.app)
 
     assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_key_entry_error(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyEntryScreen))
+        await pilot.press("enter")  # nothing typed: says so, stays open
+        assert isinstance(pilot.app, LlxprtApp)
+        still(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire, key=None), terminal_size=SIZE, run_before=run_before)
+
+
+def test_theme_picker_previewing(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/theme", PickerScreen)
+        pilot.app.screen.query_one(Input).value = "light"
+        await pilot.pause()
+        await pilot.press("down")  # the preview follows the highlight
+        await pilot.pause()
+        assert isinstance(pilot.app, LlxprtApp)
+        still(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_profile_picker(snap_compare: Callable[..., bool], fixed_config: Path) -> None:
+    profiles = _profiles(fixed_config)
+    for name, provider, model in (("fast", "openai", "gpt-5-mini"), ("deep", "anthropic", "x")):
+        (profiles / f"{name}.json").write_text(
+            json.dumps({"version": 1, "provider": provider, "model": model})
+        )
+    (profiles / "old.json").write_text('{"version": 1}')
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await open_and_settle(pilot, "/profile load", PickerScreen)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
