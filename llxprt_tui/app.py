@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from llxprt_runtime import paths
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import (
@@ -43,6 +44,7 @@ from llxprt_tui.themes import (
 
 if TYPE_CHECKING:
     from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
+    from llxprt_tui.commands.handlers import ScreenKind
 
 ENV_KEYS = (
     ("OPENAI_API_KEY", "openai"),
@@ -71,9 +73,9 @@ class LlxprtApp(App[None]):
             for n in range(1, 10)
         ),
         Binding("escape", "cancel_stream", "Cancel reply", id="cancel-stream"),
-        Binding("ctrl+o", "pick_provider", "Provider", id="pick-provider", priority=True),
-        Binding("f2", "enter_key", "Key", id="enter-key"),
-        Binding("ctrl+shift+p", "manage_profiles", "Profiles", id="profiles", show=False),
+        Binding("ctrl+o", "open_screen('provider')", "Provider", id="pick-provider", priority=True),
+        Binding("f2", "open_screen('key')", "Key", id="enter-key"),
+        Binding("ctrl+shift+p", "open_screen('profiles')", "Profiles", id="profiles", show=False),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
@@ -112,8 +114,7 @@ class LlxprtApp(App[None]):
         # The first tab is composed with the app (cheaper than adding a pane after mount)
         # and gets its runtime right after the first frame.
         overrides = self._start_up_settings(first=True)
-        greeting = self.welcome_lines() if overrides is None else []
-        tab, pane = self._make_tab(greeting)
+        tab, pane = self._make_tab(overrides)
         with TabbedContent(id="tabs", initial=pane.id or ""):
             yield pane
         yield StatusLine(id="status")
@@ -123,7 +124,7 @@ class LlxprtApp(App[None]):
         self.call_after_refresh(
             self.set_timer,
             self.RUNTIME_DELAY,
-            partial(self._attach_runtime, tab, 1, overrides, overrides is None),
+            partial(self._attach_runtime, tab, self._tab_counter, overrides),
         )
 
     async def on_mount(self) -> None:
@@ -137,8 +138,6 @@ class LlxprtApp(App[None]):
     # --- themes -------------------------------------------------------------------------------
 
     def _register_themes(self) -> None:
-        from llxprt_runtime import paths
-
         self.themes = load_themes([builtin_theme_dir(), paths.config_dir() / "themes"])
         self.theme_problems = list(self.themes.problems)
         for theme in self.themes.themes():
@@ -164,9 +163,7 @@ class LlxprtApp(App[None]):
         }
 
     def action_change_theme(self) -> None:  # the palette's "Theme" command opens our picker
-        from llxprt_tui.screens.openers import open_theme_picker
-
-        self._open(open_theme_picker)
+        self.open_screen("theme")
 
     @property
     def registry(self) -> RuntimeRegistry:
@@ -200,20 +197,22 @@ class LlxprtApp(App[None]):
 
     # --- tabs -------------------------------------------------------------------------------
 
-    def _make_tab(self, greeting: list[str]) -> tuple[ChatTab, TabPane]:
+    def _make_tab(self, overrides: CliOverrides | None) -> tuple[ChatTab, TabPane]:
         self._tab_counter += 1
         number = self._tab_counter
+        # With nothing to apply, the welcome is known before the runtime exists.
+        greeting = self.welcome_lines() if overrides is None else []
         tab = ChatTab(None, f"tab {number}", clock=self.clock, greeting=greeting)
         return tab, TabPane(tab.label(), tab, id=f"tab-{number}")
 
     async def new_tab(self) -> ChatTab:
         """Open a tab with a runtime of its own, started from the default profile or empty."""
         overrides = self._start_up_settings(first=False)
-        tab, pane = self._make_tab(self.welcome_lines() if overrides is None else [])
+        tab, pane = self._make_tab(overrides)
         await self.tabs.add_pane(pane)
         self.tabs.active = pane.id or ""
         tab.focus_prompt()
-        await self._attach_runtime(tab, self._tab_counter, overrides, overrides is None)
+        await self._attach_runtime(tab, self._tab_counter, overrides)
         return tab
 
     def _start_up_settings(self, first: bool) -> CliOverrides | None:
@@ -224,7 +223,7 @@ class LlxprtApp(App[None]):
         return None if overrides == CliOverrides() and not default else overrides
 
     async def _attach_runtime(
-        self, tab: ChatTab, number: int, overrides: CliOverrides | None, welcomed: bool
+        self, tab: ChatTab, number: int, overrides: CliOverrides | None
     ) -> None:
         from llxprt_runtime.bootstrap import apply_cli_overrides
         from llxprt_runtime.runtime.lifecycle import activate_isolated_runtime_context
@@ -242,7 +241,7 @@ class LlxprtApp(App[None]):
                 if "No provider chosen" not in str(exc):
                     problem = f"Could not apply the start-up settings: {exc}"
         tab.attach_runtime(runtime)
-        if runtime.settings_service.active_provider is None and not welcomed:
+        if overrides is not None and runtime.settings_service.active_provider is None:
             await tab.notice(*self.welcome_lines())
         if problem:
             await tab.error(problem)
@@ -341,27 +340,18 @@ class LlxprtApp(App[None]):
         if tab is not None and not tab.cancel_stream():
             tab.focus_prompt()
 
-    def _open(self, opener: Callable[[LlxprtApp, ChatTab], None]) -> None:
-        tab = self.active_tab()
+    def open_screen(self, kind: ScreenKind, tab: ChatTab | None = None) -> None:
+        """Open a picker or screen for `tab` (default: the active one); it acts on that tab."""
+        from llxprt_tui.screens.openers import OPENERS
+
+        tab = tab or self.active_tab()
         if tab is None or not tab.has_runtime:
             self.notify("This tab is still starting.", severity="warning")
             return
-        opener(self, tab)
+        OPENERS[kind](self, tab)
 
-    def action_pick_provider(self) -> None:
-        from llxprt_tui.screens.openers import open_provider_picker
-
-        self._open(open_provider_picker)
-
-    def action_enter_key(self) -> None:
-        from llxprt_tui.screens.openers import open_key_entry
-
-        self._open(open_key_entry)
-
-    def action_manage_profiles(self) -> None:
-        from llxprt_tui.screens.openers import open_profiles_screen
-
-        self._open(open_profiles_screen)
+    def action_open_screen(self, kind: ScreenKind) -> None:
+        self.open_screen(kind)
 
     def action_help(self) -> None:
         from llxprt_tui.screens.help import HelpScreen
@@ -390,15 +380,15 @@ class LlxprtApp(App[None]):
         yield SystemCommand("New tab", "Open a tab with its own runtime", self.action_new_tab)
         yield SystemCommand("Close tab", "Close this tab", self.action_close_tab)
         yield SystemCommand("Help", "Commands and keys", self.action_help)
-        yield SystemCommand(
-            "Choose provider", "Provider picker (ctrl+o)", self.action_pick_provider
+        screens: tuple[tuple[str, str, ScreenKind], ...] = (
+            ("Choose provider", "Provider picker (ctrl+o)", "provider"),
+            ("Choose model", "Model picker", "model"),
+            ("Enter API key", "Key entry (f2)", "key"),
+            ("Manage profiles", "Profiles screen", "profiles"),
+            ("Load profile", "Profile picker", "profile"),
         )
-        yield SystemCommand("Choose model", "Model picker", self._run_command_later("/model"))
-        yield SystemCommand("Enter API key", "Key entry (f2)", self.action_enter_key)
-        yield SystemCommand("Manage profiles", "Profiles screen", self.action_manage_profiles)
-        yield SystemCommand(
-            "Load profile", "Profile picker", self._run_command_later("/profile load")
-        )
+        for label, help_text, kind in screens:
+            yield SystemCommand(label, help_text, partial(self.open_screen, kind))
         for label, command in (
             ("Clear conversation", "/clear"),
             ("Retry last prompt", "/retry"),
@@ -491,37 +481,9 @@ class TabCommandHost:
     def set_theme(self, name: str) -> None:
         self.app.set_theme_and_save(name)
 
-    # Screens open for this host's tab, whatever tab is active when they close.
-
-    def pick_provider(self) -> None:
-        from llxprt_tui.screens.openers import open_provider_picker
-
-        open_provider_picker(self.app, self.tab)
-
-    def pick_model(self) -> None:
-        from llxprt_tui.screens.openers import open_model_picker
-
-        open_model_picker(self.app, self.tab)
-
-    def pick_profile(self) -> None:
-        from llxprt_tui.screens.openers import open_profile_picker
-
-        open_profile_picker(self.app, self.tab)
-
-    def manage_profiles(self) -> None:
-        from llxprt_tui.screens.openers import open_profiles_screen
-
-        open_profiles_screen(self.app, self.tab)
-
-    def pick_theme(self) -> None:
-        from llxprt_tui.screens.openers import open_theme_picker
-
-        open_theme_picker(self.app, self.tab)
-
-    def enter_key(self) -> None:
-        from llxprt_tui.screens.openers import open_key_entry
-
-        open_key_entry(self.app, self.tab)
+    def open_screen(self, kind: ScreenKind) -> None:
+        # For this host's tab, whatever tab is active when the screen closes.
+        self.app.open_screen(kind, self.tab)
 
 
 def run_app(overrides: CliOverrides) -> int:

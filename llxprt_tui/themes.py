@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
@@ -142,13 +143,19 @@ def _name(file: Path, value: object) -> str:
     return value.strip()
 
 
-def read_toml_theme(file: Path) -> Palette:
+def _parse(file: Path, loads: Callable[[str], Any], kind: str) -> Any:
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeFileError(f"{file}: cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(f"{file}: not valid TOML ({exc})") from None
+    try:
+        return loads(text)
+    except ValueError as exc:  # TOMLDecodeError and JSONDecodeError both are
+        raise ThemeFileError(f"{file}: not valid {kind} ({exc})") from None
+
+
+def read_toml_theme(file: Path) -> Palette:
+    data = _parse(file, tomllib.loads, "TOML")
     name = _name(file, data.get("name", file.stem))
     kind = data.get("type", "dark")
     if kind not in ("dark", "light"):
@@ -174,12 +181,7 @@ def read_toml_theme(file: Path) -> Palette:
 
 def read_json_theme(file: Path) -> Palette:
     """An llxprt-code custom theme (`{"name": ..., "type": "custom", "Background": ...}`)."""
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ThemeFileError(f"{file}: cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ThemeFileError(f"{file}: not valid JSON ({exc})") from None
+    data = _parse(file, json.loads, "JSON")
     if not isinstance(data, dict):
         raise ThemeFileError(f"{file}: expected a JSON object")
     display = _name(file, data.get("name"))
@@ -212,10 +214,11 @@ class ThemeCatalog:
     the same name), and the files that could not be used."""
 
     palettes: dict[str, Palette] = field(default_factory=dict)
+    built: dict[str, Theme] = field(default_factory=dict)  # each palette's Theme, built once
     problems: list[str] = field(default_factory=list)
 
     def themes(self) -> list[Theme]:
-        return [palette.to_theme() for palette in self.palettes.values()]
+        return list(self.built.values())
 
     def display_name(self, name: str) -> str:
         palette = self.palettes.get(name)
@@ -240,9 +243,10 @@ def load_themes(directories: Iterable[Path]) -> ThemeCatalog:
         for file in theme_files(directory):
             try:
                 palette = read_theme_file(file)
-                palette.to_theme()  # derived colours must work too
+                theme = palette.to_theme()  # derived colours must work too
             except ThemeFileError as exc:
                 catalog.problems.append(str(exc))
                 continue
             catalog.palettes[palette.name] = palette
+            catalog.built[palette.name] = theme
     return catalog

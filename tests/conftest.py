@@ -11,7 +11,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from llxprt_runtime import RuntimeRegistry, use_runtime_registry
-from tests.keyrings import MemoryKeyring, use_keyring_backend
+from tests.keyrings import LockedKeyring, MemoryKeyring, use_keyring_backend
 from tests.wire.server import WireServer
 
 PROVIDER_ENV_VARS = (
@@ -72,6 +72,12 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
         yield keyring.get_keyring()
         return
     yield from use_keyring_backend(MemoryKeyring())
+
+
+@pytest.fixture
+def locked_keyring() -> Iterator[KeyringBackend]:
+    """A keyring whose collection is locked, as gnome-keyring is before it is unlocked."""
+    yield from use_keyring_backend(LockedKeyring())
 
 
 @pytest.fixture

@@ -199,11 +199,7 @@ async def load_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> Prof
 async def delete_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> str:
     services = resolve_runtime(runtime)
     await asyncio.to_thread(services.profile_manager.delete, name)
-    if services.settings_service.current_profile_name == name:
-        services.settings_service.set_current_profile_name(None)
-    settings = await asyncio.to_thread(_load_user_settings_lenient)
-    if settings.default_profile == name:
-        await asyncio.to_thread(_write_default, settings, None)
+    if await _profile_moved(services, name, None):
         return f"Profile '{name}' deleted (it was the default profile; the default is now cleared)"
     return f"Profile '{name}' deleted"
 
@@ -212,8 +208,7 @@ async def copy_profile(source: str, target: str, *, runtime: RuntimeRef = None) 
     """Save profile `source` again as `target` (a new name; never over an existing one)."""
     services = resolve_runtime(runtime)
     manager = services.profile_manager
-    validate_profile_name(target)
-    if await asyncio.to_thread(manager.exists, target):
+    if await asyncio.to_thread(manager.exists, target):  # also validates the name
         raise ProfileError(target, f"Profile '{target}' already exists. Choose another name.")
     profile = await asyncio.to_thread(manager.load, source)  # a broken file raises: not copied
     await asyncio.to_thread(manager.save, target, profile)
@@ -226,12 +221,20 @@ async def rename_profile(source: str, target: str, *, runtime: RuntimeRef = None
     services = resolve_runtime(runtime)
     await copy_profile(source, target, runtime=services)
     await asyncio.to_thread(services.profile_manager.delete, source)
-    if services.settings_service.current_profile_name == source:
-        services.settings_service.set_current_profile_name(target)
-    settings = await asyncio.to_thread(_load_user_settings_lenient)
-    if settings.default_profile == source:
-        await asyncio.to_thread(_write_default, settings, target)
+    await _profile_moved(services, source, target)
     return f"Profile '{source}' renamed to '{target}'"
+
+
+async def _profile_moved(services: RuntimeServices, name: str, new_name: str | None) -> bool:
+    """Profile `name` is now `new_name` (None: gone). The runtime's current profile name and
+    the default profile follow; True when `name` was the default."""
+    if services.settings_service.current_profile_name == name:
+        services.settings_service.set_current_profile_name(new_name)
+    settings = await asyncio.to_thread(_load_user_settings_lenient)
+    if settings.default_profile != name:
+        return False
+    await asyncio.to_thread(_write_default, settings, new_name)
+    return True
 
 
 async def list_saved_profiles(*, runtime: RuntimeRef = None) -> list[ProfileEntry]:

@@ -200,7 +200,6 @@ class ChatTab(Vertical):
         text = event.text
         if not text.strip():
             return
-        await self.ready()
         if is_command(text.strip()):
             secret = holds_secret(text.strip())
             self.prompt.take_text(remember=not secret)

@@ -7,13 +7,15 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from llxprt_runtime import LlxprtError
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import parse_setting_text, require_spec
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
+
+ScreenKind = Literal["provider", "model", "profile", "profiles", "theme", "key"]
 
 
 class CommandHost(Protocol):
@@ -35,15 +37,31 @@ class CommandHost(Protocol):
     def theme_names(self) -> list[str]: ...
     def current_theme(self) -> str: ...
     def set_theme(self, name: str) -> None: ...
-    def pick_provider(self) -> None: ...
-    def pick_model(self) -> None: ...
-    def pick_profile(self) -> None: ...
-    def manage_profiles(self) -> None: ...
-    def pick_theme(self) -> None: ...
-    def enter_key(self) -> None: ...
+    def open_screen(self, kind: ScreenKind) -> None: ...
 
 
 Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
+
+
+def provider_switch_lines(result: rs.ProviderSwitchResult) -> list[str]:
+    """What a provider switch says, from a command or the picker."""
+    if not result.changed:
+        return list(result.info_messages)
+    head = (
+        f"Switched from {result.previous_provider} to {result.next_provider}"
+        if result.previous_provider
+        else f"Provider set to {result.next_provider}"
+    )
+    return [head, *result.info_messages]
+
+
+def profile_loaded_lines(name: str, loaded: rs.ProfileLoadResult) -> list[str]:
+    """What loading a profile says, from a command, the picker or the profile screen."""
+    return [
+        f"Profile '{name}' loaded",
+        *(f"- {m}" for m in loaded.info_messages),
+        *(f"⚠ {w}" for w in loaded.warnings),
+    ]
 
 
 def _usage(name: str) -> CommandParseError:
@@ -58,23 +76,15 @@ async def cmd_help(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 async def cmd_provider(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     runtime = host.runtime
     if not cmd.args:
-        host.pick_provider()
+        host.open_screen("provider")
         return []
-    result = await rs.switch_active_provider(cmd.args[0], runtime=runtime)
-    if not result.changed:
-        return list(result.info_messages)
-    head = (
-        f"Switched from {result.previous_provider} to {result.next_provider}"
-        if result.previous_provider
-        else f"Provider set to {result.next_provider}"
-    )
-    return [head, *result.info_messages]
+    return provider_switch_lines(await rs.switch_active_provider(cmd.args[0], runtime=runtime))
 
 
 async def cmd_model(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     runtime = host.runtime
     if not cmd.args:
-        host.pick_model()
+        host.open_screen("model")
         return []
     return [(await rs.set_active_model(cmd.args[0], runtime=runtime)).message]
 
@@ -84,10 +94,10 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     action = cmd.args[0].lower() if cmd.args else "list"
     name = cmd.args[1] if len(cmd.args) > 1 else None
     if action == "list":
-        host.manage_profiles()
+        host.open_screen("profiles")
         return []
     if action == "load" and name is None:
-        host.pick_profile()
+        host.open_screen("profile")
         return []
     if action == "set-default":
         return [await rs.set_default_profile_name(name, runtime=runtime)]
@@ -97,12 +107,7 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         return [(await rs.save_profile_snapshot(name, runtime=runtime)).message]
     if action == "delete":
         return [await rs.delete_profile_by_name(name, runtime=runtime)]
-    loaded = await rs.load_profile_by_name(name, runtime=runtime)
-    return [
-        f"Profile '{name}' loaded",
-        *(f"- {m}" for m in loaded.info_messages),
-        *(f"⚠ {w}" for w in loaded.warnings),
-    ]
+    return profile_loaded_lines(name, await rs.load_profile_by_name(name, runtime=runtime))
 
 
 async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
@@ -192,7 +197,7 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 
 async def cmd_theme(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if not cmd.args:
-        host.pick_theme()
+        host.open_screen("theme")
         return []
     if cmd.args[0] not in host.theme_names():
         raise LlxprtError(f"Unknown theme '{cmd.args[0]}'. /theme lists them.")

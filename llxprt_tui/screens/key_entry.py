@@ -15,7 +15,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from llxprt_runtime import runtime_settings as rs
-from llxprt_runtime.auth.secret_store import validate_key_name
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.runtime.registry import RuntimeServices
 
@@ -109,7 +108,6 @@ class KeyEntryScreen(ModalScreen[list[str] | None]):
         name = self.query_one("#key-name", Input).value.strip() or self.provider
         try:
             if to_keyring:
-                validate_key_name(name)
                 result = await rs.save_active_provider_key(value, name=name, runtime=self.runtime)
                 lines = [
                     f"Saved as '{name}' in the OS keyring; this tab uses it."

@@ -7,12 +7,13 @@ while the screen was open.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_tui.commands.handlers import ScreenKind, profile_loaded_lines, provider_switch_lines
 from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
@@ -50,8 +51,7 @@ def open_provider_picker(app: LlxprtApp, tab: ChatTab) -> None:
         except LlxprtError as exc:
             await tab.error(str(exc))
             return
-        head = f"Provider set to {result.next_provider}" if result.changed else None
-        await _report(tab, [line for line in (head, *result.info_messages) if line])
+        await _report(tab, provider_switch_lines(result))
 
     app.push_screen(PickerScreen("Provider", provider_items(tab)), chosen)
 
@@ -116,14 +116,7 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
         except LlxprtError as exc:
             await tab.error(str(exc))
             return
-        await _report(
-            tab,
-            [
-                f"Profile '{name}' loaded",
-                *(f"- {m}" for m in loaded.info_messages),
-                *(f"⚠ {w}" for w in loaded.warnings),
-            ],
-        )
+        await _report(tab, profile_loaded_lines(name, loaded))
 
     app.push_screen(
         PickerScreen(
@@ -172,3 +165,13 @@ def open_theme_picker(app: LlxprtApp, tab: ChatTab) -> None:
         await _report(tab, [f"Theme set to {app.themes.display_name(name)}"])
 
     app.push_screen(PickerScreen("Theme", items, on_highlight=preview), chosen)
+
+
+OPENERS: dict[ScreenKind, Callable[[LlxprtApp, ChatTab], None]] = {
+    "provider": open_provider_picker,
+    "model": open_model_picker,
+    "profile": open_profile_picker,
+    "profiles": open_profiles_screen,
+    "theme": open_theme_picker,
+    "key": open_key_entry,
+}

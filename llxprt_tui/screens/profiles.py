@@ -26,6 +26,7 @@ from llxprt_runtime.errors import KeyringUnavailableError, LlxprtError
 from llxprt_runtime.profiles.manager import ProfileEntry
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_tui.commands.handlers import profile_loaded_lines
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 
@@ -94,7 +95,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
     async def reload(self, select: str | None = None) -> None:
         self.entries = await rs.list_saved_profiles(runtime=self.runtime)
         try:
-            self.default = resolve_default_profile_name()
+            self.default = await asyncio.to_thread(resolve_default_profile_name)
         except LlxprtError:
             self.default = None
         options = self.query_one(OptionList)
@@ -220,11 +221,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         except LlxprtError as exc:
             self._report(f"Could not load: {exc}", error=True)
             return
-        self.messages += [
-            f"Profile '{entry.name}' loaded",
-            *(f"- {m}" for m in loaded.info_messages),
-            *(f"⚠ {w}" for w in loaded.warnings),
-        ]
+        self.messages += profile_loaded_lines(entry.name, loaded)
         self.dismiss(self.messages)
 
     def _ask_name(

@@ -19,7 +19,7 @@ from llxprt_runtime import (
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE, SecretStore
 from llxprt_runtime.errors import InvalidKeyNameError
-from tests.keyrings import LockedKeyring, MemoryKeyring, use_keyring_backend
+from tests.keyrings import MemoryKeyring, use_keyring_backend
 
 
 @pytest.fixture
@@ -60,11 +60,6 @@ async def test_names_and_values_are_validated(store: SecretStore) -> None:
 @pytest.fixture
 def no_keyring() -> Iterator[KeyringBackend]:
     yield from use_keyring_backend(fail.Keyring())
-
-
-@pytest.fixture
-def locked_keyring() -> Iterator[KeyringBackend]:
-    yield from use_keyring_backend(LockedKeyring())
 
 
 @pytest.mark.usefixtures("no_keyring")

@@ -14,8 +14,9 @@ from llxprt_tui.chat.notices import ErrorNotice, Notice
 from llxprt_tui.screens.key_entry import NO_KEYRING, KeyEntryScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
+from llxprt_tui.themes import builtin_theme_dir, theme_files
 from tests.conftest import Dirs
-from tests.keyrings import LockedKeyring, MemoryKeyring, use_keyring_backend
+from tests.keyrings import MemoryKeyring
 from tests.tui.conftest import SIZE, active, make_app, send_and_wait, type_and_send, wait_until
 from tests.wire.server import Fault, WireServer
 
@@ -302,19 +303,15 @@ def active_history(app: LlxprtApp) -> list[str]:
     return list(tab.prompt.prompt_history.entries)
 
 
+@pytest.mark.usefixtures("locked_keyring")
 async def test_key_entry_without_a_keyring_keeps_the_key_for_this_tab(wire: WireServer) -> None:
     app = make_app(wire, key=None)
-    gen = use_keyring_backend(LockedKeyring())
-    next(gen)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await enter_key(pilot, "sk-memory-only", name=None, tab_only=False)
-            assert NO_KEYRING in notices(app)
-            await send_and_wait(pilot, "hello")
-            assert wire.requests[-1].headers["authorization"] == "Bearer sk-memory-only"
-    finally:
-        next(gen, None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await enter_key(pilot, "sk-memory-only", name=None, tab_only=False)
+        assert NO_KEYRING in notices(app)
+        await send_and_wait(pilot, "hello")
+        assert wire.requests[-1].headers["authorization"] == "Bearer sk-memory-only"
 
 
 async def test_key_entry_for_this_tab_only_writes_nothing(
@@ -415,7 +412,8 @@ async def test_every_builtin_theme_applies() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         names = app.theme_names()
-        assert len(names) == 17 and {"llxprt-dark", "llxprt-light", "green-screen"} <= set(names)
+        assert len(names) == len(theme_files(builtin_theme_dir()))  # every file loaded
+        assert {"llxprt-dark", "llxprt-light", "green-screen"} <= set(names)
         for name in names:
             app.theme = name
             await pilot.pause()
