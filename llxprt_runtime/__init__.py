@@ -26,6 +26,7 @@ _EXPORTS = {
     "ProviderNotAvailableError": "llxprt_runtime.errors",
     "ProviderRuntimeContext": "llxprt_runtime.runtime.context",
     "ProviderRuntimeNormalizationError": "llxprt_runtime.errors",
+    "RuntimeDisposedError": "llxprt_runtime.errors",
     "RuntimeRegistry": "llxprt_runtime.runtime.registry",
     "RuntimeServices": "llxprt_runtime.runtime.registry",
     "SecretStoreError": "llxprt_runtime.errors",
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         ProfileError,
         ProviderNotAvailableError,
         ProviderRuntimeNormalizationError,
+        RuntimeDisposedError,
         SecretStoreError,
         SettingValidationError,
     )
@@ -98,6 +100,7 @@ __all__ = [
     "ProviderNotAvailableError",
     "ProviderRuntimeContext",
     "ProviderRuntimeNormalizationError",
+    "RuntimeDisposedError",
     "RuntimeRegistry",
     "RuntimeServices",
     "SecretStoreError",

@@ -164,6 +164,22 @@ def _with_hints(text: str, requirement: str, remediation: Sequence[str]) -> str:
     return f"{text} [{requirement}]\nRemediation:\n{hints}"
 
 
+class RuntimeDisposedError(LlxprtError):
+    """A call on a disposed runtime, or a stream whose runtime was disposed while it ran
+    (its tab was closed): the SDK clients are closed, so nothing more can be sent."""
+
+    def __init__(self, runtime_id: str, *, mid_stream: bool = False) -> None:
+        self.runtime_id = runtime_id
+        if mid_stream:
+            text = (
+                f"Runtime '{runtime_id}' was disposed while the reply was streaming; "
+                "the partial reply is kept."
+            )
+        else:
+            text = f"Runtime '{runtime_id}' is disposed; activate a new runtime to continue."
+        super().__init__(text)
+
+
 class ProviderError(LlxprtError):
     """A provider call failed. The message names provider, model and URL (never the key)
     and says what the user can do."""

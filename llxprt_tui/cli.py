@@ -7,6 +7,7 @@ SDK is imported until a provider makes its first call.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -50,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile-load", metavar="NAME", help="start from a saved profile")
     parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="append a debug log (keys redacted) to llxprt-debug.log in the log dir; "
+        "LLXPRT_DEBUG=1 does the same",
+    )
+    parser.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
         default="text",
@@ -73,9 +80,25 @@ def overrides_from(args: argparse.Namespace) -> CliOverrides:
     )
 
 
+def _start_debug_log(*, forced: bool) -> None:
+    from llxprt_runtime.debug_log import debug_requested, start_debug_log
+
+    if forced or debug_requested():
+        try:
+            start_debug_log()
+        except OSError as exc:  # the chat still works without its log
+            print(f"llxprt: cannot open the debug log: {exc}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.key:
+        from llxprt_tui.process_title import hide_key_from_process_listing
+
+        hide_key_from_process_listing(sys.orig_argv)
+    if args.debug or os.environ.get("LLXPRT_DEBUG"):
+        _start_debug_log(forced=args.debug)
     if args.prompt is not None:
         from llxprt_tui.oneshot import run_oneshot
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import ipaddress
+import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -16,10 +17,11 @@ from typing import TYPE_CHECKING, cast
 from urllib.parse import urlparse
 
 from llxprt_runtime.errors import (
-    LlxprtError,
     MissingProviderRuntimeError,
+    ProviderError,
     ProviderNotAvailableError,
     ProviderRuntimeNormalizationError,
+    RuntimeDisposedError,
 )
 from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo, ResolvedOptions
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
@@ -33,6 +35,8 @@ from llxprt_runtime.providers.retry import (
 )
 from llxprt_runtime.settings.registry import SettingValue, get_spec
 from llxprt_runtime.settings.service import SettingsService
+
+_log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
@@ -200,15 +204,30 @@ class ProviderManager:
     ) -> AsyncIterator[IContent]:
         """Prepare the call, then stream the reply with our retry policy."""
         if self.disposed:
-            raise LlxprtError(f"Runtime '{self.runtime_id}' is disposed.")
+            raise RuntimeDisposedError(self.runtime_id)
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.resolved is not None and prepared.settings is not None
         provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
         policy = _retry_policy(prepared.resolved)
-        async for item in stream_with_retries(
-            lambda: provider.generate_chat_completion(prepared), policy
-        ):
-            yield item
+        resolved = prepared.resolved
+        _log.debug(
+            "runtime %s: %s model %s at %s (key from %s)",
+            self.runtime_id,
+            provider.name,
+            resolved.model,
+            resolved.base_url,
+            resolved.auth_source,
+        )
+        try:
+            async for item in stream_with_retries(
+                lambda: provider.generate_chat_completion(prepared), policy
+            ):
+                yield item
+        except ProviderError as exc:
+            _log.debug("runtime %s: call failed: %s", self.runtime_id, exc)
+            if self.disposed:  # our clients were closed under the stream, not a network fault
+                raise RuntimeDisposedError(self.runtime_id, mid_stream=True) from exc
+            raise
 
     async def list_models(
         self, options: GenerateChatOptions, provider_name: str | None = None

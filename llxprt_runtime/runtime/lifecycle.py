@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping
 
@@ -30,6 +31,8 @@ from llxprt_runtime.runtime.registry import (
 from llxprt_runtime.settings.service import SettingsService
 
 RuntimeRef = RuntimeServices | ProviderRuntimeContext | None
+
+_log = logging.getLogger(__name__)
 
 
 def new_runtime_id(prefix: str = "cli-isolated") -> str:
@@ -71,6 +74,7 @@ async def activate_isolated_runtime_context(
         auth=auth,
     )
     (registry or current_runtime_registry()).register(services)
+    _log.debug("runtime %s created (%s)", runtime_id, dict(context.metadata))
     if make_active:
         set_active_provider_runtime_context(context)
     return services
@@ -124,6 +128,7 @@ async def reset_cli_provider_infrastructure(
     flushed = services.token_cache.flush("runtime-dispose")
     await services.provider_manager.dispose()
     await services.oauth_manager.dispose()
+    _log.debug("runtime %s disposed", runtime_id)
     active = peek_active_provider_runtime_context()
     if active is not None and active.runtime_id == runtime_id:
         clear_active_provider_runtime_context()
