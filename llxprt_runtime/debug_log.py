@@ -16,7 +16,7 @@ from llxprt_runtime import paths
 from llxprt_runtime.atomic import PRIVATE_FILE_MODE, ensure_private_dir
 
 LOG_FILE_NAME = "llxprt-debug.log"
-LOGGERS = ("llxprt_runtime", "llxprt_tui", "openai", "anthropic", "google_genai", "httpx")
+LOGGERS = ("llxprt_runtime", "llxprt_tui", "openai", "anthropic", "google_genai", "httpx", "httpx2")
 REDACTED = "[REDACTED]"
 
 # A credential-bearing name, then `:` or `=`, then the value (with an optional Bearer).

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+REDACTED = "[REDACTED]"
+
 
 class LlxprtError(Exception):
     """Base of every error llxprt raises on purpose."""
@@ -210,6 +212,15 @@ class ProviderError(LlxprtError):
             text += f" {hint}"
         super().__init__(text)
 
+    def scrub(self, secret: str | None) -> None:
+        """Take `secret` out of this error's text: a server may echo back the key it got."""
+        if not secret:
+            return
+        self.detail = self.detail.replace(secret, REDACTED)
+        self.args = tuple(
+            arg.replace(secret, REDACTED) if isinstance(arg, str) else arg for arg in self.args
+        )
+
 
 class AuthenticationError(ProviderError):
     """401/403: the key is missing, wrong, or lacks access."""
@@ -253,3 +264,7 @@ class RetriesExhaustedError(ProviderError):
             status=last.status,
             hint=last.hint or "Try again later, or raise the limit with /set retries N.",
         )
+
+    def scrub(self, secret: str | None) -> None:
+        super().scrub(secret)
+        self.last.scrub(secret)

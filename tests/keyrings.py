@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -61,3 +64,31 @@ def use_keyring_backend(backend: KeyringBackend) -> Iterator[KeyringBackend]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+class FileKeyring(KeyringBackend):
+    """A JSON-file backend for child processes (`PYTHON_KEYRING_BACKEND=tests.keyrings.
+    FileKeyring`, file in `LLXPRT_TEST_KEYRING_FILE`), so a test can hand a subprocess a key."""
+
+    priority = 1
+
+    @property
+    def _file(self) -> Path:
+        return Path(os.environ["LLXPRT_TEST_KEYRING_FILE"])
+
+    def _load(self) -> dict[str, str]:
+        return json.loads(self._file.read_text()) if self._file.exists() else {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}/{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        data = self._load()
+        data[f"{service}/{username}"] = password
+        self._file.write_text(json.dumps(data))
+
+    def delete_password(self, service: str, username: str) -> None:
+        data = self._load()
+        if data.pop(f"{service}/{username}", None) is None:
+            raise PasswordDeleteError("not found")
+        self._file.write_text(json.dumps(data))

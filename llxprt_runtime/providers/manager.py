@@ -224,6 +224,7 @@ class ProviderManager:
             ):
                 yield item
         except ProviderError as exc:
+            exc.scrub(resolved.auth_token)
             _log.debug("runtime %s: call failed: %s", self.runtime_id, exc)
             if self.disposed:  # our clients were closed under the stream, not a network fault
                 raise RuntimeDisposedError(self.runtime_id, mid_stream=True) from exc
@@ -236,7 +237,11 @@ class ProviderManager:
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.settings is not None
         provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
-        return await provider.get_models(prepared)
+        try:
+            return await provider.get_models(prepared)
+        except ProviderError as exc:
+            exc.scrub(prepared.resolved.auth_token if prepared.resolved else None)
+            raise
 
     async def dispose(self) -> None:
         """Close this runtime's SDK clients."""

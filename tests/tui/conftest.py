@@ -7,10 +7,13 @@ from collections.abc import Callable
 from itertools import count
 
 from textual.pilot import Pilot
+from textual.widgets import Input, RadioButton
 
 from llxprt_runtime.bootstrap import CliOverrides
 from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.notices import ErrorNotice, Notice
 from llxprt_tui.chat.tab import ChatTab
+from llxprt_tui.screens.key_entry import KeyEntryScreen
 from tests.providers.conftest import base_url
 from tests.wire.server import WireServer
 
@@ -74,3 +77,26 @@ async def send_and_wait(pilot: Pilot[None], text: str) -> ChatTab:
     await wait_until(pilot, lambda: not tab.streaming)
     await pilot.pause()
     return tab
+
+
+def notices(app: LlxprtApp) -> str:
+    return "\n".join(str(n.render()) for n in app.query(Notice))
+
+
+def errors(app: LlxprtApp) -> str:
+    return "\n".join(str(n.render()) for n in app.query(ErrorNotice))
+
+
+async def enter_key(pilot: Pilot[None], value: str, *, name: str | None, tab_only: bool) -> None:
+    await pilot.press("f2")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyEntryScreen))
+    screen = pilot.app.screen
+    screen.query_one("#key-value", Input).value = value
+    if name is not None:
+        screen.query_one("#key-name", Input).value = name
+    if tab_only:
+        screen.query_one("#tab-only", RadioButton).value = True
+    await pilot.pause()
+    await pilot.click("#save")
+    await wait_until(pilot, lambda: not isinstance(pilot.app.screen, KeyEntryScreen))
+    await pilot.pause()

@@ -7,26 +7,27 @@ import json
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, RadioButton, Static
+from textual.widgets import Input, OptionList, Static
 
 from llxprt_tui.app import LlxprtApp
-from llxprt_tui.chat.notices import ErrorNotice, Notice
 from llxprt_tui.screens.key_entry import NO_KEYRING, KeyEntryScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
 from llxprt_tui.themes import builtin_theme_dir, theme_files
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
-from tests.tui.conftest import SIZE, active, make_app, send_and_wait, type_and_send, wait_until
+from tests.tui.conftest import (
+    SIZE,
+    active,
+    enter_key,
+    errors,
+    make_app,
+    notices,
+    send_and_wait,
+    type_and_send,
+    wait_until,
+)
 from tests.wire.server import Fault, WireServer
-
-
-def notices(app: LlxprtApp) -> str:
-    return "\n".join(str(n.render()) for n in app.query(Notice))
-
-
-def errors(app: LlxprtApp) -> str:
-    return "\n".join(str(n.render()) for n in app.query(ErrorNotice))
 
 
 async def picker(pilot: Pilot[None]) -> PickerScreen:
@@ -246,21 +247,6 @@ async def test_a_corrupt_profile_is_listed_with_its_error_and_loading_it_changes
 
 
 # --- key entry ------------------------------------------------------------------------------------
-
-
-async def enter_key(pilot: Pilot[None], value: str, *, name: str | None, tab_only: bool) -> None:
-    await pilot.press("f2")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyEntryScreen))
-    screen = pilot.app.screen
-    screen.query_one("#key-value", Input).value = value
-    if name is not None:
-        screen.query_one("#key-name", Input).value = name
-    if tab_only:
-        screen.query_one("#tab-only", RadioButton).value = True
-    await pilot.pause()
-    await pilot.click("#save")
-    await wait_until(pilot, lambda: not isinstance(pilot.app.screen, KeyEntryScreen))
-    await pilot.pause()
 
 
 async def test_key_entry_saves_to_the_keyring_and_profiles_keep_only_the_name(

@@ -1,0 +1,231 @@
+"""Secrets: a sentinel key set through every entry path never lands anywhere it should not.
+
+Each path gets its own sentinel, each is proven to work (the server received it), then
+everything that writes is exercised: profiles, the default profile, the theme, an export,
+a forced error whose body echoes the key, the debug log, exit. Afterwards the config, data,
+cache, log and home dirs, the export, every log record, every settings event, everything
+shown on screen and every child process's command line are searched for the sentinels.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from llxprt_runtime import SettingsEvent
+from llxprt_runtime.bootstrap import CliOverrides
+from llxprt_runtime.debug_log import LOG_FILE_NAME, LOGGERS, start_debug_log
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.tab import ChatTab
+from tests.conftest import Dirs
+from tests.keyrings import MemoryKeyring
+from tests.providers.conftest import base_url, sent_key
+from tests.tui.conftest import SIZE, enter_key, errors, fixed_clock, notices, wait_until
+from tests.wire.server import Fault, Reply, WireServer
+
+SENTINELS = {
+    "--key": "sk-SENTINEL-cli-1a2b3c",
+    "/key": "sk-SENTINEL-slash-4d5e6f",
+    "key entry": "sk-SENTINEL-entry-7a8b9c",
+    "keyfile": "sk-SENTINEL-keyfile-0d1e2f",
+    "env var": "sk-SENTINEL-env-3a4b5c",
+    "keyring name": "sk-SENTINEL-ring-6d7e8f",
+}
+
+
+def hits(text: str) -> list[str]:
+    return [path for path, value in SENTINELS.items() if value in text]
+
+
+def files_with_sentinels(*roots: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file() and (where := hits(path.read_bytes().decode(errors="replace"))):
+                found[str(path)] = where
+    return found
+
+
+@pytest.fixture
+def debug_log(dirs: Dirs) -> Iterator[Path]:
+    start_debug_log()
+    yield dirs.log / LOG_FILE_NAME
+    for name in LOGGERS:  # logging is process-wide: take our handler off again
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        logger.setLevel(logging.NOTSET)
+
+
+async def test_a_key_from_any_entry_path_is_found_nowhere(
+    wire: WireServer,
+    dirs: Dirs,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    debug_log: Path,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    keyfile = tmp_path / "outside" / "key.txt"  # the user's own file: not walked below
+    keyfile.parent.mkdir()
+    keyfile.write_text(SENTINELS["keyfile"] + "\n")
+    keyfile.chmod(0o600)
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINELS["env var"])
+    memory_keyring.set_password("llxprt-code-provider-keys", "ring-key", SENTINELS["keyring name"])
+    events: list[SettingsEvent] = []
+    export = dirs.data / "exports" / "chat.md"
+
+    app = LlxprtApp(
+        CliOverrides(provider="openai", base_url=base_url("openai", wire), key=SENTINELS["--key"]),
+        clock=fixed_clock(),
+    )
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+
+        async def tab_for(path: str, provider: str, *setup: str) -> ChatTab:
+            tab = app.chat_tabs()[0] if path == "--key" else await app.new_tab()
+            runtime = await tab.ready()
+            runtime.settings_service.subscribe(events.append)
+            for command in (
+                *(
+                    (f"/provider {provider}", f"/baseurl {base_url(provider, wire)}")
+                    if path != "--key"
+                    else ()
+                ),
+                *setup,
+            ):
+                await tab.execute_command(command, echo=not command.startswith("/key "))
+            return tab
+
+        tabs = {
+            "--key": await tab_for("--key", "openai"),
+            "/key": await tab_for("/key", "anthropic", f"/key {SENTINELS['/key']}"),
+            "key entry": await tab_for("key entry", "gemini"),
+        }
+        await enter_key(pilot, SENTINELS["key entry"], name="entered", tab_only=False)
+        tabs["keyfile"] = await tab_for("keyfile", "openai-responses", f"/keyfile {keyfile}")
+        # New tabs start from the start-up flags: drop the --key to fall back to the env var.
+        tabs["env var"] = await tab_for("env var", "openai", "/key none")
+        tabs["keyring name"] = await tab_for("keyring name", "anthropic", "/key load ring-key")
+
+        for number, (path, tab) in enumerate(tabs.items(), start=1):
+            await tab.send(f"hello from {path}")
+            await wait_until(pilot, lambda tab=tab: not tab.streaming)  # type: ignore[misc]
+            assert sent_key(wire.chat_requests()[-1]) == SENTINELS[path], path
+            await tab.execute_command(f"/profile save secret-{number}")
+        first = tabs["--key"]
+        await first.execute_command("/profile set-default secret-1")
+        app.set_theme_and_save("llxprt-light")
+        # A server that echoes the key it was sent in its error body.
+        wire.enqueue(Fault(status=401, message=f"Incorrect API key: {SENTINELS['--key']}"))
+        await first.send("this one fails")
+        await wait_until(pilot, lambda: not first.streaming)
+        assert "Incorrect API key: [REDACTED]" in errors(app)
+        await first.execute_command(f"/export {export}")
+        await first.execute_command("/key")  # says where the key comes from, not what it is
+
+        shown = "\n".join(
+            [notices(app), errors(app)]
+            + [str(n.message) for n in app._notifications]
+            + [t.conversation_markdown() for t in tabs.values()]
+            + [entry for t in tabs.values() for entry in t.prompt.prompt_history.entries]
+        )
+        await app.action_quit()
+
+    assert export.is_file() and "hello from --key" in export.read_text()
+    assert debug_log.is_file() and "runtime" in debug_log.read_text()
+    assert files_with_sentinels(*dirs.all()) == {}
+    # Everything written is private: profiles, settings, key-name index, debug log, export.
+    written = [p for root in (dirs.config, dirs.data, dirs.log) for p in root.rglob("*")]
+    assert {p.name for p in written} >= {
+        "secret-1.json",
+        "tui.toml",
+        "provider-key-names.json",
+        LOG_FILE_NAME,
+        "chat.md",
+    }
+    modes = {str(p): oct(p.stat().st_mode & 0o777) for p in written}
+    modes |= {str(d): oct(d.stat().st_mode & 0o777) for d in (dirs.config, dirs.data, dirs.log)}
+    assert {p: m for p, m in modes.items() if m not in ("0o600", "0o700")} == {}
+    assert all(m == "0o700" for p, m in modes.items() if Path(p).is_dir())
+    assert hits(shown) == []
+    assert hits("\n".join(r.getMessage() for r in caplog.records)) == []
+    assert hits("\n".join(repr(event) for event in events)) == []
+    assert len(wire.chat_requests()) == len(SENTINELS) + 1
+
+
+@pytest.mark.parametrize(
+    ("path", "flags"),
+    [
+        ("--key", ("--key", SENTINELS["--key"])),
+        ("--key", (f"--key={SENTINELS['--key']}",)),
+        ("keyfile", ("--keyfile", "{keyfile}")),
+        ("keyring name", ("--key-name", "ring-key")),
+    ],
+)
+def test_no_process_listing_shows_the_key(
+    path: str, flags: tuple[str, ...], wire: WireServer, tmp_path: Path, dirs: Dirs
+) -> None:
+    """`llxprt -p` run as a child: while it waits on the server, neither its command line
+    nor any process it started shows the key."""
+    keyfile = tmp_path / "key.txt"
+    keyfile.write_text(SENTINELS["keyfile"])
+    wire.enqueue(Fault(first_byte_delay=1.5, reply=Reply(text=("done",))))
+    args = [a.replace("{keyfile}", str(keyfile)) for a in flags]
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    if path == "keyring name":
+        env["PYTHON_KEYRING_BACKEND"] = "tests.keyrings.FileKeyring"
+        env["LLXPRT_TEST_KEYRING_FILE"] = str(tmp_path / "ring.json")
+        env["PYTHONPATH"] = str(Path(__file__).parents[2])
+        ring = {"llxprt-code-provider-keys/ring-key": SENTINELS["keyring name"]}
+        (tmp_path / "ring.json").write_text(json.dumps(ring))
+    child = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("llxprt")),
+            *("--provider", "openai", "--baseurl", base_url("openai", wire)),
+            *args,
+            "-p",
+            "hi",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not wire.chat_requests() and time.monotonic() < deadline:
+            time.sleep(0.02)  # the request is in flight: the reply waits 1.5 s
+        assert sent_key(wire.chat_requests()[0]) == SENTINELS[path]
+        listing = {pid: cmdline(pid) for pid in [child.pid, *descendants(child.pid)]}
+    finally:
+        out, err = child.communicate(timeout=30)
+    assert child.returncode == 0, err.decode()
+    assert out.decode().strip() == "done"
+    assert all(hits(line) == [] for line in listing.values()), listing
+    if path == "--key":
+        assert "***" in listing[child.pid]
+
+
+def cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def descendants(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        listed = (task / "children").read_text().split()
+        for child in map(int, listed):
+            children += [child, *descendants(child)]
+    return children
