@@ -6,7 +6,7 @@ profile; for the key, `--key` > `--key-name` > the profile's key name > `--keyfi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
 from llxprt_runtime.errors import LlxprtError, SettingValidationError
@@ -82,19 +82,31 @@ async def apply_cli_overrides(
             "No provider chosen: pass --provider NAME (openai, openai-responses, anthropic, "
             "gemini) or --profile-load NAME."
         )
+    # The rest are independent: one bad flag (say an unreadable keyfile) must not leave the
+    # model or base URL unapplied, so every step runs and the problems are reported together.
+    problems: list[str] = []
+
+    async def step(action: Awaitable[object]) -> None:
+        try:
+            await action
+        except LlxprtError as exc:
+            problems.append(str(exc))
+
     if overrides.model:
-        await set_active_model(overrides.model, runtime=services)
+        await step(set_active_model(overrides.model, runtime=services))
     if overrides.key:
-        await update_active_provider_api_key(overrides.key, runtime=services)
+        await step(update_active_provider_api_key(overrides.key, runtime=services))
     elif overrides.key_name:
-        await use_named_key(overrides.key_name, runtime=services)
+        await step(use_named_key(overrides.key_name, runtime=services))
     elif overrides.keyfile and not profile_key_name:
-        await update_active_provider_keyfile(overrides.keyfile, runtime=services)
+        await step(update_active_provider_keyfile(overrides.keyfile, runtime=services))
     for is_param, name, value in set_entries:
         if is_param:
-            await set_active_model_param(name, value, runtime=services)
+            await step(set_active_model_param(name, value, runtime=services))
         else:
-            await set_ephemeral_setting(name, value, runtime=services)
+            await step(set_ephemeral_setting(name, value, runtime=services))
     if overrides.base_url:
-        await update_active_provider_base_url(overrides.base_url, runtime=services)
+        await step(update_active_provider_base_url(overrides.base_url, runtime=services))
+    if problems:
+        raise LlxprtError(" ".join(problems))
     return BootstrapResult(profile_name, tuple(messages), tuple(warnings))

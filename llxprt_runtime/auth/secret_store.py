@@ -77,6 +77,7 @@ class SecretStore:
 
     async def list_names(self) -> list[str]:
         """Names of the saved keys (from the keyring where it can enumerate, and our index)."""
+        await self.check_available()  # "none" must not hide a keyring that is not there
         enumerated = await self._call(self._enumerate)
         indexed = await asyncio.to_thread(self._read_index)
         names = set(enumerated)
@@ -108,6 +109,12 @@ class SecretStore:
             raise KeyringUnavailableError(f"the keyring failed: {type(exc).__name__}") from exc
         except RuntimeError as exc:  # e.g. Secret Service without a session bus
             raise KeyringUnavailableError(f"the keyring could not start: {exc}") from exc
+        except OSError as exc:  # a D-Bus socket that went away
+            reason = exc.strerror or type(exc).__name__
+            raise KeyringUnavailableError(f"the keyring failed: {reason}") from exc
+        except Exception as exc:  # a broken backend must not take the app down
+            # Only the type: a backend's own message could repeat what it was given.
+            raise KeyringUnavailableError(f"the keyring failed: {type(exc).__name__}") from exc
 
     def _enumerate(self, kr: _KeyringModule) -> list[str]:
         backend = kr.get_keyring()

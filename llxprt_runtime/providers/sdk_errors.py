@@ -89,6 +89,31 @@ def _message(exc: BaseException) -> str:
     return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions behind it (SDKs wrap httpx, which wraps the socket error)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _transport_detail(exc: BaseException, fallback: str) -> str:
+    """Say what actually happened on the wire, not the SDK's generic "Connection error."."""
+    for link in _chain(exc):
+        text = str(link).lower()
+        if isinstance(link, ConnectionRefusedError) or "connection refused" in text:
+            return "connection refused (nothing is listening at that address)"
+        if "timeout" in type(link).__name__.lower() or "timed out" in text:
+            return "timed out waiting for the server (/set socket-timeout MS to wait longer)"
+        if "peer closed" in text or "incomplete chunked read" in text:
+            return "the server closed the connection before the reply was complete"
+        if "name or service not known" in text or "nodename nor servname" in text:
+            return "the host name could not be resolved"
+    return fallback
+
+
 def classify_sdk_error(
     exc: BaseException, *, provider: str, model: str | None, url: str | None
 ) -> ProviderError:
@@ -103,10 +128,15 @@ def classify_sdk_error(
             return RateLimitError(f"Rate limited: {detail}", **where)
         if any(word in kind for word in ("overloaded", "server", "api_error", "internal")):
             return ServerError(f"Server error: {detail}", **where)
+        if any(isinstance(link, json.JSONDecodeError) for link in _chain(exc)):
+            return ProviderError(
+                f"Malformed stream: the server sent data that is not valid JSON ({detail})",
+                **where,
+            )
         name = type(exc).__name__.lower()
         if any(word in name for word in _NETWORK_WORDS) or isinstance(exc, OSError | EOFError):
             return NetworkError(
-                f"Network error: {detail}",
+                f"Network error: {_transport_detail(exc, detail)}",
                 hint="Check the base URL (/baseurl) and your connection; llxprt will retry.",
                 **where,
             )

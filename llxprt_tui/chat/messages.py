@@ -57,6 +57,7 @@ class AssistantMessage(Vertical):
     AssistantMessage > Markdown { margin: 0; padding: 0; }
     AssistantMessage > .reply-footer { color: $text-muted; }
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
+    AssistantMessage.-failed > .reply-footer { color: $error; }
     """
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
@@ -119,6 +120,7 @@ class AssistantMessage(Vertical):
         await self.markdown.update(self.text)
         self.state = state
         self.set_class(state == "cancelled", "-cancelled")
+        self.set_class(state == "failed", "-failed")
         self.footer.update(footer)
 
 

@@ -8,6 +8,7 @@ where they are first needed here, and input waits for `ready()`."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from llxprt_tui.chat.messages import AssistantMessage
 
 Clock = Callable[[], float]
+
+_log = logging.getLogger(__name__)
 
 
 class Conversation(VerticalScroll):
@@ -221,6 +224,10 @@ class ChatTab(Vertical):
             lines = await run_command(self.llxprt_app.command_host(self), parse_command(text))
         except (LlxprtError, CommandParseError) as exc:
             await self.error(str(exc))
+        except Exception as exc:  # a bug in one command must not take the app down
+            # Only the type on screen: the command text may hold a key. Details: --debug log.
+            _log.exception("command %s failed", text.split()[0])
+            await self.error(f"{text.split()[0]} failed unexpectedly ({type(exc).__name__}).")
         else:
             await self.notice(*lines)
         self.changed()
@@ -310,8 +317,9 @@ class ChatTab(Vertical):
             self._last_reply = merged.text() or self._last_reply
         elapsed = self.clock() - first if first is not None else None
         footer = usage_line(usage, first - started if first is not None else None, elapsed)
-        if state == "cancelled":
-            footer = "cancelled" + (f" · {footer}" if footer else "")
+        if state in ("cancelled", "failed"):  # a partial reply says so under itself
+            mark = "cancelled" if state == "cancelled" else "cut off (partial reply)"
+            footer = mark + (f" · {footer}" if footer else "")
         if state == "failed" and not merged.blocks:
             await reply.remove()
         else:

@@ -155,9 +155,11 @@ def _runtime_key(runtime: RuntimeServices) -> str | None:
 
 
 async def cmd_keyfile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
-    if len(cmd.args) != 1:
+    # A path may hold spaces: quoted it is one argument, unquoted it is the whole rest.
+    path = cmd.args[0] if len(cmd.args) == 1 else cmd.raw_args.strip()
+    if not path:
         raise _usage("keyfile")
-    return [(await rs.update_active_provider_keyfile(cmd.args[0], runtime=host.runtime)).message]
+    return [(await rs.update_active_provider_keyfile(path, runtime=host.runtime)).message]
 
 
 async def cmd_baseurl(host: CommandHost, cmd: ParsedCommand) -> list[str]:

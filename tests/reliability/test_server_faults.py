@@ -1,0 +1,143 @@
+"""Server faults as a user meets them in the app: each gives a clear message, keeps what
+already arrived (marked as cut off), and leaves this tab and the others working."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import pytest
+
+from llxprt_tui.chat.messages import AssistantMessage
+from llxprt_tui.chat.tab import ChatTab
+from tests.tui.conftest import SIZE, errors, make_app, wait_until
+from tests.wire.server import Fault, Reply, WireServer
+
+
+@dataclass(frozen=True)
+class Case:
+    fault: Fault | None
+    says: tuple[str, ...]  # what the error message must contain
+    partial: str = ""  # the start of the partial reply that must stay on screen
+    setup: tuple[str, ...] = ()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+TOKENS = Reply.tokens(40)
+CASES = {
+    "429 with Retry-After": Case(
+        Fault(status=429, retry_after="7"), ("429", "rate limit", "7 s"), setup=("/set retries 0",)
+    ),
+    "429 without Retry-After": Case(
+        Fault(status=429), ("429", "rate limit"), setup=("/set retries 0",)
+    ),
+    "500": Case(Fault(status=500), ("500",), setup=("/set retries 0",)),
+    "503": Case(Fault(status=503), ("503",), setup=("/set retries 0",)),
+    "401": Case(Fault(status=401), ("401", "/key")),
+    "403": Case(Fault(status=403), ("403", "/key")),
+    "connection refused": Case(
+        None,
+        ("connection refused", "127.0.0.1", "/baseurl"),
+        setup=("/set retries 0", f"/baseurl http://127.0.0.1:{closed_port()}/v1"),
+    ),
+    "slow first byte": Case(
+        Fault(first_byte_delay=1.5),
+        ("timed out",),
+        setup=("/set retries 0", "/set socket-timeout 300"),
+    ),
+    "stream cut after 10 tokens": Case(
+        Fault(cut_after=10, reply=TOKENS),
+        ("closed the connection", "partial reply is kept"),
+        partial="tok0 tok1",
+    ),
+    "malformed SSE": Case(
+        Fault(malformed_after=10, reply=TOKENS),
+        ("not valid JSON", "partial reply is kept"),
+        partial="tok0 tok1",
+    ),
+    "error event mid-stream": Case(
+        Fault(error_event_after=10, reply=TOKENS),
+        ("cut off", "injected fault"),
+        partial="tok0 tok1",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: WireServer) -> None:
+    case = CASES[name]
+    app = make_app(wire, key="sk-fault-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        other = await app.new_tab()  # a second tab, mid-conversation, must not notice
+        await ask(pilot, other, "before")
+        tab = app.chat_tabs()[0]
+        app.action_go_tab(1)
+        for command in case.setup:
+            await tab.execute_command(command)
+        if case.fault is not None:
+            wire.enqueue(case.fault)
+        await ask(pilot, tab, "my careful prompt")
+
+        message = errors(app)
+        for words in case.says:
+            assert words.lower() in message.lower(), message
+        assert "sk-fault-test" not in message
+        if case.partial:
+            reply = tab.query(AssistantMessage).last()
+            assert reply.state == "failed" and reply.text.startswith(case.partial)
+            assert "cut off" in str(reply.footer.render())
+            assert tab.history[-1].speaker == "ai"  # the partial reply stays in the history
+        else:
+            assert tab.prompt.text == "my careful prompt"  # given back to send again
+            assert tab.history == []
+
+        # This tab and the other one carry on.
+        await tab.execute_command(f"/baseurl {wire.url}/v1")
+        tab.prompt.load_text("")
+        assert await ask(pilot, tab, "again") == "Echo: again"
+        assert await ask(pilot, other, "after") == "Echo: after"
+        assert [c.text() for c in other.history] == [
+            "before",
+            "Echo: before",
+            "after",
+            "Echo: after",
+        ]
+
+
+async def ask(pilot: object, tab: ChatTab, text: str) -> str:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await tab.send(text)
+    await wait_until(pilot, lambda: not tab.streaming)
+    return tab.last_reply() or ""
+
+
+async def test_a_one_megabyte_reply_arrives_whole(wire: WireServer) -> None:
+    paragraph = "word " * 100 + "\n\n"  # 502 bytes
+    chunks = tuple(paragraph for _ in range(2_090))
+    wire.enqueue(Reply(text=chunks))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = app.chat_tabs()[0]
+        reply_text = await ask_long(pilot, tab)
+        assert len(reply_text.encode()) == len(paragraph) * 2_090 > 1_000_000
+        reply = app.query(AssistantMessage).last()
+        assert reply.state == "done" and reply.text == reply_text
+        assert await ask(pilot, tab, "still there?") == "Echo: still there?"
+
+
+async def ask_long(pilot: object, tab: ChatTab) -> str:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await tab.send("a long one")
+    await wait_until(pilot, lambda: not tab.streaming, limit=90)
+    return tab.last_reply() or ""
