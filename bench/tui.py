@@ -6,17 +6,18 @@ In a real terminal (tmux 120x40, polling capture-pane):
 - enter to the last token on screen for a 2,000-token reply at full speed from the loopback
   server: llxprt (rendered Markdown) vs a bare Textual app writing the same stream into a Log;
 - the same for 20,000 tokens (growth must stay linear: at most 12x the 2,000-token figure);
-- key echo during a stream: a key typed while 20,000 tokens stream, until it is on screen.
-Headless (Pilot): RSS with 1 tab vs 20 tabs, each with a short conversation.
+- the 20,000-token reply next to the bare SDK script streaming it to a pipe (no UI at all);
+- key echo during a stream: 5 keys typed while 20,000 tokens stream, each until it is on screen.
+Headless (Pilot): RSS with 1 tab vs 20 tabs, each with a short conversation; tokens/s of ten
+tabs streaming 2,000 tokens each at once vs one tab alone.
 
-Run: .venv/bin/python -m bench.tui [--runs 5]
+Run: .venv/bin/python -m bench.tui [--runs 5] [--only GROUP]; bench.all runs everything.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.figures import Figure, print_table  # noqa: E402
 from tests.wire.server import Reply, WireServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -67,11 +69,7 @@ def pane_rss_mib() -> float:
     return float("nan")
 
 
-def stats(values: list[float]) -> str:
-    return f"{statistics.median(values):7.3f} (min {min(values):.3f}, max {max(values):.3f})"
-
-
-def first_frame(env: dict[str, str], runs: int) -> None:
+def first_frame(env: dict[str, str], runs: int) -> list[Figure]:
     ours: list[float] = []
     floor: list[float] = []
     layout: list[float] = []
@@ -85,17 +83,27 @@ def first_frame(env: dict[str, str], runs: int) -> None:
         began = start(f"{sys.executable} {ROOT}/bench/floor_apps.py layout", env)
         layout.append(wait_for(lambda s: "FLOOR-READY" in s and "^p" in s) - began)
     tmux("kill-session", "-t", SESSION)
-    ratio = statistics.median(ours) / statistics.median(floor)
-    print(f"first frame      llxprt {stats(ours)} s   bare Textual {stats(floor)} s   {ratio:.2f}x")
-    layout_ratio = statistics.median(layout) / statistics.median(floor)
-    print(
-        f"  (the same widgets in a bare app: {stats(layout)} s, {layout_ratio:.2f}x the floor; "
-        f"llxprt is {statistics.median(ours) / statistics.median(layout):.2f}x that)"
-    )
-    print(f"RSS at first frame: {statistics.median(rss):.1f} MiB (target < 60)")
+    return [
+        Figure("TUI first frame", "s", ours, "≤ 1.3x", lambda r: r <= 1.3, floor, "one Static"),
+        Figure(
+            "  its widgets alone in a bare app",
+            "s",
+            layout,
+            "(context)",
+            None,
+            floor,
+            "one Static",
+        ),
+        Figure("RSS at first frame", "MiB", rss, "< 60 MiB", lambda m: m < 60),
+    ]
 
 
-def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> float:
+ECHO_KEYS = 5
+
+
+def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> list[Figure]:
+    """Enter to the last token on screen, next to a bare Textual app writing the same bare-SDK
+    stream into a Log; and, for long replies, key echo while the reply streams."""
     server.default_reply = lambda _r: Reply.tokens(tokens)
     ours: list[float] = []
     floor: list[float] = []
@@ -108,10 +116,7 @@ def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> f
         began = time.perf_counter()
         tmux("send-keys", "-t", SESSION, "Enter")
         if tokens >= 20000:
-            wait_for(lambda s: "tok1" in s)
-            typed = time.perf_counter()
-            tmux("send-keys", "-t", SESSION, "-l", "Q")
-            echo.append(wait_for(lambda s: "▊ Q" in s or "\nQ" in s or " Q " in s) - typed)
+            echo += key_echo()
         ours.append(wait_for(lambda s: "tok/s" in s, limit=300) - began)
         start(f"{sys.executable} {ROOT}/bench/floor_apps.py log {base}", env)
         wait_for(lambda s: "FLOOR-READY" in s)
@@ -119,20 +124,56 @@ def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> f
         tmux("send-keys", "-t", SESSION, "Enter")
         floor.append(wait_for(lambda s: "FLOOR-DONE" in s, 300) - began)
     tmux("kill-session", "-t", SESSION)
-    ratio = statistics.median(ours) / statistics.median(floor)
-    print(
-        f"{tokens:>6} tokens    llxprt {stats(ours)} s   Log floor {stats(floor)} s   {ratio:.2f}x"
-    )
+    figures = [
+        Figure(
+            f"{tokens:,} tokens in the TUI",
+            "s",
+            ours,
+            "≤ 2x" if tokens < 20000 else "(see growth)",
+            (lambda r: r <= 2) if tokens < 20000 else None,
+            floor,
+            "SDK→Log",
+        )
+    ]
     if echo:
-        print(f"key echo during the stream: {stats([e * 1000 for e in echo])} ms (target < 50)")
-    return statistics.median(ours)
+        ms = [e * 1000 for e in echo]
+        figures.append(
+            Figure("key echo while 20,000 tokens stream", "ms", ms, "< 50 ms", lambda m: m < 50)
+        )
+    return figures
 
 
-def tabs_memory(env: dict[str, str], server: WireServer) -> None:
-    code = f"""
-import asyncio, sys
-sys.path.insert(0, {str(ROOT)!r})
+def key_echo() -> list[float]:
+    """Type `z` ECHO_KEYS times, 150 ms apart, while the reply streams (its tokens hold no z):
+    each sample is send-keys until one more z is on screen."""
+    wait_for(lambda s: "tok1" in s)
+    samples: list[float] = []
+    for _ in range(ECHO_KEYS):
+        seen = screen().count("z")
+        typed = time.perf_counter()
+        tmux("send-keys", "-t", SESSION, "-l", "z")
+        samples.append(wait_for(lambda s, seen=seen: s.count("z") > seen) - typed)  # type: ignore[misc]
+        time.sleep(0.15)
+    return samples
+
+
+def sdk_script(server: WireServer, tokens: int, runs: int) -> list[float]:
+    """The bare SDK script (no UI) streaming the same reply to a pipe: the floor of floors."""
+    server.default_reply = lambda _r: Reply.tokens(tokens)
+    cmd = [sys.executable, str(ROOT / "bench" / "bare_sdk.py"), "openai", f"{server.url}/v1", "go"]
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        times.append(time.perf_counter() - began)
+    return times
+
+
+_HEADLESS = """
+import asyncio, sys, time
+sys.path.insert(0, {root!r})
 from tests.tui.conftest import make_app, send_and_wait
+from llxprt_runtime.overrides import CliOverrides
 from tests.wire.server import WireServer
 
 def rss():
@@ -140,8 +181,7 @@ def rss():
         if line.startswith('VmRSS:'):
             return int(line.split()[1]) / 1024
 
-async def main():
-    server = WireServer().start()
+async def memory(server):
     app = make_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
         await send_and_wait(pilot, 'a short question')
@@ -150,47 +190,148 @@ async def main():
             await app.new_tab()
             await pilot.pause()
             await send_and_wait(pilot, 'a short question')
-        twenty = rss()
-    print(f'{{one:.1f}} {{twenty:.1f}}')
+        print('memory', one, rss())
+
+async def idle(tabs):
+    # Plain sleeps: Pilot.pause() posts to every widget on each call, which would be measured.
+    while any(t.streaming for t in tabs):
+        await asyncio.sleep(0.01)
+
+async def together(url, runs, tokens):
+    # The server runs in the bench process: in this one it would contend for the GIL.
+    app = make_app(None)
+    app.overrides = CliOverrides(provider='openai', base_url=url + '/v1', key='sk-bench')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_ready()
+        tabs = [app.chat_tabs()[0]]
+        for _ in range(9):
+            tabs.append(await app.new_tab())
+        for tab in tabs:
+            await tab.ready()
+            await tab.send('warm up')  # SDK import and client set-up are not measured
+        await idle(tabs)
+        for _ in range(runs):
+            for group in (tabs[:1], tabs):
+                for tab in group:
+                    await tab.clear_conversation()
+                began = time.perf_counter()
+                for tab in group:
+                    await tab.send('go')
+                await idle(group)
+                elapsed = time.perf_counter() - began
+                print('tabs', len(group), len(group) * tokens / elapsed)
+
+async def main():
+    if sys.argv[1] == 'memory':
+        await memory(WireServer().start())
+    else:
+        await together(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
 
 asyncio.run(main())
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    one, twenty = (float(x) for x in out.stdout.split()[-2:])
-    print(
-        f"RSS 1 tab {one:.1f} MiB, 20 tabs {twenty:.1f} MiB: "
-        f"{(twenty - one) / 19:.2f} MiB per extra tab (target < 3)"
+
+
+def headless(env: dict[str, str], *args: str) -> list[list[str]]:
+    code = _HEADLESS.format(root=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
     )
+    return [line.split() for line in out.stdout.splitlines() if line.strip()]
+
+
+def tabs_memory(env: dict[str, str], runs: int) -> list[Figure]:
+    """Headless (Pilot): RSS with 1 tab and with 20, each after a short conversation."""
+    per_tab: list[float] = []
+    for _ in range(runs):
+        ((_, one, twenty),) = headless(env, "memory")
+        per_tab.append((float(twenty) - float(one)) / 19)
+    return [Figure("RSS per extra tab (1 vs 20 tabs)", "MiB", per_tab, "< 3 MiB", lambda m: m < 3)]
+
+
+def tabs_streaming(env: dict[str, str], runs: int, tokens: int = 2000) -> list[Figure]:
+    """Headless (Pilot): tokens/s of one tab streaming alone, then of ten streaming at once."""
+    with WireServer(default_reply=lambda _r: Reply.tokens(tokens)) as server:
+        rows = headless(env, "together", server.url, str(runs), str(tokens))
+    one = [float(r[2]) for r in rows if r[1] == "1"]
+    ten = [float(r[2]) for r in rows if r[1] == "10"]
+    return [
+        Figure(
+            "10 tabs streaming: aggregate tokens/s",
+            "tok/s",
+            ten,
+            "none set",
+            None,
+            one,
+            "one tab",
+        )
+    ]
+
+
+def environment() -> dict[str, str]:
+    home = tempfile.mkdtemp(prefix="llxprt-bench-")
+    return {
+        "HOME": home,
+        "LLXPRT_CONFIG_HOME": f"{home}/c",
+        "LLXPRT_DATA_HOME": f"{home}/d",
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+    }
+
+
+def measure(runs: int, only: str | None = None) -> list[Figure]:
+    env = environment()
+    figures: list[Figure] = []
+    # A session that outlives every measured one, so the tmux server never exits (and races)
+    # between runs.
+    tmux("new-session", "-d", "-s", "bench-keepalive", "sleep 3600")
+    try:
+        if only in (None, "first-frame"):
+            figures += first_frame(env, runs)
+        with WireServer() as server:
+            if only in (None, "stream"):
+                small = stream(env, server, 2000, runs)
+                large = stream(env, server, 20000, runs)
+                bare = sdk_script(server, 20000, runs)
+                growth = [b / small[0].median for b in large[0].samples]
+                figures += small + large[:1]
+                figures.append(
+                    Figure(
+                        "20,000 tokens: TUI vs the bare SDK script",
+                        "s",
+                        large[0].samples,
+                        "(context)",
+                        None,
+                        bare,
+                        "SDK→pipe",
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "20,000 vs 2,000 tokens (growth)", "x", growth, "≤ 12x", lambda g: g <= 12
+                    )
+                )
+                figures += large[1:]
+        full_env = {**os.environ, **env}
+        if only in (None, "memory"):
+            figures += tabs_memory(full_env, runs)
+        if only in (None, "tabs"):
+            figures += tabs_streaming(full_env, runs)
+    finally:
+        tmux("kill-session", "-t", SESSION)
+        tmux("kill-session", "-t", "bench-keepalive")
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--only", choices=("first-frame", "stream", "memory"), help="measure just one figure"
+        "--only",
+        choices=("first-frame", "stream", "memory", "tabs"),
+        help="measure just one group of figures",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        env = {
-            "HOME": home,
-            "LLXPRT_CONFIG_HOME": f"{home}/c",
-            "LLXPRT_DATA_HOME": f"{home}/d",
-            "TERM": "xterm-256color",
-            "PATH": os.environ.get("PATH", ""),
-        }
-        # A session that outlives every measured one, so the tmux server never exits (and
-        # races) between runs.
-        tmux("new-session", "-d", "-s", "bench-keepalive", "sleep 3600")
-        if args.only in (None, "first-frame"):
-            first_frame(env, args.runs)
-        with WireServer() as server:
-            if args.only in (None, "stream"):
-                small = stream(env, server, 2000, args.runs)
-                large = stream(env, server, 20000, max(3, args.runs // 2))
-                print(f"20,000 vs 2,000 tokens: {large / small:.1f}x (target <= 12x)")
-            if args.only in (None, "memory"):
-                tabs_memory({**os.environ, **env}, server)
-        tmux("kill-session", "-t", "bench-keepalive")
+    print_table(measure(args.runs, args.only))
 
 
 if __name__ == "__main__":

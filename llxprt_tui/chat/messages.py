@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
@@ -62,6 +63,7 @@ class AssistantMessage(Vertical):
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
     FLUSH_CHARS_PER_SECOND: ClassVar[float] = 200_000
+    HIDDEN_FLUSH_SECONDS: ClassVar[float] = 0.25
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +75,7 @@ class AssistantMessage(Vertical):
         self._flush_timer: Timer | None = None
         self._thinking: ThinkingEntry | None = None
         self.state = "waiting"
+        self._rendered = True
 
     def compose(self) -> ComposeResult:
         yield self.markdown
@@ -94,10 +97,26 @@ class AssistantMessage(Vertical):
         self._flush_timer = None
         if not self._pending:
             return
+        if self._hidden():
+            # In a tab that is not shown: keep buffering, so ten tabs streaming at once cost
+            # one tab's rendering. Shown again, it catches up within HIDDEN_FLUSH_SECONDS.
+            self._flush_timer = self.set_timer(self.HIDDEN_FLUSH_SECONDS, self._flush)
+            return
         if self._stream is None:
             self._stream = Markdown.get_stream(self.markdown)
         text, self._pending = "".join(self._pending), []
         await self._stream.write(text)  # type: ignore[attr-defined]
+
+    async def on_show(self) -> None:
+        # Finished while its tab was hidden: render the full reply now that it is seen.
+        if not self._rendered and self.state != "streaming":
+            self._rendered = True
+            await self.markdown.update(self.text)
+
+    def _hidden(self) -> bool:
+        return any(
+            not node.display for node in self.ancestors_with_self if isinstance(node, Widget)
+        )
 
     async def append_thinking(self, thought: str) -> None:
         if self._thinking is None:
@@ -117,7 +136,9 @@ class AssistantMessage(Vertical):
         if self._stream is not None:
             await self._stream.stop()  # type: ignore[attr-defined]
             self._stream = None
-        await self.markdown.update(self.text)
+        self._rendered = not self._hidden()
+        if self._rendered:
+            await self.markdown.update(self.text)
         self.state = state
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")

@@ -137,3 +137,25 @@ async def test_a_new_tab_starts_from_the_default_profile(dirs: Dirs, wire: WireS
         assert tab.runtime.config.get_model() == "from-profile"
         assert tab.runtime.settings_service.current_profile_name == "base"
         assert isinstance(app, LlxprtApp)
+
+
+async def test_a_reply_in_a_hidden_tab_renders_when_the_tab_is_shown(wire: WireServer) -> None:
+    """A tab that is not shown buffers its reply instead of rendering it (ten streaming tabs
+    cost one tab's rendering); it is all there once the tab is shown."""
+    from llxprt_tui.chat.messages import AssistantMessage
+
+    wire.default_reply = lambda r: Reply(
+        text=("Hidden **reply**", *([" more"] * 60)), event_delay=0.005
+    )
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        first = app.chat_tabs()[0]
+        await app.new_tab()  # tab 2 is shown while tab 1 streams and finishes
+        await first.send("in the background")
+        await wait_until(pilot, lambda: not first.streaming)
+        reply = first.query_one(AssistantMessage)
+        assert reply.state == "done" and reply.markdown.source == ""  # nothing rendered yet
+        app.action_go_tab(1)
+        await wait_until(pilot, lambda: reply.markdown.source == reply.text)
+        assert reply.text == "Hidden **reply**" + " more" * 60

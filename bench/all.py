@@ -1,0 +1,44 @@
+"""Every performance figure in one run, each next to its floor measured in the same run.
+
+Run: .venv/bin/python -m bench.all [--runs 5] [--markdown]
+
+Medians of `--runs` runs (at least 5 for the published figures) with min and max. Needs tmux
+for the terminal figures (first frame, streaming, key echo). `--markdown` also prints the
+table the README carries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import oneshot, tui
+from bench.figures import markdown_table, print_table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    figures = tui.measure(args.runs) + oneshot.measure(args.runs)
+    print(
+        f"llxprt benchmarks: median of {args.runs} runs (min-max); Python "
+        f"{platform.python_version()}; {time.perf_counter() - began:.0f} s in all\n"
+    )
+    print_table(figures)
+    if args.markdown:
+        print()
+        print(markdown_table(figures))
+    missed = [f.name.strip() for f in figures if f.met is False]
+    print(f"\ntargets missed: {', '.join(missed) if missed else 'none'}")
+
+
+if __name__ == "__main__":
+    main()
