@@ -101,10 +101,12 @@ def first_frame(env: dict[str, str], runs: int) -> list[Figure]:
 ECHO_KEYS = 5
 
 
-def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> list[Figure]:
+def stream(
+    env: dict[str, str], server: WireServer, tokens: int, runs: int, paragraph: int = 0
+) -> list[Figure]:
     """Enter to the last token on screen, next to a bare Textual app writing the same bare-SDK
     stream into a Log; and, for long replies, key echo while the reply streams."""
-    server.default_reply = lambda _r: Reply.tokens(tokens)
+    server.default_reply = lambda _r: Reply.tokens(tokens, paragraph=paragraph)
     ours: list[float] = []
     floor: list[float] = []
     echo: list[float] = []
@@ -124,9 +126,10 @@ def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> l
         tmux("send-keys", "-t", SESSION, "Enter")
         floor.append(wait_for(lambda s: "FLOOR-DONE" in s, 300) - began)
     tmux("kill-session", "-t", SESSION)
+    shape = f", {paragraph}-word paragraphs" if paragraph else ", one paragraph"
     figures = [
         Figure(
-            f"{tokens:,} tokens in the TUI",
+            f"{tokens:,} tokens in the TUI{shape if tokens >= 20000 else ''}",
             "s",
             ours,
             "≤ 2x" if tokens < 20000 else "(see growth)",
@@ -138,7 +141,7 @@ def stream(env: dict[str, str], server: WireServer, tokens: int, runs: int) -> l
     if echo:
         ms = [e * 1000 for e in echo]
         figures.append(
-            Figure("key echo while 20,000 tokens stream", "ms", ms, "< 50 ms", lambda m: m < 50)
+            Figure(f"key echo, 20,000 tokens{shape}", "ms", ms, "< 50 ms", lambda m: m < 50)
         )
     return figures
 
@@ -311,6 +314,9 @@ def measure(runs: int, only: str | None = None) -> list[Figure]:
                     )
                 )
                 figures += large[1:]
+            if only in (None, "stream", "echo"):
+                # The same length as a real long reply is written: in paragraphs.
+                figures += stream(env, server, 20000, runs, paragraph=60)
         full_env = {**os.environ, **env}
         if only in (None, "memory"):
             figures += tabs_memory(full_env, runs)
@@ -327,7 +333,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--only",
-        choices=("first-frame", "stream", "memory", "tabs"),
+        choices=("first-frame", "stream", "echo", "memory", "tabs"),
         help="measure just one group of figures",
     )
     args = parser.parse_args()

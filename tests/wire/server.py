@@ -50,8 +50,15 @@ class Reply:
     event_delay: float = 0.0
 
     @staticmethod
-    def tokens(count: int, word: str = "tok") -> Reply:
-        return Reply(text=tuple(f"{word}{i} " for i in range(count)))
+    def tokens(count: int, word: str = "tok", paragraph: int = 0) -> Reply:
+        """`count` chunks "tok0 ", "tok1 "...; with `paragraph`, a blank line after every
+        `paragraph` of them (a reply in paragraphs rather than one long one)."""
+        return Reply(
+            text=tuple(
+                f"{word}{i}" + ("\n\n" if paragraph and (i + 1) % paragraph == 0 else " ")
+                for i in range(count)
+            )
+        )
 
     @property
     def output_tokens(self) -> int:
