@@ -94,18 +94,16 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         await app.wait_ready()
 
         async def tab_for(path: str, provider: str, *setup: str) -> ChatTab:
+            """A tab (the first for --key, else a new one, which is then the shown one) set
+            up by typing each command into its prompt, as a user would."""
             tab = app.chat_tabs()[0] if path == "--key" else await app.new_tab()
             runtime = await tab.ready()
             runtime.settings_service.subscribe(events.append)
-            for command in (
-                *(
-                    (f"/provider {provider}", f"/baseurl {base_url(provider, wire)}")
-                    if path != "--key"
-                    else ()
-                ),
-                *setup,
-            ):
-                await tab.execute_command(command, echo=not command.startswith("/key "))
+            commands = [f"/provider {provider}", f"/baseurl {base_url(provider, wire)}"]
+            for command in [*(commands if path != "--key" else []), *setup]:
+                tab.prompt.load_text(command)
+                await pilot.press("enter")
+                await pilot.pause()
             return tab
 
         tabs = {
