@@ -14,10 +14,10 @@ from pathlib import Path
 
 from llxprt_runtime import paths
 from llxprt_runtime.atomic import PRIVATE_FILE_MODE, ensure_private_dir
+from llxprt_runtime.errors import REDACTED
 
 LOG_FILE_NAME = "llxprt-debug.log"
 LOGGERS = ("llxprt_runtime", "llxprt_tui", "openai", "anthropic", "google_genai", "httpx", "httpx2")
-REDACTED = "[REDACTED]"
 
 # A credential-bearing name, then `:` or `=`, then the value (with an optional Bearer).
 _CREDENTIAL = re.compile(

@@ -58,7 +58,12 @@ def files_with_sentinels(*roots: Path) -> dict[str, list[str]]:
 def debug_log(dirs: Dirs) -> Iterator[Path]:
     start_debug_log()
     yield dirs.log / LOG_FILE_NAME
-    for name in LOGGERS:  # logging is process-wide: take our handler off again
+    stop_debug_logs()
+
+
+def stop_debug_logs() -> None:
+    """Logging is process-wide: take the debug log's handler off again."""
+    for name in LOGGERS:
         logger = logging.getLogger(name)
         for handler in list(logger.handlers):
             logger.removeHandler(handler)
@@ -227,3 +232,36 @@ def descendants(pid: int) -> list[int]:
         for child in map(int, listed):
             children += [child, *descendants(child)]
     return children
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "headers={'Authorization': 'Bearer sk-SECRET-1'}",
+        '"x-api-key": "sk-SECRET-1"',
+        "x-goog-api-key: sk-SECRET-1",
+        "request api_key=sk-SECRET-1 sent",
+        "auth-key = sk-SECRET-1",
+    ],
+)
+def test_the_debug_log_redacts_credentials_it_is_handed(line: str) -> None:
+    from llxprt_runtime.debug_log import redact
+
+    assert "sk-SECRET-1" not in redact(line) and "[REDACTED]" in redact(line)
+
+
+def test_the_debug_log_is_private_and_never_written_through_a_symlink(dirs: Dirs) -> None:
+    target = dirs.home / "elsewhere.txt"
+    target.write_text("precious")
+    dirs.log.mkdir(parents=True)
+    (dirs.log / LOG_FILE_NAME).symlink_to(target)
+    with pytest.raises(OSError, match=r"symbolic links|Too many levels"):
+        start_debug_log()
+    assert target.read_text() == "precious"
+    (dirs.log / LOG_FILE_NAME).unlink()
+    path = start_debug_log()
+    try:
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        assert oct(dirs.log.stat().st_mode & 0o777) == "0o700"
+    finally:
+        stop_debug_logs()
