@@ -37,10 +37,6 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def debug_requested() -> bool:
-    return os.environ.get("LLXPRT_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def start_debug_log(directory: Path | None = None) -> Path:
     """Append DEBUG records of llxprt and the provider SDKs to the private log file."""
     directory = directory or paths.log_dir()

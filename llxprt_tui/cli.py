@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 EXIT_BAD_ARGUMENTS = 2
+TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,14 +81,13 @@ def overrides_from(args: argparse.Namespace) -> CliOverrides:
     )
 
 
-def _start_debug_log(*, forced: bool) -> None:
-    from llxprt_runtime.debug_log import debug_requested, start_debug_log
+def _start_debug_log() -> None:
+    from llxprt_runtime.debug_log import start_debug_log
 
-    if forced or debug_requested():
-        try:
-            start_debug_log()
-        except OSError as exc:  # the chat still works without its log
-            print(f"llxprt: cannot open the debug log: {exc}", file=sys.stderr)
+    try:
+        start_debug_log()
+    except OSError as exc:  # the chat still works without its log
+        print(f"llxprt: cannot open the debug log: {exc}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from llxprt_tui.process_title import hide_key_from_process_listing
 
         hide_key_from_process_listing(sys.orig_argv)
-    if args.debug or os.environ.get("LLXPRT_DEBUG"):
-        _start_debug_log(forced=args.debug)
+    if args.debug or os.environ.get("LLXPRT_DEBUG", "").strip().lower() in TRUE_WORDS:
+        _start_debug_log()
     if args.prompt is not None:
         from llxprt_tui.oneshot import run_oneshot
 

@@ -17,6 +17,7 @@ import pytest
 
 from llxprt_runtime import MissingProviderRuntimeError, RuntimeDisposedError, RuntimeServices
 from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.providers.base import GenerateChatOptions
 from llxprt_runtime.providers.content import IContent
 from tests.conftest import Dirs
 from tests.providers.conftest import PROVIDERS, base_url, collect, sent_key
@@ -44,6 +45,27 @@ def model_of(request: RecordedRequest) -> str:
     if request.protocol == "gemini":
         return request.path.split("/models/")[1].split(":")[0]
     return str(request.body["model"])
+
+
+def check_server_logs(servers: list[WireServer], log: dict[tuple[int, int], Identity]) -> int:
+    """Every request each server got carries exactly what its sender had set at the
+    generation it names; returns how many requests were checked."""
+    checked = 0
+    for number, server in enumerate(servers):
+        for request in server.chat_requests():
+            sender = SENDER.search(request.last_user_text())
+            assert sender, request.last_user_text()
+            index, generation = int(sender[1]), int(sender[2])
+            seen = Identity(
+                request.protocol,
+                sent_key(request) or "",
+                model_of(request),
+                number,
+                request.headers.get("x-agent", ""),
+            )
+            assert seen == log[(index, generation)], f"sender {index} generation {generation}"
+            checked += 1
+    return checked
 
 
 def reply_for(request: RecordedRequest) -> Reply:
@@ -135,8 +157,6 @@ class Agent:
         error (or finishes), and the runtime is gone for every later call."""
         runtime = self.runtime
         assert runtime is not None
-        from llxprt_runtime.providers.base import GenerateChatOptions
-
         call = GenerateChatOptions(
             [IContent.human(f"agent={self.index} gen={self.generation} long")],
             runtime=runtime.context,
@@ -162,22 +182,7 @@ async def test_fifty_runtimes_never_send_each_others_key_model_url_or_headers() 
         start = asyncio.Barrier(AGENTS)
         await asyncio.wait_for(asyncio.gather(*(a.run(start) for a in agents)), timeout=60)
 
-        checked = 0
-        for number, server in enumerate(servers):
-            for request in server.chat_requests():
-                sender = SENDER.search(request.last_user_text())
-                assert sender, request.last_user_text()
-                index, generation = int(sender[1]), int(sender[2])
-                expected = log[(index, generation)]
-                seen = Identity(
-                    request.protocol,
-                    sent_key(request) or "",
-                    model_of(request),
-                    number,
-                    request.headers.get("x-agent", ""),
-                )
-                assert seen == expected, f"agent {index} gen {generation}"
-                checked += 1
+        checked = check_server_logs(servers, log)
         disposers = sum(1 for a in agents if a.role == "dispose")
         assert checked == (AGENTS - disposers) * TURNS + disposers * 3
 
@@ -275,19 +280,5 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
         for server in servers:
             server.stop()
 
-    checked = 0
-    for number, server in enumerate(servers):
-        for request in server.chat_requests():
-            sender = SENDER.search(request.last_user_text())
-            assert sender, request.last_user_text()
-            tab_number, gen = int(sender[1]), int(sender[2])
-            seen = Identity(
-                request.protocol,
-                sent_key(request) or "",
-                model_of(request),
-                number,
-                request.headers.get("x-agent", ""),
-            )
-            assert seen == log[(tab_number, gen)], f"tab {tab_number} gen {gen}"
-            checked += 1
+    checked = check_server_logs(servers, log)
     assert checked == 10 + 9  # round one in every tab, round two in the nine left open

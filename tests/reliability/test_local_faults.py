@@ -12,25 +12,18 @@ from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
+from textual.pilot import Pilot
 
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.tab import ChatTab
 from tests.conftest import Dirs
 from tests.keyrings import use_keyring_backend
-from tests.tui.conftest import SIZE, errors, make_app, notices, wait_until
+from tests.tui.conftest import SIZE, errors, make_app, notices, send_to
 from tests.wire.server import WireServer
 
 
-async def chat_still_works(app: LlxprtApp, tab: ChatTab) -> None:
-    await tab.send("still there?")
-    await wait_until_idle(app, tab)
-    assert tab.last_reply() == "Echo: still there?"
-
-
-async def wait_until_idle(app: LlxprtApp, tab: ChatTab) -> None:
-    from textual.pilot import Pilot
-
-    await wait_until(Pilot(app), lambda: not tab.streaming)
+async def chat_still_works(pilot: Pilot[None], tab: ChatTab) -> None:
+    assert await send_to(pilot, tab, "still there?") == "Echo: still there?"
 
 
 async def run(app: LlxprtApp, tab: ChatTab, command: str) -> str:
@@ -67,7 +60,7 @@ async def test_a_broken_profile_is_explained_and_left_alone(
     profile.write_bytes(text.encode("utf-8", "surrogateescape"))
     original = profile.read_bytes()
     app = make_app(wire, key="sk-local")
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         runtime = tab.runtime
@@ -75,7 +68,7 @@ async def test_a_broken_profile_is_explained_and_left_alone(
         message = await run(app, tab, "/profile load broken")
         assert says in message and "broken" in message
         assert runtime.settings_service.export_state() == before
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
     assert profile.read_bytes() == original
 
 
@@ -95,7 +88,7 @@ async def test_a_broken_settings_file_is_reported_and_never_overwritten(
     settings.parent.mkdir(parents=True)
     settings.write_text(text)
     app = make_app(wire)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         shown = errors(app)
@@ -103,7 +96,7 @@ async def test_a_broken_settings_file_is_reported_and_never_overwritten(
         app.set_theme_and_save("llxprt-light")  # applies for this session only
         assert app.theme == "llxprt-light"
         assert says in await run(app, tab, "/profile set-default anything")
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
     assert settings.read_text() == text
 
 
@@ -114,7 +107,7 @@ async def test_a_read_only_profile_dir_is_explained(
     wire: WireServer, dirs: Dirs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(wire)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         with monkeypatch.context() as patch:
@@ -124,7 +117,7 @@ async def test_a_read_only_profile_dir_is_explained(
             await run(app, tab, "/export " + str(dirs.data / "chat.md"))
             assert "Could not export" in errors(app) and "Read-only" in errors(app)
         assert not (dirs.config / "profiles" / "mine.json").exists()
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
         assert await run(app, tab, "/profile save mine") == ""  # writable again: it saves
 
 
@@ -153,7 +146,7 @@ async def test_a_full_disk_keeps_the_previous_files_intact(
         assert (profile.read_bytes(), settings.read_bytes()) == saved
         leftovers = [p.name for p in dirs.config.rglob(".*.tmp")]
         assert leftovers == []
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
 
 
 def _raise(code: int, text: str) -> object:
@@ -206,19 +199,19 @@ async def test_a_missing_locked_or_raising_keyring_never_stops_the_chat(
         f'"ephemeralSettings": {{"auth-key-name": "work", "base-url": "{wire.url}/v1"}}}}'
     )
     app = make_app(wire, key=None)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         message = await run(app, tab, "/key save work sk-typed-key")
         assert message == ""  # not an error: the key is kept for this tab, and it says so
         assert "keyring" in notices(app).splitlines()[-1].lower()
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
         assert wire.chat_requests()[-1].headers["authorization"] == "Bearer sk-typed-key"
         for command in ("/key load work", "/key list", "/profile load named"):
             shown = await run(app, tab, command) or notices(app).splitlines()[-1]
             assert "keyring" in shown.lower(), (command, shown)
             assert "Traceback" not in shown
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
 
 
 # --- keyfiles ----------------------------------------------------------------------------------
@@ -249,7 +242,7 @@ async def test_a_bad_keyfile_is_explained_at_start_up_and_by_command(
 ) -> None:
     keyfile = _keyfile(tmp_path, case)
     app = make_app(wire, key=None, keyfile=str(keyfile))
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         shown = errors(app)
@@ -257,7 +250,7 @@ async def test_a_bad_keyfile_is_explained_at_start_up_and_by_command(
         assert str(keyfile) in shown
         message = await run(app, tab, f"/keyfile {keyfile}")
         assert KEYFILES[case] in message
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
 
 
 # --- themes ------------------------------------------------------------------------------------
@@ -276,14 +269,14 @@ async def test_a_theme_with_bad_colours_is_reported_and_the_default_used(
     )
     (dirs.config / "tui.toml").write_text('theme = "muddy"\n')
     app = make_app(wire)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         shown = errors(app)
         assert "muddy.toml" in shown and "'accent-red' is not a colour" in shown
         assert app.theme == "llxprt-dark"
         assert "muddy" not in app.theme_names()
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)
 
 
 # --- a bug in a command ------------------------------------------------------------------------
@@ -299,9 +292,9 @@ async def test_an_unexpected_error_in_a_command_is_shown_and_the_app_survives(
 
     monkeypatch.setattr(runtime_settings, "set_active_model", broken)
     app = make_app(wire)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
         message = await run(app, tab, "/model x")
         assert message == "/model failed unexpectedly (ZeroDivisionError)."
-        await chat_still_works(app, tab)
+        await chat_still_works(pilot, tab)

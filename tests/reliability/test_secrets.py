@@ -21,14 +21,12 @@ from pathlib import Path
 import pytest
 
 from llxprt_runtime import SettingsEvent
-from llxprt_runtime.bootstrap import CliOverrides
 from llxprt_runtime.debug_log import LOG_FILE_NAME, LOGGERS, start_debug_log
-from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.tab import ChatTab
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
 from tests.providers.conftest import base_url, sent_key
-from tests.tui.conftest import SIZE, enter_key, errors, fixed_clock, notices, wait_until
+from tests.tui.conftest import SIZE, enter_key, errors, make_app, notices, send_to
 from tests.wire.server import Fault, Reply, WireServer
 
 SENTINELS = {
@@ -90,11 +88,7 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
     events: list[SettingsEvent] = []
     export = dirs.data / "exports" / "chat.md"
 
-    app = LlxprtApp(
-        CliOverrides(provider="openai", base_url=base_url("openai", wire), key=SENTINELS["--key"]),
-        clock=fixed_clock(),
-    )
-    app.animation_level = "none"
+    app = make_app(wire, key=SENTINELS["--key"])
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
 
@@ -123,8 +117,7 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         tabs["keyring name"] = await tab_for("keyring name", "anthropic", "/key load ring-key")
 
         for number, (path, tab) in enumerate(tabs.items(), start=1):
-            await tab.send(f"hello from {path}")
-            await wait_until(pilot, lambda tab=tab: not tab.streaming)  # type: ignore[misc]
+            await send_to(pilot, tab, f"hello from {path}")
             assert sent_key(wire.chat_requests()[-1]) == SENTINELS[path], path
             await tab.execute_command(f"/profile save secret-{number}")
         first = tabs["--key"]
@@ -132,8 +125,7 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         app.set_theme_and_save("llxprt-light")
         # A server that echoes the key it was sent in its error body.
         wire.enqueue(Fault(status=401, message=f"Incorrect API key: {SENTINELS['--key']}"))
-        await first.send("this one fails")
-        await wait_until(pilot, lambda: not first.streaming)
+        await send_to(pilot, first, "this one fails")
         assert "Incorrect API key: [REDACTED]" in errors(app)
         await first.execute_command(f"/export {export}")
         await first.execute_command("/key")  # says where the key comes from, not what it is

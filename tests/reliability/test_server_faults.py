@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from llxprt_tui.chat.messages import AssistantMessage
-from llxprt_tui.chat.tab import ChatTab
-from tests.tui.conftest import SIZE, errors, make_app, wait_until
+from tests.tui.conftest import SIZE, errors, make_app, send_to
 from tests.wire.server import Fault, Reply, WireServer
 
 
@@ -75,14 +74,14 @@ async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: 
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         other = await app.new_tab()  # a second tab, mid-conversation, must not notice
-        await ask(pilot, other, "before")
+        await send_to(pilot, other, "before")
         tab = app.chat_tabs()[0]
         app.action_go_tab(1)
         for command in case.setup:
             await tab.execute_command(command)
         if case.fault is not None:
             wire.enqueue(case.fault)
-        await ask(pilot, tab, "my careful prompt")
+        await send_to(pilot, tab, "my careful prompt")
 
         message = errors(app)
         for words in case.says:
@@ -100,23 +99,14 @@ async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: 
         # This tab and the other one carry on.
         await tab.execute_command(f"/baseurl {wire.url}/v1")
         tab.prompt.load_text("")
-        assert await ask(pilot, tab, "again") == "Echo: again"
-        assert await ask(pilot, other, "after") == "Echo: after"
+        assert await send_to(pilot, tab, "again") == "Echo: again"
+        assert await send_to(pilot, other, "after") == "Echo: after"
         assert [c.text() for c in other.history] == [
             "before",
             "Echo: before",
             "after",
             "Echo: after",
         ]
-
-
-async def ask(pilot: object, tab: ChatTab, text: str) -> str:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
-    await tab.send(text)
-    await wait_until(pilot, lambda: not tab.streaming)
-    return tab.last_reply() or ""
 
 
 async def test_a_one_megabyte_reply_arrives_whole(wire: WireServer) -> None:
@@ -127,17 +117,8 @@ async def test_a_one_megabyte_reply_arrives_whole(wire: WireServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = app.chat_tabs()[0]
-        reply_text = await ask_long(pilot, tab)
+        reply_text = await send_to(pilot, tab, "a long one", limit=90)
         assert len(reply_text.encode()) == len(paragraph) * 2_090 > 1_000_000
         reply = app.query(AssistantMessage).last()
         assert reply.state == "done" and reply.text == reply_text
-        assert await ask(pilot, tab, "still there?") == "Echo: still there?"
-
-
-async def ask_long(pilot: object, tab: ChatTab) -> str:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
-    await tab.send("a long one")
-    await wait_until(pilot, lambda: not tab.streaming, limit=90)
-    return tab.last_reply() or ""
+        assert await send_to(pilot, tab, "still there?") == "Echo: still there?"

@@ -79,6 +79,13 @@ async def send_and_wait(pilot: Pilot[None], text: str) -> ChatTab:
     return tab
 
 
+async def send_to(pilot: Pilot[None], tab: ChatTab, text: str, limit: float = 10) -> str:
+    """Send `text` from `tab`, shown or not, and wait for the reply to end; its text."""
+    await tab.send(text)
+    await wait_until(pilot, lambda: not tab.streaming, limit)
+    return tab.last_reply() or ""
+
+
 def notices(app: LlxprtApp) -> str:
     return "\n".join(str(n.render()) for n in app.query(Notice))
 
