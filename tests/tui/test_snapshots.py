@@ -4,6 +4,7 @@ status line), one per test."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import tempfile
@@ -28,9 +29,14 @@ RunBefore = Callable[[Pilot[None]], Awaitable[None]]
 def fixed_wire(request: pytest.FixtureRequest) -> Iterator[WireServer]:
     # The base URL is on screen, so the port must not vary. Below the kernel's ephemeral
     # range (32768-60999), so no client socket or port-0 server elsewhere can hold it.
+    # Another checkout's suite on this machine may run the same test at once: a lock file
+    # per port makes the second wait for the port instead of failing to bind it.
     port = 20300 + sum(ord(c) for c in request.node.name) % 600
-    with WireServer(port=port) as server:
-        yield server
+    lock_path = Path(tempfile.gettempdir()) / f"llxprt-snapshot-port-{port}.lock"
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with WireServer(port=port) as server:
+            yield server
 
 
 def steady(app: LlxprtApp) -> None:
