@@ -1,0 +1,1 @@
+"""The session store: conversations kept in SQLite (never a secret). See service.py."""

@@ -1,0 +1,188 @@
+"""SessionStore: the session database for async code.
+
+One dedicated worker thread owns the sqlite3 connection and runs every call in order, so the
+event loop never blocks on SQLite and writes never interleave. Stdlib `sqlite3` in our own
+thread rather than aiosqlite: aiosqlite is the same design (a thread per connection) plus a
+dependency, and owning the thread lets `close()` drain pending writes before exit.
+
+A store that cannot write (full disk, read-only dir) raises StoreUnavailableError with the
+reason; the app says so once and chatting goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from llxprt_runtime import paths
+from llxprt_runtime.errors import LlxprtError
+from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.database import DATABASE_NAME, SessionDatabase
+from llxprt_runtime.store.records import MessageRecord, MessageState, SearchHit, SessionRecord
+from llxprt_runtime.store.schema import SchemaTooNewError
+
+T = TypeVar("T")
+
+
+class StoreUnavailableError(LlxprtError):
+    """The session database cannot be opened or written; the reason is in the message."""
+
+
+def database_path() -> Path:
+    """`<data dir>/sessions.db` ($LLXPRT_DATA_HOME, else ~/.local/share/llxprt-code)."""
+    return paths.data_dir() / DATABASE_NAME
+
+
+def process_identity(pid: int | None = None) -> str:
+    """`pid:start-time`: tells a live owner from a later process that reused its pid."""
+    pid = os.getpid() if pid is None else pid
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        start = stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        start = "?"
+    return f"{pid}:{start}"
+
+
+def identity_alive(identity: str) -> bool:
+    pid_text, _, _ = identity.partition(":")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return process_identity(pid) == identity
+
+
+class SessionStore:
+    def __init__(self, database: SessionDatabase, notice: str | None = None) -> None:
+        self._database = database
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llxprt-store")
+        self.notice = notice
+        self.owner = process_identity()
+
+    @classmethod
+    async def open(
+        cls, path: Path | None = None, *, clock: Callable[[], float] = time.time
+    ) -> SessionStore:
+        """Open the store off the event loop; StoreUnavailableError says why it cannot."""
+        target = path or database_path()
+        try:
+            opened = await asyncio.to_thread(SessionDatabase.open, target, clock=clock)
+        except (OSError, sqlite3.Error, SchemaTooNewError) as exc:
+            raise StoreUnavailableError(f"cannot open {target}: {_reason(exc)}") from exc
+        return cls(opened.database, opened.notice)
+
+    @property
+    def path(self) -> Path:
+        return self._database.path
+
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        except sqlite3.Error as exc:
+            raise StoreUnavailableError(_reason(exc)) from exc
+        except OSError as exc:
+            raise StoreUnavailableError(_reason(exc)) from exc
+
+    async def close(self) -> None:
+        """Finish every pending write, then close the connection."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._database.close)
+        self._executor.shutdown(wait=True)
+
+    # --- sessions ---------------------------------------------------------------------------
+
+    async def create_session(self, **fields: Any) -> SessionRecord:
+        return await self._run(self._database.create_session, **fields)
+
+    async def update_session(self, session_id: str, **fields: Any) -> None:
+        await self._run(self._database.update_session, session_id, **fields)
+
+    async def rename_session(self, session_id: str, title: str) -> None:
+        await self._run(self._database.rename_session, session_id, title)
+
+    async def get_session(self, session_id: str) -> SessionRecord:
+        return await self._run(self._database.get_session, session_id)
+
+    async def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionRecord]:
+        return await self._run(self._database.list_sessions, text, limit)
+
+    async def delete_session(self, session_id: str) -> None:
+        await self._run(self._database.delete_session, session_id)
+
+    async def claim_open_tabs(self) -> list[SessionRecord]:
+        """The tabs a finished llxprt left open, now this process's to restore."""
+        return await self._run(self._database.claim_open_tabs, self.owner, identity_alive)
+
+    async def set_open(self, session_id: str, position: int | None) -> None:
+        await self._run(self._database.set_open, session_id, self.owner, position)
+
+    # --- messages ---------------------------------------------------------------------------
+
+    async def add_message(
+        self,
+        session_id: str,
+        content: IContent,
+        *,
+        state: MessageState = "complete",
+        parent_id: int | None = None,
+        first_token_ms: float | None = None,
+        duration_ms: float | None = None,
+    ) -> int:
+        return await self._run(
+            self._database.add_message,
+            session_id,
+            content,
+            state=state,
+            parent_id=parent_id,
+            first_token_ms=first_token_ms,
+            duration_ms=duration_ms,
+        )
+
+    async def update_message(
+        self,
+        message_id: int,
+        content: IContent,
+        *,
+        state: MessageState,
+        first_token_ms: float | None = None,
+        duration_ms: float | None = None,
+    ) -> None:
+        await self._run(
+            self._database.update_message,
+            message_id,
+            content,
+            state=state,
+            first_token_ms=first_token_ms,
+            duration_ms=duration_ms,
+        )
+
+    async def delete_message(self, message_id: int) -> None:
+        await self._run(self._database.delete_message, message_id)
+
+    async def branch(self, session_id: str, message_id: int | None = None) -> list[MessageRecord]:
+        return await self._run(self._database.branch, session_id, message_id)
+
+    async def children(self, message_id: int) -> list[int]:
+        return await self._run(self._database.children, message_id)
+
+    async def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        return await self._run(self._database.search, query, limit)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
