@@ -1,0 +1,1 @@
+"""ChatSession: one conversation bound to one runtime (UI-free). See session.py."""

@@ -1,0 +1,216 @@
+"""ChatSession: one conversation bound to one runtime.
+
+It owns the history (IContent), the system prompt, the usage so far and the rules for a turn
+that is cancelled, cut off or retried, so every front end (a tab, `llxprt -p`) follows the
+same rules. It calls only its runtime's ProviderManager; it never touches another runtime.
+
+The rules:
+- a reply that completes is appended to the history;
+- a reply cut off by an error keeps what arrived (marked partial) and the error is reported;
+- an error before any output takes the prompt back out of the history (the caller gets its
+  text back to edit and resend);
+- a cancelled reply keeps what arrived; cancellation itself is re-raised to the caller;
+- `retry()` replaces the last reply by asking the same prompt again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from llxprt_runtime.chat.events import (
+    Failed,
+    Finished,
+    ReplyEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    UsageReported,
+)
+from llxprt_runtime.errors import LlxprtError
+from llxprt_runtime.providers.content import (
+    IContent,
+    MediaBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    Usage,
+    merge_stream,
+)
+from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.store.codec import content_to_json
+
+TurnState = Literal["streaming", "complete", "cancelled", "partial", "failed"]
+_SPEAKER_HEADINGS = {"human": "You", "ai": "Assistant", "tool": "Tool"}
+
+
+class SessionBusyError(LlxprtError):
+    """A reply is still streaming in this session."""
+
+
+@dataclass(slots=True)
+class Turn:
+    """The last exchange: its prompt, what came back, and how it ended."""
+
+    prompt: str
+    state: TurnState = "streaming"
+    reply: IContent | None = None
+    error: LlxprtError | None = None
+    first_token_seconds: float | None = None
+    duration_seconds: float | None = None
+
+
+class ChatSession:
+    def __init__(
+        self,
+        runtime: RuntimeServices,
+        *,
+        system_prompt: str | None = None,
+        title: str = "",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.runtime = runtime
+        self.system_prompt = system_prompt
+        self.title = title
+        self.usage = Usage()
+        self.last_turn: Turn | None = None
+        self._history: list[IContent] = []
+        self._clock = clock
+        self._busy = False
+
+    @property
+    def history(self) -> Sequence[IContent]:
+        return tuple(self._history)
+
+    @property
+    def streaming(self) -> bool:
+        return self._busy
+
+    def full_system_prompt(self) -> str:
+        from llxprt_runtime.prompts import get_core_system_prompt
+
+        provider = self.runtime.settings_service.active_provider or ""
+        model = self.runtime.config.get_model() or ""
+        return get_core_system_prompt(provider, model, additional_prompt=self.system_prompt)
+
+    async def send(
+        self, text: str, attachments: Sequence[MediaBlock] = ()
+    ) -> AsyncIterator[ReplyEvent]:
+        """Ask `text`; yields the reply as it streams, ending with Finished or Failed."""
+        if self._busy:
+            raise SessionBusyError("A reply is still streaming: cancel it first.")
+        self._busy = True
+        if not self.title:
+            self.title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:80]
+        self._history.append(IContent.human(text, *attachments))
+        turn = self.last_turn = Turn(text)
+        try:
+            async for event in self._stream(turn):
+                yield event
+        finally:
+            self._busy = False
+
+    async def _stream(self, turn: Turn) -> AsyncIterator[ReplyEvent]:
+        from llxprt_runtime.providers.base import GenerateChatOptions
+
+        options = GenerateChatOptions(
+            list(self._history),
+            runtime=self.runtime.context,
+            system_prompt=self.full_system_prompt(),
+        )
+        chunks: list[IContent] = []
+        started = self._clock()
+        try:
+            async for chunk in self.runtime.provider_manager.generate_chat_completion(options):
+                chunks.append(chunk)
+                for block in chunk.blocks:
+                    if isinstance(block, TextBlock) and block.text:
+                        if turn.first_token_seconds is None:
+                            turn.first_token_seconds = self._clock() - started
+                        yield TextDelta(block.text)
+                    elif isinstance(block, ThinkingBlock) and block.thought:
+                        yield ThinkingDelta(block.thought)
+                    elif isinstance(block, ToolCallBlock):
+                        yield ToolCall(block)
+                if chunk.metadata.usage is not None:
+                    yield UsageReported(chunk.metadata.usage)
+        except (asyncio.CancelledError, GeneratorExit):
+            # The caller stopped listening: keep what arrived, then let cancellation go on.
+            self._end(turn, chunks, "cancelled", started)
+            raise
+        except LlxprtError as exc:
+            turn.error = exc
+            partial = self._end(turn, chunks, "partial" if chunks else "failed", started)
+            yield Failed(exc, partial)
+            return
+        reply = self._end(turn, chunks, "complete", started)
+        assert reply is not None
+        yield Finished(
+            reply.metadata.finish_reason,
+            reply,
+            turn.first_token_seconds,
+            turn.duration_seconds or 0.0,
+        )
+
+    def _end(
+        self, turn: Turn, chunks: list[IContent], state: TurnState, started: float
+    ) -> IContent | None:
+        turn.state = state
+        turn.duration_seconds = self._clock() - started
+        merged = merge_stream(chunks)
+        if merged.metadata.usage is not None:
+            self.usage = self.usage + merged.metadata.usage
+        if merged.blocks:
+            turn.reply = merged
+            self._history.append(merged)
+            return merged
+        if state == "failed" and self._history and self._history[-1].speaker == "human":
+            # Nothing came back: the prompt leaves the history (the caller shows it again).
+            self._history.pop()
+        return None
+
+    async def retry(self) -> AsyncIterator[ReplyEvent]:
+        """Ask the last prompt again, replacing its reply."""
+        turn = self.last_turn
+        if turn is None:
+            raise LlxprtError("Nothing to retry yet.")
+        if self._busy:
+            raise SessionBusyError("A reply is still streaming: cancel it first.")
+        if self._history and self._history[-1].speaker == "ai":
+            self._history.pop()
+        if self._history and self._history[-1].speaker == "human":
+            self._history.pop()
+        async for event in self.send(turn.prompt):
+            yield event
+
+    def clear(self) -> None:
+        if self._busy:
+            raise SessionBusyError("A reply is still streaming: cancel it first.")
+        self._history.clear()
+        self.last_turn = None
+
+    def last_reply_text(self) -> str | None:
+        for content in reversed(self._history):
+            if content.speaker == "ai" and content.text():
+                return content.text()
+        return None
+
+    # --- export -------------------------------------------------------------------------------
+
+    def to_markdown(self) -> str:
+        lines = [f"# {self.title or 'Conversation'}", ""]
+        for content in self._history:
+            lines += [f"## {_SPEAKER_HEADINGS[content.speaker]}", "", content.text(), ""]
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        payload = {
+            "title": self.title,
+            "systemPrompt": self.system_prompt,
+            "messages": [content_to_json(content) for content in self._history],
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2)
