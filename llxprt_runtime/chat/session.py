@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from llxprt_runtime.chat.events import (
     Failed,
@@ -43,6 +43,9 @@ from llxprt_runtime.providers.content import (
 )
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.store.codec import content_to_json
+
+if TYPE_CHECKING:
+    from llxprt_runtime.chat.recorder import SessionRecorder
 
 TurnState = Literal["streaming", "complete", "cancelled", "partial", "failed"]
 _SPEAKER_HEADINGS = {"human": "You", "ai": "Assistant", "tool": "Tool"}
@@ -72,8 +75,10 @@ class ChatSession:
         system_prompt: str | None = None,
         title: str = "",
         clock: Callable[[], float] = time.monotonic,
+        recorder: SessionRecorder | None = None,
     ) -> None:
         self.runtime = runtime
+        self.recorder = recorder  # writes each turn to the session store, when there is one
         self.system_prompt = system_prompt
         self.title = title
         self.usage = Usage()
@@ -106,9 +111,12 @@ class ChatSession:
         self._busy = True
         if not self.title:
             self.title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:80]
-        self._history.append(IContent.human(text, *attachments))
+        prompt = IContent.human(text, *attachments)
+        self._history.append(prompt)
         turn = self.last_turn = Turn(text)
         try:
+            if self.recorder is not None:
+                await self.recorder.prompt(prompt)
             async for event in self._stream(turn):
                 yield event
         finally:
@@ -138,16 +146,18 @@ class ChatSession:
                         yield ToolCall(block)
                 if chunk.metadata.usage is not None:
                     yield UsageReported(chunk.metadata.usage)
+                if self.recorder is not None and self.recorder.due():
+                    await self.recorder.progress(merge_stream(chunks))
         except (asyncio.CancelledError, GeneratorExit):
             # The caller stopped listening: keep what arrived, then let cancellation go on.
-            self._end(turn, chunks, "cancelled", started)
+            await self._end(turn, chunks, "cancelled", started)
             raise
         except LlxprtError as exc:
             turn.error = exc
-            partial = self._end(turn, chunks, "partial" if chunks else "failed", started)
+            partial = await self._end(turn, chunks, "partial" if chunks else "failed", started)
             yield Failed(exc, partial)
             return
-        reply = self._end(turn, chunks, "complete", started)
+        reply = await self._end(turn, chunks, "complete", started)
         assert reply is not None
         yield Finished(
             reply.metadata.finish_reason,
@@ -156,7 +166,7 @@ class ChatSession:
             turn.duration_seconds or 0.0,
         )
 
-    def _end(
+    async def _end(
         self, turn: Turn, chunks: list[IContent], state: TurnState, started: float
     ) -> IContent | None:
         turn.state = state
@@ -164,14 +174,21 @@ class ChatSession:
         merged = merge_stream(chunks)
         if merged.metadata.usage is not None:
             self.usage = self.usage + merged.metadata.usage
+        reply: IContent | None = None
         if merged.blocks:
-            turn.reply = merged
+            turn.reply = reply = merged
             self._history.append(merged)
-            return merged
-        if state == "failed" and self._history and self._history[-1].speaker == "human":
+        elif state == "failed" and self._history and self._history[-1].speaker == "human":
             # Nothing came back: the prompt leaves the history (the caller shows it again).
             self._history.pop()
-        return None
+        if self.recorder is not None:
+            await self.recorder.ended(
+                reply,
+                state,
+                first_token_seconds=turn.first_token_seconds,
+                duration_seconds=turn.duration_seconds,
+            )
+        return reply
 
     async def retry(self) -> AsyncIterator[ReplyEvent]:
         """Ask the last prompt again, replacing its reply."""

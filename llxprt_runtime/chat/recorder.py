@@ -1,0 +1,117 @@
+"""SessionRecorder: writes a ChatSession's turns to the session store as they happen.
+
+The prompt is written when it is sent; the reply as it streams, at most once per `interval`
+seconds and once at its end; a reply that fails before any output is taken back out with
+its prompt (the prompt returns to the user to edit). A store that cannot write is reported
+once through `on_problem` and chatting goes on without it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.records import MessageState
+from llxprt_runtime.store.service import SessionStore, StoreUnavailableError
+
+T = TypeVar("T")
+
+
+class SessionRecorder:
+    def __init__(
+        self,
+        store: SessionStore,
+        session_id: str,
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.interval = interval
+        self._clock = clock
+        self._on_problem = on_problem
+        self.problem: str | None = None
+        self._prompt_id: int | None = None
+        self._reply_id: int | None = None
+        self._last_write = 0.0
+
+    async def prompt(self, content: IContent) -> None:
+        self._prompt_id = self._reply_id = None
+        self._prompt_id = await self._write(self.store.add_message(self.session_id, content))
+
+    def due(self) -> bool:
+        """Whether the reply so far should be written now (at most once per `interval`)."""
+        return self._reply_id is None or self._clock() - self._last_write >= self.interval
+
+    async def progress(self, partial: IContent) -> None:
+        """The reply so far (call when `due()`)."""
+        self._last_write = self._clock()
+        if self._reply_id is None:
+            self._reply_id = await self._write(
+                self.store.add_message(self.session_id, partial, state="streaming")
+            )
+        else:
+            await self._write(self.store.update_message(self._reply_id, partial, state="streaming"))
+
+    async def ended(
+        self,
+        reply: IContent | None,
+        state: MessageState,
+        *,
+        first_token_seconds: float | None = None,
+        duration_seconds: float | None = None,
+    ) -> None:
+        """The turn is over: the reply's final form, or (no reply) the prompt taken back when
+        it failed."""
+        first_ms, duration_ms = _ms(first_token_seconds), _ms(duration_seconds)
+        if reply is None:
+            for message_id in (self._reply_id, self._prompt_id if state == "failed" else None):
+                if message_id is not None:
+                    await self._write(self.store.delete_message(message_id))
+        elif self._reply_id is None:
+            await self._write(
+                self.store.add_message(
+                    self.session_id,
+                    reply,
+                    state=state,
+                    first_token_ms=first_ms,
+                    duration_ms=duration_ms,
+                )
+            )
+        else:
+            await self._write(
+                self.store.update_message(
+                    self._reply_id,
+                    reply,
+                    state=state,
+                    first_token_ms=first_ms,
+                    duration_ms=duration_ms,
+                )
+            )
+        self._prompt_id = self._reply_id = None
+
+    async def _write(self, write: Awaitable[T]) -> T | None:
+        if self.problem is not None:
+            # Said once; later writes are skipped so a full disk costs nothing per token.
+            _close(write)
+            return None
+        try:
+            return await write
+        except StoreUnavailableError as exc:
+            self.problem = f"Conversations are not being saved: {exc}"
+            if self._on_problem is not None:
+                self._on_problem(self.problem)
+            return None
+
+
+def _close(write: Awaitable[object]) -> None:
+    close = getattr(write, "close", None)
+    if close is not None:
+        close()  # an un-awaited coroutine: closed so Python does not warn about it
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000.0

@@ -1,0 +1,153 @@
+"""A ChatSession with a SessionRecorder writes each turn to a real session database as it
+happens: the prompt, the reply while it streams, and how the turn ended."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from llxprt_runtime.chat.events import TextDelta
+from llxprt_runtime.chat.recorder import SessionRecorder
+from llxprt_runtime.chat.session import ChatSession
+from llxprt_runtime.store.service import SessionStore
+from tests.providers.conftest import runtime_for
+from tests.wire.server import Fault, Reply, WireServer
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SessionStore]:
+    opened = await SessionStore.open(tmp_path / "sessions.db")
+    yield opened
+    await opened.close()
+
+
+async def recorded_session(
+    wire: WireServer, store: SessionStore, **recorder: object
+) -> tuple[ChatSession, str]:
+    runtime = await runtime_for("openai", wire, retries=0)
+    record = await store.create_session()
+    session = ChatSession(
+        runtime,
+        recorder=SessionRecorder(store, record.id, **recorder),  # type: ignore[arg-type]
+    )
+    return session, record.id
+
+
+async def stored(store: SessionStore, session_id: str) -> list[tuple[str, str, str]]:
+    return [(m.content.speaker, m.state, m.content.text()) for m in await store.branch(session_id)]
+
+
+async def test_a_completed_turn_is_stored_with_its_timings(
+    wire: WireServer, store: SessionStore
+) -> None:
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(Reply(text=("Hi", " there")))
+    _ = [e async for e in session.send("hello")]
+    assert await stored(store, sid) == [
+        ("human", "complete", "hello"),
+        ("ai", "complete", "Hi there"),
+    ]
+    reply = (await store.branch(sid))[-1]
+    assert (reply.provider, reply.model) == ("openai", "gpt-5")
+    assert reply.duration_ms is not None and reply.first_token_ms is not None
+    assert (await store.get_session(sid)).title == "hello"
+
+
+async def test_the_reply_is_in_the_database_while_it_streams(
+    wire: WireServer, store: SessionStore, tmp_path: Path
+) -> None:
+    session, sid = await recorded_session(wire, store, interval=0.0)
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(6))))
+    reader = await SessionStore.open(tmp_path / "sessions.db")  # as another process would
+    seen: list[list[tuple[str, str, str]]] = []
+
+    async def listen() -> None:
+        deltas = 0
+        async for event in session.send("go"):
+            if isinstance(event, TextDelta):
+                deltas += 1
+                if deltas == 3:
+                    seen.append(await stored(reader, sid))
+
+    try:
+        await listen()
+    finally:
+        await reader.close()
+    (mid_stream,) = seen
+    assert mid_stream[0] == ("human", "complete", "go")
+    assert mid_stream[1][:2] == ("ai", "streaming")
+    assert mid_stream[1][2].startswith("w0 w1 ")
+    assert (await stored(store, sid))[-1] == ("ai", "complete", "w0 w1 w2 w3 w4 w5 ")
+
+
+def test_streaming_writes_are_at_most_once_per_interval() -> None:
+    now = [0.0]
+    recorder = SessionRecorder(None, "s", interval=1.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    assert recorder.due()  # nothing written yet
+    recorder._reply_id = 1
+    recorder._last_write = 0.0
+    now[0] = 0.9
+    assert not recorder.due()
+    now[0] = 1.0
+    assert recorder.due()
+
+
+async def test_a_failure_before_output_stores_nothing_of_the_turn(
+    wire: WireServer, store: SessionStore
+) -> None:
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(Fault(status=400))
+    _ = [e async for e in session.send("hello")]
+    assert await stored(store, sid) == []
+    assert (await store.get_session(sid)).head_message_id is None
+
+
+async def test_a_cut_stream_is_stored_as_partial(wire: WireServer, store: SessionStore) -> None:
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(Fault(reply=Reply.tokens(20), cut_after=6))
+    _ = [e async for e in session.send("count")]
+    speaker, state, text = (await stored(store, sid))[-1]
+    assert (speaker, state) == ("ai", "partial") and text.startswith("tok0 ")
+
+
+async def test_a_cancelled_reply_is_stored_as_cancelled(
+    wire: WireServer, store: SessionStore
+) -> None:
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(200)), event_delay=0.01))
+    second = asyncio.Event()
+
+    async def listen() -> None:
+        count = 0
+        async for event in session.send("talk"):
+            count += isinstance(event, TextDelta)
+            if count == 2:
+                second.set()
+
+    task = asyncio.create_task(listen())
+    await second.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    speaker, state, text = (await stored(store, sid))[-1]
+    assert (speaker, state) == ("ai", "cancelled") and text.startswith("w0 w1 ")
+
+
+async def test_a_store_that_cannot_write_is_reported_once_and_chat_goes_on(
+    wire: WireServer, store: SessionStore
+) -> None:
+    problems: list[str] = []
+    session, sid = await recorded_session(wire, store, on_problem=problems.append)
+    await store._run(store._database._conn.execute, "PRAGMA query_only = ON")
+    wire.enqueue(Reply(text=("one",)), Reply(text=("two",)))
+    _ = [e async for e in session.send("first")]
+    _ = [e async for e in session.send("second")]
+    assert [c.text() for c in session.history] == ["first", "one", "second", "two"]
+    assert len(problems) == 1
+    assert problems[0].startswith("Conversations are not being saved: ")
+    assert "readonly" in problems[0]
+    await store._run(store._database._conn.execute, "PRAGMA query_only = OFF")
+    assert await stored(store, sid) == []
