@@ -34,6 +34,7 @@ from llxprt_runtime.store.records import (
     SessionRecord,
 )
 from llxprt_runtime.store.schema import check_not_newer, migrate
+from llxprt_runtime.store.search import parse_search
 
 DATABASE_NAME: Final = "sessions.db"
 BUSY_TIMEOUT_MS: Final = 5000
@@ -165,9 +166,7 @@ class SessionDatabase:
         self.update_session(session_id, title=title.strip()[:TITLE_LENGTH], titled_by_user=True)
 
     def get_session(self, session_id: str) -> SessionRecord:
-        row = self._conn.execute(
-            f"{_SESSION_SELECT} WHERE s.id = ? GROUP BY s.id", (session_id,)
-        ).fetchone()
+        row = self._conn.execute(f"{_SESSION_SELECT} WHERE s.id = ?", (session_id,)).fetchone()
         if row is None:
             raise KeyError(session_id)
         return _session(row)
@@ -181,7 +180,7 @@ class SessionDatabase:
             "LIKE ?1 ESCAPE '\\' "
             "OR lower(coalesce(json_extract(s.runtime_snapshot, '$.model'), '')) "
             "LIKE ?1 ESCAPE '\\' "
-            "GROUP BY s.id ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?2",
+            "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?2",
             (pattern, limit),
         ).fetchall()
         return [_session(row) for row in rows]
@@ -365,17 +364,43 @@ class SessionDatabase:
 
     # --- search -------------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Full-text search over every stored message (FTS5 syntax: words, "phrases",
-        prefix*), best first (bm25). A malformed query raises sqlite3.OperationalError."""
-        rows = self._conn.execute(
-            "SELECT m.id, m.session_id, s.title, m.speaker, "
-            "snippet(messages_fts, 0, '\x02', '\x03', '…', 12), m.created_at, m.provider, "
-            "m.model FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            "JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ? "
-            "ORDER BY bm25(messages_fts) LIMIT ?",
-            (query, limit),
-        ).fetchall()
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """Every stored message matching `text` (see store/search.py: words, "phrases",
+        prefix*, provider:/model:/before:/after: filters), best first (bm25); with only
+        filters, newest first. Raises SearchQueryError for a bad filter."""
+        query = parse_search(text)
+        where: list[str] = []
+        params: list[object] = []
+        for clause, value in (
+            ("m.provider = ?", query.provider),
+            ("m.model = ?", query.model),
+            ("m.created_at < ?", query.before),
+            ("m.created_at >= ?", query.after),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        if query.match:
+            sql = (
+                "SELECT m.id, m.session_id, s.title, m.speaker, "
+                "snippet(messages_fts, 0, '\x02', '\x03', '…', 12), m.created_at, m.provider, "
+                "m.model FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+                "JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ? "
+                + "".join(f"AND {clause} " for clause in where)
+                + "ORDER BY bm25(messages_fts) LIMIT ?"
+            )
+            params = [query.match, *params, limit]
+        elif where:
+            sql = (
+                "SELECT m.id, m.session_id, s.title, m.speaker, substr(m.text, 1, 80), "
+                "m.created_at, m.provider, m.model FROM messages m JOIN sessions s "
+                f"ON s.id = m.session_id WHERE {' AND '.join(where)} "
+                "ORDER BY m.created_at DESC LIMIT ?"
+            )
+            params.append(limit)
+        else:
+            return []
+        rows = self._conn.execute(sql, params).fetchall()
         return [SearchHit(*row) for row in rows]
 
 
@@ -384,9 +409,9 @@ class SessionDatabase:
 _SESSION_SELECT: Final = (
     "SELECT s.id, s.title, s.created_at, s.updated_at, s.profile_name, s.runtime_snapshot, "
     "s.key_source, s.system_prompt, s.head_message_id, s.tab_position, s.parent_session_id, "
-    "s.parent_message_id, s.kind, s.prompt_history, count(m.id), "
+    "s.parent_message_id, s.kind, s.prompt_history, s.message_count, "
     "json_extract(s.runtime_snapshot, '$.provider'), json_extract(s.runtime_snapshot, "
-    "'$.model'), s.titled_by_user FROM sessions s LEFT JOIN messages m ON m.session_id = s.id"
+    "'$.model'), s.titled_by_user FROM sessions s"
 )
 
 _MESSAGE_COLUMNS: Final = (

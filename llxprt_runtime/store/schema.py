@@ -10,7 +10,7 @@ import sqlite3
 from typing import Final
 
 # Version 1: sessions, messages as a tree (parent_id, so a conversation can branch), and a
-# full-text index over message text kept in step by triggers.
+# full-text index over message text and a per-session message count, kept by triggers.
 _V1: Final = """
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
@@ -29,7 +29,8 @@ CREATE TABLE sessions (
     parent_session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL,
     parent_message_id INTEGER,
     kind TEXT NOT NULL DEFAULT 'chat',
-    prompt_history TEXT NOT NULL DEFAULT '[]'
+    prompt_history TEXT NOT NULL DEFAULT '[]',
+    message_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_by_update ON sessions(updated_at DESC);
 CREATE INDEX sessions_by_tab ON sessions(tab_position) WHERE tab_position IS NOT NULL;
@@ -61,9 +62,11 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
 );
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+    UPDATE sessions SET message_count = message_count + 1 WHERE id = new.session_id;
 END;
 CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
     INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    UPDATE sessions SET message_count = message_count - 1 WHERE id = old.session_id;
 END;
 CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
     INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);

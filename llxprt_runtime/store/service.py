@@ -178,8 +178,9 @@ class SessionStore:
     async def children(self, message_id: int) -> list[int]:
         return await self._run(self._database.children, message_id)
 
-    async def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        return await self._run(self._database.search, query, limit)
+    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        """See SessionDatabase.search; SearchQueryError for a bad filter."""
+        return await self._run(self._database.search, text, limit)
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,0 +1,108 @@
+"""Search over stored messages: the query language, its filters, and input that would be
+FTS5 syntax errors or operators."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock
+from llxprt_runtime.store.database import SessionDatabase
+from llxprt_runtime.store.search import SearchQueryError, parse_search
+from llxprt_runtime.store.service import SessionStore
+
+DAY = 86_400.0
+NOV_1 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp()
+
+
+def ai(text: str, provider: str, model: str) -> IContent:
+    return IContent("ai", (TextBlock(text),), ContentMetadata(model=model, provider=provider))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SessionStore]:
+    now = [NOV_1]
+    opened = await SessionStore.open(tmp_path / "s.db", clock=lambda: now[0])
+    first = await opened.create_session()
+    await opened.add_message(first.id, IContent.human("how do I sort a list in python"))
+    await opened.add_message(first.id, ai("use sorted(list) in python", "openai", "gpt-5"))
+    now[0] = NOV_1 + 10 * DAY
+    second = await opened.create_session()
+    await opened.add_message(second.id, IContent.human("sorting algorithms compared"))
+    await opened.add_message(
+        second.id, ai("merge sort and quick sort", "anthropic", "claude-sonnet-5")
+    )
+    yield opened
+    await opened.close()
+
+
+async def texts(store: SessionStore, query: str) -> list[str]:
+    hits = await store.search(query)
+    return [hit.snippet.replace("\x02", "[").replace("\x03", "]") for hit in hits]
+
+
+async def test_words_must_all_appear_and_are_highlighted(store: SessionStore) -> None:
+    assert await texts(store, "python sorted") == ["use [sorted](list) in [python]"]
+
+
+async def test_prefixes_and_phrases(store: SessionStore) -> None:
+    assert sorted(await texts(store, "sort*")) == sorted(
+        [
+            "how do I [sort] a list in python",
+            "use [sorted](list) in python",
+            "[sorting] algorithms compared",
+            "merge [sort] and quick [sort]",
+        ]
+    )
+    assert await texts(store, '"quick sort"') == ["merge sort and [quick sort]"]
+    assert await texts(store, '"sort quick"') == []
+
+
+async def test_filters_by_provider_model_and_date(store: SessionStore) -> None:
+    assert await texts(store, "sort provider:anthropic") == ["merge [sort] and quick [sort]"]
+    assert await texts(store, "python model:gpt-5") == ["use sorted(list) in [python]"]
+    early = await store.search("sort* before:2026-11-05")
+    late = await store.search("sort* after:2026-11-05")
+    assert {hit.created_at for hit in early} == {NOV_1}
+    assert {hit.created_at for hit in late} == {NOV_1 + 10 * DAY}
+    assert len(early) == len(late) == 2
+    # Filters alone list the newest matching messages.
+    only = await store.search("provider:openai")
+    assert [hit.speaker for hit in only] == ["ai"]
+    with pytest.raises(SearchQueryError, match="YYYY-MM-DD"):
+        await store.search("x before:yesterday")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', "NEAR(a b)", "a AND OR NOT", "text:python", "-minus", "^caret", "(", "*"],
+)
+async def test_fts5_syntax_in_the_box_is_just_text(store: SessionStore, query: str) -> None:
+    await store.search(query)  # never a syntax error
+
+
+def test_the_query_is_quoted_for_fts5() -> None:
+    query = parse_search('say "hi there" pre* x"y provider:gemini')
+    assert query.match == '"say" "hi there" "pre"* "x""y"'
+    assert query.provider == "gemini"
+    assert query.words == ("say", "hi there", "pre", 'x"y')
+
+
+@functools.cache
+def _fuzz_database() -> SessionDatabase:
+    return SessionDatabase.open(Path(tempfile.mkdtemp()) / "s.db").database
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_typed_text_is_a_valid_query(text: str) -> None:
+    with contextlib.suppress(SearchQueryError):  # a bad date filter: said to the user
+        _fuzz_database().search(text)
