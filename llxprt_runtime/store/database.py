@@ -31,7 +31,9 @@ from llxprt_runtime.store.records import (
     MessageRecord,
     MessageState,
     SearchHit,
+    SearchResult,
     SessionRecord,
+    SessionSummary,
 )
 from llxprt_runtime.store.schema import check_not_newer, migrate
 from llxprt_runtime.store.search import parse_search
@@ -39,6 +41,7 @@ from llxprt_runtime.store.search import parse_search
 DATABASE_NAME: Final = "sessions.db"
 BUSY_TIMEOUT_MS: Final = 5000
 TITLE_LENGTH: Final = 80
+RANK_BUDGET_MS: Final = 40.0
 
 # Columns a caller may change on a session (everything else is managed here).
 _SESSION_FIELDS: Final = frozenset(
@@ -171,19 +174,24 @@ class SessionDatabase:
             raise KeyError(session_id)
         return _session(row)
 
-    def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionRecord]:
+    def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionSummary]:
         """Newest first; `text` filters on the title, provider or model (case-insensitive)."""
         pattern = f"%{_escape_like(text.strip().lower())}%"
+        where = ""
+        if text.strip():
+            where = (
+                "WHERE lower(title) LIKE ?1 ESCAPE '\\' OR lower(coalesce(provider, '')) "
+                "LIKE ?1 ESCAPE '\\' OR lower(coalesce(model, '')) LIKE ?1 ESCAPE '\\' "
+            )
         rows = self._conn.execute(
-            f"{_SESSION_SELECT} WHERE lower(s.title) LIKE ?1 ESCAPE '\\' "
-            "OR lower(coalesce(json_extract(s.runtime_snapshot, '$.provider'), '')) "
-            "LIKE ?1 ESCAPE '\\' "
-            "OR lower(coalesce(json_extract(s.runtime_snapshot, '$.model'), '')) "
-            "LIKE ?1 ESCAPE '\\' "
-            "ORDER BY s.updated_at DESC, s.rowid DESC LIMIT ?2",
+            "SELECT * FROM (SELECT id, title, created_at, updated_at, "
+            "json_extract(runtime_snapshot, '$.provider') AS provider, "
+            "json_extract(runtime_snapshot, '$.model') AS model, message_count, "
+            "tab_position IS NOT NULL, kind, rowid AS r FROM sessions) "
+            f"{where}ORDER BY updated_at DESC, r DESC LIMIT ?2",
             (pattern, limit),
         ).fetchall()
-        return [_session(row) for row in rows]
+        return [SessionSummary(*row[:9]) for row in rows]
 
     def delete_session(self, session_id: str) -> None:
         """Rows gone (messages and their index entries too), overwritten on disk
@@ -364,10 +372,16 @@ class SessionDatabase:
 
     # --- search -------------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+    def search(
+        self, text: str, limit: int = 50, *, rank_budget_ms: float = RANK_BUDGET_MS
+    ) -> SearchResult:
         """Every stored message matching `text` (see store/search.py: words, "phrases",
-        prefix*, provider:/model:/before:/after: filters), best first (bm25); with only
-        filters, newest first. Raises SearchQueryError for a bad filter."""
+        prefix*, provider:/model:/before:/after: filters), best first (bm25).
+
+        Ranking reads every match, so for words found in most messages it is cut off after
+        `rank_budget_ms` and the newest matches are returned instead (`ranked` False): the
+        search box never waits seconds. With only filters, newest first. Raises
+        SearchQueryError for a bad filter."""
         query = parse_search(text)
         where: list[str] = []
         params: list[object] = []
@@ -380,28 +394,59 @@ class SessionDatabase:
             if value is not None:
                 where.append(clause)
                 params.append(value)
-        if query.match:
-            sql = (
-                "SELECT m.id, m.session_id, s.title, m.speaker, "
-                "snippet(messages_fts, 0, '\x02', '\x03', '…', 12), m.created_at, m.provider, "
-                "m.model FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-                "JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ? "
-                + "".join(f"AND {clause} " for clause in where)
-                + "ORDER BY bm25(messages_fts) LIMIT ?"
-            )
-            params = [query.match, *params, limit]
-        elif where:
-            sql = (
+        if not query.match:
+            if not where:
+                return SearchResult([], ranked=True)
+            rows = self._conn.execute(
                 "SELECT m.id, m.session_id, s.title, m.speaker, substr(m.text, 1, 80), "
                 "m.created_at, m.provider, m.model FROM messages m JOIN sessions s "
                 f"ON s.id = m.session_id WHERE {' AND '.join(where)} "
-                "ORDER BY m.created_at DESC LIMIT ?"
+                "ORDER BY m.created_at DESC LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+            return SearchResult([SearchHit(*row) for row in rows], ranked=False)
+        filters = "".join(f"AND {clause} " for clause in where)
+        ranked = True
+        try:
+            with self._deadline(rank_budget_ms):
+                rows = self._match(query.match, "rank", filters, params, limit)
+        except sqlite3.OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+            ranked = False
+            rows = self._match(query.match, "rowid DESC", filters, params, limit)
+        return SearchResult([SearchHit(*row) for row in rows], ranked=ranked)
+
+    def _match(
+        self, match: str, order: str, filters: str, params: list[object], limit: int
+    ) -> list[Any]:
+        # Without filters FTS5 orders and limits inside the index, so only the hits shown are
+        # joined and get a snippet; filters must apply before the limit.
+        hits = (
+            "SELECT rowid AS id, snippet(messages_fts, 0, '\x02', '\x03', '…', 12) AS snip, "
+            f"rank FROM messages_fts WHERE messages_fts MATCH ? ORDER BY {order} LIMIT ?"
+        )
+        if filters:
+            hits = (
+                "SELECT f.rowid AS id, snippet(messages_fts, 0, '\x02', '\x03', '…', 12) AS "
+                "snip, f.rank AS rank FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+                f"WHERE messages_fts MATCH ? {filters}ORDER BY f.{order} LIMIT ?"
             )
-            params.append(limit)
-        else:
-            return []
-        rows = self._conn.execute(sql, params).fetchall()
-        return [SearchHit(*row) for row in rows]
+        return self._conn.execute(
+            f"WITH hits AS ({hits}) SELECT m.id, m.session_id, s.title, m.speaker, hits.snip, "
+            "m.created_at, m.provider, m.model FROM hits JOIN messages m ON m.id = hits.id "
+            f"JOIN sessions s ON s.id = m.session_id ORDER BY {_outer_order(order)}",
+            [match, *params, limit],
+        ).fetchall()
+
+    @contextlib.contextmanager
+    def _deadline(self, budget_ms: float) -> Iterator[None]:
+        deadline = time.perf_counter() + budget_ms / 1000.0
+        self._conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 1000)
+        try:
+            yield
+        finally:
+            self._conn.set_progress_handler(None, 0)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -418,6 +463,10 @@ _MESSAGE_COLUMNS: Final = (
     "m.id, m.session_id, m.parent_id, m.speaker, m.blocks, m.state, m.created_at, "
     "m.provider, m.model, m.usage, m.finish_reason, m.first_token_ms, m.duration_ms"
 )
+
+
+def _outer_order(order: str) -> str:
+    return "hits.rank" if order == "rank" else "m.id DESC"
 
 
 def _session(row: Sequence[Any]) -> SessionRecord:

@@ -45,6 +45,22 @@ class SessionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """A row of the sessions screen: what it shows, nothing more (cheap to list by the
+    thousand)."""
+
+    id: str
+    title: str
+    created_at: float
+    updated_at: float
+    provider: str | None
+    model: str | None
+    message_count: int
+    is_open: bool
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageRecord:
     id: int
     session_id: str
@@ -68,3 +84,12 @@ class SearchHit:
     created_at: float
     provider: str | None
     model: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits best first; `ranked` is False when there were too many matches to rank in time
+    and the newest matches are shown instead."""
+
+    hits: list[SearchHit]
+    ranked: bool

@@ -23,7 +23,13 @@ from llxprt_runtime import paths
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.store.database import DATABASE_NAME, SessionDatabase
-from llxprt_runtime.store.records import MessageRecord, MessageState, SearchHit, SessionRecord
+from llxprt_runtime.store.records import (
+    MessageRecord,
+    MessageState,
+    SearchResult,
+    SessionRecord,
+    SessionSummary,
+)
 from llxprt_runtime.store.schema import SchemaTooNewError
 
 T = TypeVar("T")
@@ -116,7 +122,7 @@ class SessionStore:
     async def get_session(self, session_id: str) -> SessionRecord:
         return await self._run(self._database.get_session, session_id)
 
-    async def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionRecord]:
+    async def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionSummary]:
         return await self._run(self._database.list_sessions, text, limit)
 
     async def delete_session(self, session_id: str) -> None:
@@ -178,7 +184,7 @@ class SessionStore:
     async def children(self, message_id: int) -> list[int]:
         return await self._run(self._database.children, message_id)
 
-    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+    async def search(self, text: str, limit: int = 50) -> SearchResult:
         """See SessionDatabase.search; SearchQueryError for a bad filter."""
         return await self._run(self._database.search, text, limit)
 

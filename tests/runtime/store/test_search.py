@@ -45,7 +45,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SessionStore]:
 
 
 async def texts(store: SessionStore, query: str) -> list[str]:
-    hits = await store.search(query)
+    hits = (await store.search(query)).hits
     return [hit.snippet.replace("\x02", "[").replace("\x03", "]") for hit in hits]
 
 
@@ -69,13 +69,13 @@ async def test_prefixes_and_phrases(store: SessionStore) -> None:
 async def test_filters_by_provider_model_and_date(store: SessionStore) -> None:
     assert await texts(store, "sort provider:anthropic") == ["merge [sort] and quick [sort]"]
     assert await texts(store, "python model:gpt-5") == ["use sorted(list) in [python]"]
-    early = await store.search("sort* before:2026-11-05")
-    late = await store.search("sort* after:2026-11-05")
+    early = (await store.search("sort* before:2026-11-05")).hits
+    late = (await store.search("sort* after:2026-11-05")).hits
     assert {hit.created_at for hit in early} == {NOV_1}
     assert {hit.created_at for hit in late} == {NOV_1 + 10 * DAY}
     assert len(early) == len(late) == 2
     # Filters alone list the newest matching messages.
-    only = await store.search("provider:openai")
+    only = (await store.search("provider:openai")).hits
     assert [hit.speaker for hit in only] == ["ai"]
     with pytest.raises(SearchQueryError, match="YYYY-MM-DD"):
         await store.search("x before:yesterday")
@@ -87,6 +87,24 @@ async def test_filters_by_provider_model_and_date(store: SessionStore) -> None:
 )
 async def test_fts5_syntax_in_the_box_is_just_text(store: SessionStore, query: str) -> None:
     await store.search(query)  # never a syntax error
+
+
+def test_too_many_matches_to_rank_in_time_gives_the_newest(tmp_path: Path) -> None:
+    database = SessionDatabase.open(tmp_path / "s.db").database
+    session = database.create_session()
+    for n in range(300):
+        database.add_message(session.id, IContent.human(f"common word number {n}"))
+    ranked = database.search("common")
+    assert ranked.ranked and len(ranked.hits) == 50
+    cut = database.search("common", rank_budget_ms=0.0)
+    assert not cut.ranked
+    assert [hit.snippet for hit in cut.hits[:2]] == [
+        "\x02common\x03 word number 299",
+        "\x02common\x03 word number 298",
+    ]
+    filtered = database.search("common before:2100-01-01", rank_budget_ms=0.0)
+    assert not filtered.ranked and len(filtered.hits) == 50
+    database.close()
 
 
 def test_the_query_is_quoted_for_fts5() -> None:

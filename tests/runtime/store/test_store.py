@@ -65,7 +65,7 @@ def test_migrates_forward_from_every_earlier_version(tmp_path: Path, start: int)
     database = opened.database
     session = database.create_session()
     database.add_message(session.id, IContent.human("after the migration"))
-    assert [h.session_id for h in database.search("migration")] == [session.id]
+    assert [h.session_id for h in database.search("migration").hits] == [session.id]
     database.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -157,9 +157,9 @@ async def test_deleting_a_session_leaves_no_trace_in_the_file(tmp_path: Path) ->
         gone = await store.create_session()
         await store.add_message(gone.id, IContent.human(f"remember {word} please"))
         await store.add_message(gone.id, reply(f"{word} noted"))
-        assert len(await store.search(word)) == 2
+        assert len((await store.search(word)).hits) == 2
         await store.delete_session(gone.id)
-        assert await store.search(word) == []
+        assert (await store.search(word)).hits == []
         assert [s.id for s in await store.list_sessions()] == [keep.id]
         # While the store is still open: neither the database nor its WAL holds the words.
         for file in path.parent.iterdir():
@@ -194,12 +194,12 @@ async def test_search_ranks_and_understands_prefixes_and_phrases(tmp_path: Path)
         session = await store.create_session()
         await store.add_message(session.id, IContent.human("the quick brown fox"))
         await store.add_message(session.id, reply("brown bread, brown rice, brown sugar"))
-        hits = await store.search("brown")
+        hits = (await store.search("brown")).hits
         assert [h.speaker for h in hits] == ["ai", "human"]  # more mentions rank first
         assert "\x02brown\x03" in hits[0].snippet
-        assert [h.speaker for h in await store.search("qui*")] == ["human"]
-        assert await store.search('"brown fox"') != []
-        assert await store.search('"fox brown"') == []
+        assert [h.speaker for h in (await store.search("qui*")).hits] == ["human"]
+        assert (await store.search('"brown fox"')).hits != []
+        assert (await store.search('"fox brown"')).hits == []
     finally:
         await store.close()
 
