@@ -16,7 +16,6 @@ The rules:
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from llxprt_runtime.chat.events import (
     ToolCall,
     UsageReported,
 )
+from llxprt_runtime.chat.export import conversation_json, conversation_markdown
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
     IContent,
@@ -42,13 +42,11 @@ from llxprt_runtime.providers.content import (
     merge_stream,
 )
 from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_runtime.store.codec import content_to_json
 
 if TYPE_CHECKING:
     from llxprt_runtime.chat.recorder import SessionRecorder
 
 TurnState = Literal["streaming", "complete", "cancelled", "partial", "failed"]
-_SPEAKER_HEADINGS = {"human": "You", "ai": "Assistant", "tool": "Tool"}
 
 
 class SessionBusyError(LlxprtError):
@@ -219,15 +217,7 @@ class ChatSession:
     # --- export -------------------------------------------------------------------------------
 
     def to_markdown(self) -> str:
-        lines = [f"# {self.title or 'Conversation'}", ""]
-        for content in self._history:
-            lines += [f"## {_SPEAKER_HEADINGS[content.speaker]}", "", content.text(), ""]
-        return "\n".join(lines)
+        return conversation_markdown(self.title, self._history)
 
     def to_json(self) -> str:
-        payload = {
-            "title": self.title,
-            "systemPrompt": self.system_prompt,
-            "messages": [content_to_json(content) for content in self._history],
-        }
-        return json.dumps(payload, ensure_ascii=False, indent=2)
+        return conversation_json(self.title, self._history, self.system_prompt)
