@@ -268,3 +268,33 @@ class RetriesExhaustedError(ProviderError):
     def scrub(self, secret: str | None) -> None:
         super().scrub(secret)
         self.last.scrub(secret)
+
+
+class LoadBalancerMemberError(LlxprtError):
+    """A member of a load balancer cannot be called as configured (no key, unreadable
+    keyfile...): its own profile needs fixing, not the request."""
+
+    def __init__(self, balancer: str, member: str, cause: LlxprtError) -> None:
+        self.balancer = balancer
+        self.member = member
+        self.cause = cause
+        super().__init__(f"Load balancer '{balancer}', member '{member}': {cause}")
+
+
+class LoadBalancerFailoverError(ProviderError):
+    """Every member of a failover load balancer failed the request (or was skipped)."""
+
+    def __init__(self, balancer: str, failures: Sequence[tuple[str, str]]) -> None:
+        self.balancer = balancer
+        self.failures = tuple(failures)
+        listed = "; ".join(f"{member}: {reason}" for member, reason in self.failures)
+        super().__init__(
+            f"All members of load balancer '{balancer}' failed ({listed})",
+            provider="load-balancer",
+            hint="/stats lb shows each member's state.",
+        )
+
+    def scrub(self, secret: str | None) -> None:
+        super().scrub(secret)
+        if secret:
+            self.failures = tuple((m, r.replace(secret, REDACTED)) for m, r in self.failures)

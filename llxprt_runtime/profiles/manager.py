@@ -14,7 +14,7 @@ from pathlib import Path
 
 from llxprt_runtime.atomic import write_private_text
 from llxprt_runtime.errors import InvalidProfileNameError, ProfileError, ProfileNotFoundError
-from llxprt_runtime.profiles.model import Profile, parse_profile_text
+from llxprt_runtime.profiles.model import AnyProfile, parse_profile_text
 
 PROFILE_SUFFIX = ".json"
 MAX_PROFILE_BYTES = 1024 * 1024
@@ -43,7 +43,7 @@ class ProfileEntry:
 
     name: str
     path: Path
-    profile: Profile | None
+    profile: AnyProfile | None
     error: str | None
     legacy: bool = False
 
@@ -67,13 +67,13 @@ class ProfileManager:
     def exists(self, name: str) -> bool:
         return self._find(name) is not None
 
-    def load(self, name: str) -> Profile:
+    def load(self, name: str) -> AnyProfile:
         found = self._find(name)
         if found is None:
             raise ProfileNotFoundError(name)
         return parse_profile_text(name, _read_profile_text(name, found[0]))
 
-    def save(self, name: str, profile: Profile) -> Path:
+    def save(self, name: str, profile: AnyProfile) -> Path:
         path = self.path_for(name)
         try:
             write_private_text(path, profile.to_json())

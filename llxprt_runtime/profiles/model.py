@@ -2,6 +2,7 @@
 
 `{version: 1, provider, model, modelParams, ephemeralSettings, auth?}`; unknown top-level
 fields are kept so a profile written by a newer llxprt-code survives a round trip.
+A load-balancer profile (`"type": "loadbalancer"`) names standard member profiles instead.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
 from llxprt_runtime.errors import ProfileError
 from llxprt_runtime.settings.registry import (
@@ -51,12 +52,16 @@ class Profile:
     def to_json(self) -> str:
         return json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
 
+    @property
+    def summary(self) -> str:
+        return f"{self.provider}:{self.model}"
+
     def __repr__(self) -> str:
         keys = sorted(self.ephemeral_settings)
         return f"Profile(provider={self.provider!r}, model={self.model!r}, settings={keys})"
 
 
-def parse_profile_text(name: str, text: str) -> Profile:
+def parse_profile_text(name: str, text: str) -> AnyProfile:
     """Parse a profile file's text; ProfileError says exactly what is wrong with it."""
     try:
         data = json.loads(text)
@@ -69,14 +74,11 @@ def parse_profile_text(name: str, text: str) -> Profile:
     return parse_profile(name, data)
 
 
-def parse_profile(name: str, data: object) -> Profile:
+def parse_profile(name: str, data: object) -> AnyProfile:
     if not isinstance(data, dict):
         raise ProfileError(name, f"Profile '{name}' is invalid: expected a JSON object.")
-    missing = [key for key in ("version", "provider", "model") if key not in data]
-    if missing:
-        raise ProfileError(
-            name, f"Profile '{name}' is invalid: missing required fields ({', '.join(missing)})."
-        )
+    if "version" not in data:
+        raise ProfileError(name, f"Profile '{name}' is invalid: missing required fields (version).")
     version = data["version"]
     if version != PROFILE_VERSION or isinstance(version, bool):
         raise ProfileError(
@@ -85,8 +87,11 @@ def parse_profile(name: str, data: object) -> Profile:
             f"(llxprt reads version {PROFILE_VERSION}).",
         )
     if data.get("type") == "loadbalancer":
+        return parse_load_balancer_profile(name, data)
+    missing = [key for key in ("provider", "model") if key not in data]
+    if missing:
         raise ProfileError(
-            name, f"Profile '{name}' is a load-balancer profile, which llxprt cannot load yet."
+            name, f"Profile '{name}' is invalid: missing required fields ({', '.join(missing)})."
         )
     provider, model = data["provider"], data["model"]
     for field_name, value in (("provider", provider), ("model", model)):
@@ -107,6 +112,97 @@ def parse_profile(name: str, data: object) -> Profile:
         ephemeral_settings=ephemerals,
         auth=auth,
         extra=extra,
+    )
+
+
+LoadBalancerPolicy = Literal["roundrobin", "failover"]
+LOAD_BALANCER_POLICIES: Final[tuple[LoadBalancerPolicy, ...]] = ("roundrobin", "failover")
+_LB_FIELDS = (
+    *("version", "type", "policy", "profiles", "provider", "model"),
+    *("modelParams", "ephemeralSettings", "contextLimit"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadBalancerProfile:
+    """llxprt-code's load-balancer profile: member profiles by name, a policy, and its own
+    settings (the failover_* and circuit_breaker_* keys among them)."""
+
+    policy: LoadBalancerPolicy
+    profiles: tuple[str, ...]
+    model_params: dict[str, SettingValue] = field(default_factory=dict)
+    ephemeral_settings: dict[str, SettingValue] = field(default_factory=dict)
+    context_limit: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    version: int = PROFILE_VERSION
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "version": self.version,
+            "type": "loadbalancer",
+            "policy": self.policy,
+            "profiles": list(self.profiles),
+            "provider": "",
+            "model": "",
+            "modelParams": dict(self.model_params),
+            "ephemeralSettings": dict(self.ephemeral_settings),
+        }
+        if self.context_limit is not None:
+            data["contextLimit"] = self.context_limit
+        for key, value in self.extra.items():
+            data.setdefault(key, value)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    @property
+    def summary(self) -> str:
+        return f"load balancer ({self.policy}): {', '.join(self.profiles)}"
+
+    def __repr__(self) -> str:
+        return f"LoadBalancerProfile(policy={self.policy!r}, profiles={list(self.profiles)})"
+
+
+AnyProfile = Profile | LoadBalancerProfile
+
+
+def parse_load_balancer_profile(name: str, data: Mapping[str, object]) -> LoadBalancerProfile:
+    """The load-balancer form of parse_profile (version already checked)."""
+    policy = data.get("policy")
+    if policy not in LOAD_BALANCER_POLICIES:
+        raise ProfileError(
+            name,
+            f"Load balancer profile '{name}' has an invalid policy {json.dumps(policy)} "
+            "(expected 'roundrobin' or 'failover').",
+        )
+    members = data.get("profiles")
+    if (
+        not isinstance(members, list)
+        or not members
+        or not all(isinstance(m, str) and m.strip() for m in members)
+    ):
+        raise ProfileError(
+            name,
+            f"Load balancer profile '{name}' is invalid: 'profiles' must be a non-empty list "
+            "of profile names.",
+        )
+    context_limit = data.get("contextLimit")
+    if context_limit is not None and (
+        not isinstance(context_limit, int) or isinstance(context_limit, bool) or context_limit <= 0
+    ):
+        raise ProfileError(
+            name,
+            f"Load balancer profile '{name}' is invalid: 'contextLimit' must be a positive "
+            "integer.",
+        )
+    return LoadBalancerProfile(
+        policy="roundrobin" if policy == "roundrobin" else "failover",
+        profiles=tuple(str(m).strip() for m in members),
+        model_params=_parse_section(name, data, "modelParams", model_param=True),
+        ephemeral_settings=_parse_section(name, data, "ephemeralSettings", model_param=False),
+        context_limit=context_limit,
+        extra={k: v for k, v in data.items() if k not in _LB_FIELDS},
     )
 
 

@@ -21,7 +21,7 @@ from llxprt_runtime.errors import (
     ProviderNotAvailableError,
 )
 from llxprt_runtime.profiles.manager import ProfileEntry, validate_profile_name
-from llxprt_runtime.profiles.model import Profile
+from llxprt_runtime.profiles.model import AnyProfile, LoadBalancerProfile, Profile
 from llxprt_runtime.profiles.user_settings import (
     UserSettings,
     load_user_settings,
@@ -35,6 +35,7 @@ from llxprt_runtime.settings.registry import (
     is_provider_config_key,
     is_runtime_only_key,
 )
+from llxprt_runtime.settings.service import SettingsService
 
 # Provider-scoped settings that the helpers mirror into the global map.
 _MIRRORED_PROVIDER_KEYS = ("base-url", "auth-keyfile", "auth-key")
@@ -55,7 +56,7 @@ class ProfileLoadResult:
 class ProfileSaveResult:
     profile_name: str
     path: Path
-    profile: Profile
+    profile: AnyProfile
     message: str
 
 
@@ -94,11 +95,16 @@ def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
 
 
 async def apply_profile_snapshot(
-    profile: Profile, *, profile_name: str | None = None, runtime: RuntimeRef = None
+    profile: AnyProfile, *, profile_name: str | None = None, runtime: RuntimeRef = None
 ) -> ProfileLoadResult:
     """Replace the runtime's provider, model, params and settings with the profile's."""
     services = resolve_runtime(runtime)
-    warnings = await _preflight(services, profile, profile_name)
+    if isinstance(profile, LoadBalancerProfile):
+        # Imported here: the load-balancer module builds on this one.
+        from llxprt_runtime.profiles.lb_snapshot import apply_load_balancer_profile
+
+        return await apply_load_balancer_profile(profile, profile_name, services)
+    warnings = await preflight_profile(services, profile, profile_name)
     settings = services.settings_service
     previous_provider = settings.active_provider
     backup = settings.export_state()
@@ -122,9 +128,11 @@ async def apply_profile_snapshot(
     )
 
 
-async def _preflight(
+async def preflight_profile(
     services: RuntimeServices, profile: Profile, profile_name: str | None
 ) -> list[str]:
+    """Check a profile before anything changes: its provider is available and its keyring
+    key is there (ProfileError otherwise). Returns warnings (an unreadable keyfile)."""
     label = profile_name or "(unsaved)"
     manager = services.provider_manager
     if not manager.has_provider(profile.provider):
@@ -168,6 +176,14 @@ def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None
         assert provider is not None
         settings.clear_provider_settings(provider)
     services.provider_manager.set_active_provider(profile.provider)
+    write_profile_settings(settings, profile, profile_name)
+
+
+def write_profile_settings(
+    settings: SettingsService, profile: Profile, profile_name: str | None
+) -> None:
+    """Write a profile's model, params and settings into `settings`, whose active provider
+    is already the profile's (a runtime's, or a load-balancer member's own)."""
     settings.set_provider_setting(profile.provider, "model", profile.model)
     for name, value in profile.model_params.items():
         settings.set_provider_setting(profile.provider, name, value)
@@ -184,7 +200,13 @@ async def save_profile_snapshot(name: str, *, runtime: RuntimeRef = None) -> Pro
     """Save the runtime as profile `name` (overwriting), atomically, mode 0600."""
     services = resolve_runtime(runtime)
     validate_profile_name(name)
-    profile = build_runtime_profile_snapshot(runtime=services)
+    profile: AnyProfile
+    if services.provider_manager.active_load_balancer() is not None:
+        from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
+
+        profile = build_load_balancer_snapshot(services)
+    else:
+        profile = build_runtime_profile_snapshot(runtime=services)
     path = await asyncio.to_thread(services.profile_manager.save, name, profile)
     services.settings_service.set_current_profile_name(name)
     return ProfileSaveResult(name, path, profile, f"Profile '{name}' saved")

@@ -2,14 +2,18 @@
 
 It registers the providers a runtime may use, keeps the active provider name in the
 runtime's settings, owns the runtime's SDK client cache, and prepares every call
-(prepare_stateless_provider_invocation) before a provider sees it.
+(prepare_stateless_provider_invocation) before a provider sees it. While a load-balancer
+profile is loaded, the active provider is `load-balancer` and each call goes through the
+runtime's LoadBalancer, which picks a member and prepares the call with that member's view.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import ipaddress
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
@@ -27,6 +31,12 @@ from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelI
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
 from llxprt_runtime.providers.clients import SdkClientCache
 from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.providers.load_balancer import (
+    LOAD_BALANCER_PROVIDER,
+    Clock,
+    LoadBalancer,
+    Sleep,
+)
 from llxprt_runtime.providers.retry import (
     DEFAULT_RETRIES,
     DEFAULT_RETRY_WAIT_MS,
@@ -79,6 +89,10 @@ class ProviderManager:
         self._instances: dict[str, IProvider] = {}
         self.clients = SdkClientCache(runtime_id)
         self.disposed = False
+        self.load_balancer: LoadBalancer | None = None
+        # Given to each LoadBalancer built for this runtime (tests inject fakes).
+        self.clock: Clock = time.monotonic
+        self.sleep: Sleep = asyncio.sleep
 
     # --- registration ---------------------------------------------------------------------
 
@@ -95,9 +109,13 @@ class ProviderManager:
         return sorted(self._infos)
 
     def has_provider(self, name: str) -> bool:
-        return name in self._infos
+        return name in self._infos or (
+            name == LOAD_BALANCER_PROVIDER and self.load_balancer is not None
+        )
 
     def get_provider_info(self, name: str) -> ProviderInfo:
+        if name == LOAD_BALANCER_PROVIDER and self.load_balancer is not None:
+            return self.load_balancer.info
         try:
             return self._infos[name]
         except KeyError:
@@ -122,12 +140,32 @@ class ProviderManager:
         self.get_provider_info(name)
         self._settings.switch_provider(name)
 
+    def install_load_balancer(self, balancer: LoadBalancer) -> None:
+        """Make `balancer` this runtime's load balancer (a fresh state); the previous one's
+        member caches are flushed. It serves calls while `load-balancer` is active."""
+        if self.load_balancer is not None:
+            self.load_balancer.dispose()
+        self.load_balancer = balancer
+
+    def active_load_balancer(self) -> LoadBalancer | None:
+        """The load balancer, when this runtime's active provider is `load-balancer`."""
+        if self._settings.active_provider == LOAD_BALANCER_PROVIDER:
+            return self.load_balancer
+        return None
+
     # --- calls ----------------------------------------------------------------------------
 
     async def prepare_stateless_provider_invocation(
-        self, options: GenerateChatOptions, provider_name: str | None = None
+        self,
+        options: GenerateChatOptions,
+        provider_name: str | None = None,
+        *,
+        auth: AuthPrecedenceResolver | None = None,
     ) -> GenerateChatOptions:
-        """Check the runtime pieces and resolve model, base URL, credential and params."""
+        """Check the runtime pieces and resolve model, base URL, credential and params.
+
+        `auth` resolves the key instead of the runtime's resolver (a load-balancer member
+        resolves through its own settings)."""
         stage = "ProviderManager.prepare_stateless_provider_invocation"
         runtime = options.runtime
         settings = options.settings or (runtime.settings_service if runtime else None)
@@ -171,8 +209,9 @@ class ProviderManager:
         effective = _effective_settings(settings, target, apply_globals)
         token = incoming.auth_token if incoming else None
         method, source = ("per-call", "per-call key") if token else (None, "none")
-        if token is None and self.auth is not None:
-            resolved_auth = await self.auth.resolve(target, info.env_key_names, include_oauth=True)
+        resolver = auth or self.auth
+        if token is None and resolver is not None:
+            resolved_auth = await resolver.resolve(target, info.env_key_names, include_oauth=True)
             token, method, source = resolved_auth.token, resolved_auth.method, resolved_auth.source
         if token is None and _needs_key(target, base_url, effective):
             raise ProviderRuntimeNormalizationError(
@@ -205,6 +244,16 @@ class ProviderManager:
         """Prepare the call, then stream the reply with our retry policy."""
         if self.disposed:
             raise RuntimeDisposedError(self.runtime_id)
+        balancer = self.active_load_balancer()
+        if balancer is not None and provider_name in (None, LOAD_BALANCER_PROVIDER):
+            try:
+                async for item in balancer.generate(options, self, self._settings):
+                    yield item
+            except ProviderError as exc:
+                if self.disposed:
+                    raise RuntimeDisposedError(self.runtime_id, mid_stream=True) from exc
+                raise
+            return
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.resolved is not None and prepared.settings is not None
         provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
@@ -233,7 +282,11 @@ class ProviderManager:
     async def list_models(
         self, options: GenerateChatOptions, provider_name: str | None = None
     ) -> list[ModelInfo]:
-        """The provider's models from its API, or its built-in list when listing fails."""
+        """The provider's models from its API, or its built-in list when listing fails.
+        For a load balancer: its members' models."""
+        balancer = self.active_load_balancer()
+        if balancer is not None and provider_name in (None, LOAD_BALANCER_PROVIDER):
+            return balancer.models()
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.settings is not None
         provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
@@ -246,6 +299,8 @@ class ProviderManager:
     async def dispose(self) -> None:
         """Close this runtime's SDK clients."""
         self.disposed = True
+        if self.load_balancer is not None:
+            self.load_balancer.dispose()
         await self.clients.aclose()
 
 

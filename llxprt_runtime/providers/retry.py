@@ -42,6 +42,19 @@ class RetryPolicy:
 Sleep = Callable[[float], Awaitable[None]]
 
 
+def cut_off(error: ProviderError) -> StreamInterruptedError:
+    """What a failure after part of the reply reached the caller becomes: never retried,
+    never replayed elsewhere; the partial reply stays with the caller."""
+    return StreamInterruptedError(
+        f"The reply was cut off: {error.detail}",
+        provider=error.provider,
+        model=error.model,
+        url=error.url,
+        status=error.status,
+        hint="The partial reply is kept; use /retry to ask again.",
+    )
+
+
 async def stream_with_retries(
     start: Callable[[], AsyncIterator[IContent]],
     policy: RetryPolicy,
@@ -62,14 +75,7 @@ async def stream_with_retries(
             return
         except ProviderError as error:
             if delivered:
-                raise StreamInterruptedError(
-                    f"The reply was cut off: {error.detail}",
-                    provider=error.provider,
-                    model=error.model,
-                    url=error.url,
-                    status=error.status,
-                    hint="The partial reply is kept; use /retry to ask again.",
-                ) from error
+                raise cut_off(error) from error
             if not error.retryable:
                 raise
             attempt += 1

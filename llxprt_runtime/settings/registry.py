@@ -18,7 +18,7 @@ from typing import Final
 
 from llxprt_runtime.errors import SettingValidationError
 
-SettingValue = bool | int | float | str | list[str] | dict[str, object] | None
+SettingValue = bool | int | float | str | list[str] | list[int] | dict[str, object] | None
 
 
 class SettingType(Enum):
@@ -30,6 +30,7 @@ class SettingType(Enum):
     JSON = "json"
     HEADERS = "headers"  # a JSON object of HTTP header name -> string value
     STOP = "stop"  # one stop sequence or a list of them
+    STATUS_CODES = "status-codes"  # a list of HTTP status codes (100-599)
 
 
 class SettingCategory(Enum):
@@ -201,6 +202,22 @@ def _stop(spec: SettingSpec, value: object) -> SettingValue:
     raise SettingValidationError(spec.key, f"{spec.key} must be a string or a list of strings")
 
 
+def _status_codes(spec: SettingSpec, value: object) -> SettingValue:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value if value.strip().startswith("[") else f"[{value}]")
+        except json.JSONDecodeError:
+            value = None
+    codes = value if isinstance(value, list) else None
+    if not codes or not all(
+        isinstance(c, int) and not isinstance(c, bool) and 100 <= c <= 599 for c in codes
+    ):
+        raise SettingValidationError(
+            spec.key, f"{spec.key} must be a list of HTTP status codes, e.g. [429, 500, 503]"
+        )
+    return [int(c) for c in codes]
+
+
 _VALIDATORS: Mapping[SettingType, Callable[[SettingSpec, object], SettingValue]] = MappingProxyType(
     {
         SettingType.BOOLEAN: _bool,
@@ -211,6 +228,7 @@ _VALIDATORS: Mapping[SettingType, Callable[[SettingSpec, object], SettingValue]]
         SettingType.JSON: _json,
         SettingType.HEADERS: _headers,
         SettingType.STOP: _stop,
+        SettingType.STATUS_CODES: _status_codes,
     }
 )
 
@@ -370,6 +388,75 @@ _SPECS: Final[tuple[SettingSpec, ...]] = (
         maximum=100,
     ),
     SettingSpec("retrywait", _T.INTEGER, _C, "Initial retry delay in milliseconds.", minimum=0),
+    # Load-balancer profiles (llxprt-code's names; read by providers/load_balancer.py).
+    SettingSpec(
+        "failover_retry_count",
+        _T.INTEGER,
+        _C,
+        "Load balancer (failover): retries on the same member before the next one.",
+        minimum=0,
+        maximum=100,
+    ),
+    SettingSpec(
+        "failover_retry_delay_ms",
+        _T.INTEGER,
+        _C,
+        "Load balancer (failover): milliseconds between retries on one member.",
+        minimum=0,
+    ),
+    SettingSpec(
+        "failover_on_network_errors",
+        _T.BOOLEAN,
+        _C,
+        "Load balancer (failover): a network error moves to the next member.",
+    ),
+    SettingSpec(
+        "failover_status_codes",
+        _T.STATUS_CODES,
+        _C,
+        "Load balancer (failover): statuses that move on (default 429 and 5xx).",
+    ),
+    SettingSpec(
+        "timeout_ms",
+        _T.INTEGER,
+        _C,
+        "Load balancer: milliseconds to wait for a member's first chunk.",
+        positive=True,
+    ),
+    SettingSpec(
+        "tpm_threshold",
+        _T.INTEGER,
+        _C,
+        "Load balancer: tokens-per-minute threshold (kept in profiles; not used by llxprt).",
+        minimum=0,
+    ),
+    SettingSpec(
+        "circuit_breaker_enabled",
+        _T.BOOLEAN,
+        _C,
+        "Load balancer: skip a member that keeps failing, until it recovers.",
+    ),
+    SettingSpec(
+        "circuit_breaker_failure_threshold",
+        _T.INTEGER,
+        _C,
+        "Load balancer: failures within the window that open a member's breaker.",
+        positive=True,
+    ),
+    SettingSpec(
+        "circuit_breaker_failure_window_ms",
+        _T.INTEGER,
+        _C,
+        "Load balancer: the window (ms) in which failures are counted.",
+        positive=True,
+    ),
+    SettingSpec(
+        "circuit_breaker_recovery_timeout_ms",
+        _T.INTEGER,
+        _C,
+        "Load balancer: milliseconds an open breaker waits before trying the member again.",
+        minimum=0,
+    ),
     # Reasoning / thinking.
     SettingSpec("reasoning.enabled", _T.BOOLEAN, _B, "Ask the model to think before answering."),
     SettingSpec(

@@ -102,7 +102,7 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
         entries = await rs.list_saved_profiles(runtime=runtime)
         current = runtime.settings_service.current_profile_name
         return [
-            PickerItem(e.name, e.name, f"{e.profile.provider}:{e.profile.model}", e.name == current)
+            PickerItem(e.name, e.name, e.profile.summary, e.name == current)
             if e.profile is not None
             else PickerItem(e.name, e.name, f"✗ {e.error}", disabled=True)
             for e in entries

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import KeyringUnavailableError, LlxprtError
 from llxprt_runtime.profiles.manager import ProfileEntry
+from llxprt_runtime.profiles.model import LoadBalancerProfile
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_tui.commands.handlers import profile_loaded_lines
@@ -111,9 +112,12 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         mark = " ★" if entry.name == self.default else ""
         if entry.profile is None:
             return Content.assemble((f"✗ {entry.name}", "$text-error"), mark)
-        return Content.assemble(
-            entry.name, (mark, "$text-warning"), (f"  {entry.profile.provider}", "$text-muted")
+        kind = (
+            "load balancer"
+            if isinstance(entry.profile, LoadBalancerProfile)
+            else entry.profile.provider
         )
+        return Content.assemble(entry.name, (mark, "$text-warning"), (f"  {kind}", "$text-muted"))
 
     def selected(self) -> ProfileEntry | None:
         index = self.query_one(OptionList).highlighted
@@ -141,7 +145,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
             )
             return
         details.update(self._describe(entry))
-        if entry.profile is not None:
+        if entry.profile is not None and not isinstance(entry.profile, LoadBalancerProfile):
             self._describe_key(entry)
 
     def _describe(self, entry: ProfileEntry, key_line: str = "…") -> str:
@@ -157,6 +161,8 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
                 ]
             )
         profile = entry.profile
+        if isinstance(profile, LoadBalancerProfile):
+            return "\n".join([*head, "", *self._describe_balancer(profile)])
         lines = [*head, "", f"provider: {profile.provider}", f"model:    {profile.model}"]
         lines.append(f"key:      {key_line}")
         lines.append("")
@@ -170,6 +176,26 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         lines.append("settings:" if shown else "settings: none")
         lines += [f"  {k} = {v!r}" for k, v in sorted(shown.items())]
         return "\n".join(lines)
+
+    def _describe_balancer(self, profile: LoadBalancerProfile) -> list[str]:
+        listed = {e.name: e for e in self.entries}
+        lines = [f"load balancer, policy: {profile.policy}", "members:"]
+        width = max(len(name) for name in profile.profiles)
+        for number, name in enumerate(profile.profiles, 1):
+            member = listed.get(name)
+            if member is None:
+                what = "✗ not found"
+            elif member.profile is None:
+                what = "✗ cannot be loaded"
+            elif isinstance(member.profile, LoadBalancerProfile):
+                what = "✗ a load balancer (members must be standard profiles)"
+            else:
+                what = f"{member.profile.provider} · {member.profile.model}"
+            lines.append(f"  {number}. {name:{width}}  {what}")
+        settings = profile.ephemeral_settings
+        lines.append("settings:" if settings else "settings: llxprt-code's defaults")
+        lines += [f"  {k} = {v!r}" for k, v in sorted(settings.items())]
+        return lines
 
     @work(exclusive=True, group="profile-key")
     async def _describe_key(self, entry: ProfileEntry) -> None:

@@ -12,6 +12,7 @@ from llxprt_runtime import ProfileError, RuntimeServices
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE
 from llxprt_runtime.errors import InvalidProfileNameError
+from llxprt_runtime.profiles.model import Profile
 from llxprt_runtime.profiles.user_settings import load_user_settings, resolve_default_profile_name
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
@@ -185,7 +186,23 @@ BROKEN_PROFILES = [
             "provider": "",
             "model": "",
         },
-        "load-balancer profile",
+        "Load balancer 'lb': member profile 'a' not found",
+    ),
+    (
+        "lb-policy",
+        {"version": 1, "type": "loadbalancer", "policy": "random", "profiles": ["a"]},
+        "invalid policy \"random\" (expected 'roundrobin' or 'failover')",
+    ),
+    (
+        "lb-setting",
+        {
+            "version": 1,
+            "type": "loadbalancer",
+            "policy": "failover",
+            "profiles": ["a"],
+            "ephemeralSettings": {"failover_status_codes": [429, "five hundred"]},
+        },
+        "failover_status_codes must be a list of HTTP status codes",
     ),
 ]
 
@@ -269,8 +286,9 @@ async def test_list_shows_broken_profiles_with_their_error_and_reads_legacy(dirs
     assert [e.name for e in entries] == ["broken", "good", "old"]
     broken, good, old = entries
     assert broken.profile is None and broken.error and "corrupted" in broken.error
-    assert good.profile is not None and good.profile.provider == "gemini" and not good.legacy
-    assert old.legacy and old.profile is not None and old.profile.provider == "anthropic"
+    assert isinstance(good.profile, Profile) and good.profile.provider == "gemini"
+    assert not good.legacy
+    assert old.legacy and isinstance(old.profile, Profile) and old.profile.provider == "anthropic"
     assert (dirs.config / "profiles" / "broken.json").read_text() == "{oops"  # never rewritten
     loaded = await rs.load_profile_by_name("old")
     assert loaded.provider_name == "anthropic"
