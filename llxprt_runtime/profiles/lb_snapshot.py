@@ -141,7 +141,7 @@ async def apply_load_balancer_profile(
         manager.load_balancer = previous_balancer
         raise
     messages = [f"Load balancer '{name}' ({lb.policy}) over {len(members)} members:"]
-    messages += [f"  {m.name}: {m.provider} {m.model}" for m in members]
+    messages += [f"member {m.name}: {m.provider} {m.model}" for m in members]
     return ProfileLoadResult(
         profile_name=profile_name,
         provider_name=LOAD_BALANCER_PROVIDER,

@@ -376,6 +376,9 @@ class ChatTab(Vertical):
         runtime = self._runtime
         provider = runtime.settings_service.active_provider if runtime else None
         model = runtime.config.get_model() if runtime else None
+        balancer = runtime.provider_manager.active_load_balancer() if runtime else None
         where = f" {provider}:{model}" if provider else ""
+        if balancer is not None:
+            where = f" lb:{balancer.name}"
         marker = " ●" if self.streaming else ""
         return f"{self.tab_name}{where}{marker}"

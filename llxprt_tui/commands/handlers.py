@@ -13,6 +13,7 @@ from llxprt_runtime import LlxprtError
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import parse_setting_text, require_spec
+from llxprt_tui.commands.load_balancer import cmd_stats, save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
 
 ScreenKind = Literal["provider", "model", "profile", "profiles", "theme", "key"]
@@ -101,6 +102,8 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         return []
     if action == "set-default":
         return [await rs.set_default_profile_name(name, runtime=runtime)]
+    if action == "save" and name is not None and name.lower() == "loadbalancer":
+        return await save_load_balancer(runtime, cmd.args[2:])
     if name is None or action not in ("save", "load", "delete"):
         raise _usage("profile")
     if action == "save":
@@ -284,6 +287,7 @@ HANDLERS: dict[str, Handler] = {
     "keyfile": cmd_keyfile,
     "baseurl": cmd_baseurl,
     "set": cmd_set,
+    "stats": cmd_stats,
     "theme": cmd_theme,
     "new": cmd_new,
     "close": cmd_close,

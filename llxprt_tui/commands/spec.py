@@ -21,7 +21,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "profile",
         "/profile save|load|delete|list|set-default [name]",
-        "Save, load, delete, list profiles; set or clear the default",
+        "Save, load, delete, list profiles; set or clear the default "
+        "(/profile save loadbalancer NAME POLICY PROFILE...)",
     ),
     CommandSpec(
         "key",
@@ -36,6 +37,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/set KEY VALUE | /set unset KEY | /set modelparam KEY VALUE",
         "Change a setting or model parameter for this tab",
     ),
+    CommandSpec("stats", "/stats lb", "Load-balancer members: requests, failures, breakers"),
     CommandSpec("theme", "/theme [name]", "Show themes, or switch theme"),
     CommandSpec("new", "/new", "Open a new tab"),
     CommandSpec("close", "/close", "Close this tab"),

@@ -70,9 +70,11 @@ def write_members(
     keyring_backend: KeyringBackend | None,
     *,
     urls: dict[str, str] | None = None,
+    provider: str | None = None,
 ) -> None:
     """The three member profiles; `keyring_backend` receives lb-one's key (None: the caller
-    stores it elsewhere, e.g. a child process's file keyring)."""
+    stores it elsewhere, e.g. a child process's file keyring). `provider` makes all three
+    members that provider (a child process then imports one SDK, not three)."""
     one, two, three = MEMBERS
     if keyring_backend is not None:
         keyring_backend.set_password(KEYRING_SERVICE, "key-one", one.key)
@@ -85,13 +87,14 @@ def write_members(
         three.name: {"auth-key": three.key},
     }
     for member, server in zip(MEMBERS, servers, strict=True):
-        url = (urls or {}).get(member.name) or base_url(member.provider, server)
+        kind = provider or member.provider
+        url = (urls or {}).get(member.name) or base_url(kind, server)
         write_profile(
             dirs,
             member.name,
             {
                 "version": 1,
-                "provider": member.provider,
+                "provider": kind,
                 "model": member.model,
                 "modelParams": {"temperature": 0.3},
                 "ephemeralSettings": {"base-url": url, **sources[member.name]},
