@@ -220,6 +220,7 @@ async def load_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> Prof
 
 async def delete_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> str:
     services = resolve_runtime(runtime)
+    await _refuse_if_a_member(services, name, "deleted")
     await asyncio.to_thread(services.profile_manager.delete, name)
     if await _profile_moved(services, name, None):
         return f"Profile '{name}' deleted (it was the default profile; the default is now cleared)"
@@ -241,10 +242,27 @@ async def rename_profile(source: str, target: str, *, runtime: RuntimeRef = None
     """Rename profile `source` to `target`; the default profile and this runtime's current
     profile name follow it."""
     services = resolve_runtime(runtime)
+    await _refuse_if_a_member(services, source, "renamed")
     await copy_profile(source, target, runtime=services)
     await asyncio.to_thread(services.profile_manager.delete, source)
     await _profile_moved(services, source, target)
     return f"Profile '{source}' renamed to '{target}'"
+
+
+async def _refuse_if_a_member(services: RuntimeServices, name: str, action: str) -> None:
+    """A member of a load balancer stays (as llxprt-code keeps it): the balancer needs it."""
+    entries = await asyncio.to_thread(services.profile_manager.list_profiles)
+    users = [
+        e.name
+        for e in entries
+        if isinstance(e.profile, LoadBalancerProfile) and name in e.profile.profiles
+    ]
+    if users:
+        raise ProfileError(
+            name,
+            f"Profile '{name}' is a member of load balancer {', '.join(repr(u) for u in users)}; "
+            f"it cannot be {action} while a load balancer uses it.",
+        )
 
 
 async def _profile_moved(services: RuntimeServices, name: str, new_name: str | None) -> bool:

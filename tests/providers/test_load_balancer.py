@@ -441,3 +441,22 @@ async def test_loading_a_standard_profile_after_a_load_balancer_leaves_it(
         await ask(runtime, f"{i}")
     assert counts(servers) == [0, 0, 2]
     assert runtime.provider_manager.active_load_balancer() is None
+
+
+async def test_a_member_of_a_load_balancer_cannot_be_deleted_or_renamed(
+    dirs: Dirs, servers: list[WireServer], memory_keyring: KeyringBackend
+) -> None:
+    write_members(dirs, servers, memory_keyring)
+    write_lb(dirs, "rr", "roundrobin", ("lb-one", "lb-two"))
+    runtime = await rs.activate_isolated_runtime_context()
+    for action in (
+        rs.delete_profile_by_name("lb-two", runtime=runtime),
+        rs.rename_profile("lb-two", "other", runtime=runtime),
+    ):
+        with pytest.raises(ProfileError, match="is a member of load balancer 'rr'"):
+            await action
+    assert (dirs.config / "profiles" / "lb-two.json").exists()
+    assert not (dirs.config / "profiles" / "other.json").exists()
+    assert await rs.delete_profile_by_name("lb-three", runtime=runtime) == (
+        "Profile 'lb-three' deleted"
+    )
