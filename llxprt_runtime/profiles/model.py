@@ -77,8 +77,13 @@ def parse_profile_text(name: str, text: str) -> AnyProfile:
 def parse_profile(name: str, data: object) -> AnyProfile:
     if not isinstance(data, dict):
         raise ProfileError(name, f"Profile '{name}' is invalid: expected a JSON object.")
-    if "version" not in data:
-        raise ProfileError(name, f"Profile '{name}' is invalid: missing required fields (version).")
+    balancer = data.get("type") == "loadbalancer"  # it has no provider or model of its own
+    required = ("version",) if balancer else ("version", "provider", "model")
+    missing = [key for key in required if key not in data]
+    if missing:
+        raise ProfileError(
+            name, f"Profile '{name}' is invalid: missing required fields ({', '.join(missing)})."
+        )
     version = data["version"]
     if version != PROFILE_VERSION or isinstance(version, bool):
         raise ProfileError(
@@ -86,13 +91,8 @@ def parse_profile(name: str, data: object) -> AnyProfile:
             f"Profile '{name}' has unsupported profile version {json.dumps(version)} "
             f"(llxprt reads version {PROFILE_VERSION}).",
         )
-    if data.get("type") == "loadbalancer":
+    if balancer:
         return parse_load_balancer_profile(name, data)
-    missing = [key for key in ("provider", "model") if key not in data]
-    if missing:
-        raise ProfileError(
-            name, f"Profile '{name}' is invalid: missing required fields ({', '.join(missing)})."
-        )
     provider, model = data["provider"], data["model"]
     for field_name, value in (("provider", provider), ("model", model)):
         if not isinstance(value, str) or not value.strip():

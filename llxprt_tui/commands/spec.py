@@ -21,8 +21,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "profile",
         "/profile save|load|delete|list|set-default [name]",
-        "Save, load, delete, list profiles; set or clear the default "
-        "(/profile save loadbalancer NAME POLICY PROFILE...)",
+        "Save, load, delete, list profiles; set or clear the default",
     ),
     CommandSpec(
         "key",
