@@ -29,6 +29,7 @@ from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_tui.commands.handlers import profile_loaded_lines
 from llxprt_tui.screens.confirm import ConfirmScreen
+from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 
 
@@ -39,7 +40,7 @@ def _readable(path_text: str) -> bool:
 
 HINTS = (
     "enter load · s save as new · o save over · c duplicate · r rename · "
-    "d delete · f default on/off · esc close"
+    "d delete · f default on/off · b new load balancer · esc close"
 )
 
 
@@ -68,6 +69,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         Binding("r", "rename", "Rename", id="profiles-rename"),
         Binding("d,delete", "delete", "Delete", id="profiles-delete"),
         Binding("f", "toggle_default", "Default", id="profiles-default"),
+        Binding("b", "new_load_balancer", "New load balancer", id="profiles-load-balancer"),
     ]
 
     def __init__(self, runtime: RuntimeServices) -> None:
@@ -331,6 +333,14 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
             return
         name = None if entry.name == self.default else entry.name
         await self._run("set the default", rs.set_default_profile_name(name, runtime=self.runtime))
+
+    def action_new_load_balancer(self) -> None:
+        async def built(name: str | None) -> None:
+            if name:
+                self._report(f"Load balancer profile '{name}' saved")
+                await self.reload(name)
+
+        self.app.push_screen(LoadBalancerBuilderScreen(self.runtime, self.entries), built)
 
     def action_close(self) -> None:
         self.dismiss(self.messages)

@@ -9,9 +9,20 @@ from keyring.backend import KeyringBackend
 
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.status import describe
+from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
+from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.conftest import Dirs
 from tests.providers.lb_fixtures import servers, write_lb, write_members
-from tests.tui.conftest import SIZE, active, errors, make_app, notices, send_and_wait
+from tests.tui.conftest import (
+    SIZE,
+    active,
+    errors,
+    make_app,
+    notices,
+    send_and_wait,
+    type_and_send,
+    wait_until,
+)
 from tests.wire.server import Fault, WireServer
 
 __all__ = ["servers"]  # the fixture, imported for this module's tests
@@ -86,3 +97,28 @@ async def test_each_tab_on_one_load_balancer_has_its_own_rotation(
         ["two B"],
         [],
     ]
+
+
+async def test_the_profile_screen_makes_a_load_balancer_from_picked_members(
+    dirs: Dirs, servers: list[WireServer], memory_keyring: KeyringBackend
+) -> None:
+    write_members(dirs, servers, memory_keyring)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, "/profile list")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoadBalancerBuilderScreen))
+        builder = app.screen
+        assert isinstance(builder, LoadBalancerBuilderScreen)
+        await pilot.press("ctrl+s")  # no name yet: said in place
+        assert "Give the load balancer a name." in str(builder.query_one("#lb-status").render())
+        await pilot.press(*"picked", "enter")  # on to the members list
+        # Pick lb-two, then lb-one: the picked order is the failover order.
+        await pilot.press("down", "down", "space", "up", "up", "space")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+    saved = json.loads((dirs.config / "profiles" / "picked.json").read_text())
+    assert (saved["type"], saved["policy"]) == ("loadbalancer", "failover")
+    assert saved["profiles"] == ["lb-two", "lb-one"]
