@@ -1,20 +1,58 @@
 """The assistant's reply: streamed Markdown, thinking and tool-call entries, the usage footer.
 
 Imported when the first prompt is sent (Markdown and markdown-it cost ~35 ms), not before the
-first frame; notices.py holds the light entries."""
+first frame; notices.py holds the light entries.
+
+A reply streams without ever laying out all of itself again (issue 18): finished top-level
+blocks are frozen into Markdown pieces that are never touched again, only the tail is live, and
+a growing code fence shows as plain lines until it closes (highlighting it on every flush is
+quadratic). One task, the reply's renderer, owns every change to the pieces while text streams;
+`finish` asks it to stop and waits for it (it never cancels it), then renders the tail once.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from typing import ClassVar
+import logging
+import time
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.timer import Timer
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
+from llxprt_tui.chat.splitting import ReplyScanner
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from textual.geometry import Size
+
+_log = logging.getLogger(__name__)
+
+_PARSER: MarkdownIt | None = None
+
+
+def shared_parser() -> MarkdownIt:
+    """One markdown-it parser for every piece: Markdown builds a new one per update and per
+    append otherwise (its rules are compiled each time). Parsing keeps no state in it."""
+    global _PARSER  # a cache of an immutable-in-use parser, not a setting
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("gfm-like")
+    return _PARSER
+
+
+# Text from the server must reach the terminal as text: control characters in a live fence
+# (drawn as plain segments, not through Markdown) are shown as U+FFFD.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
+del _CONTROLS[0x09]
 
 
 class ThinkingEntry(Collapsible):
@@ -49,31 +87,81 @@ class ToolCallEntry(Collapsible):
         self.call = call
 
 
+class LiveFence(Widget):
+    """A code fence still streaming, as plain lines: appending a line renders that line only.
+    Styled like Markdown's fence; replaced by the highlighted fence when it closes."""
+
+    DEFAULT_CSS = """
+    LiveFence {
+        height: auto;
+        margin: 1 2;
+        padding: 1 2;
+        color: rgb(210,210,210);
+        background: black 10%;
+        &:light { background: white 30%; }
+    }
+    AssistantMessage > LiveFence:first-child { margin-top: 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.partial = ""
+        self.source = ""
+
+    def show(self, source: str) -> None:
+        """`source`: the fence's code so far (without its opening line); grows only."""
+        added = source[len(self.source) :]
+        self.source = source
+        head, *rest = (self.partial + added).split("\n")
+        clean = [line.expandtabs(4).translate(_CONTROLS) for line in [head, *rest]]
+        self.lines += clean[:-1]
+        self.partial = clean[-1]
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines) + (1 if self.partial else 0)
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines
+        line = lines[y] if y < len(lines) else self.partial if y == len(lines) else ""
+        width = self.content_region.width
+        return Strip([Segment(line)]).crop_extend(0, width, self.rich_style)
+
+
 class AssistantMessage(Vertical):
-    """One reply. Text streams into a Markdown widget through MarkdownStream (never a full
-    re-render per token); one full update at the end fixes any half-parsed block."""
+    """One reply, streamed (see the module's note); at the end the pieces show the Markdown of
+    the whole text."""
 
     DEFAULT_CSS = """
     AssistantMessage { height: auto; margin: 1 0 0 0; padding: 0 1; }
     AssistantMessage > Markdown { margin: 0; padding: 0; }
+    AssistantMessage > .-after > MarkdownBlock:first-child { margin-top: 0; }
+    AssistantMessage > .-cut > MarkdownBlock:last-child { margin-bottom: 0; }
     AssistantMessage > .reply-footer { color: $text-muted; }
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
     AssistantMessage.-failed > .reply-footer { color: $error; }
     """
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
-    FLUSH_CHARS_PER_SECOND: ClassVar[float] = 200_000
-    HIDDEN_FLUSH_SECONDS: ClassVar[float] = 0.25
+    # The next flush waits this many times the last one's cost: rendering stays a bounded share
+    # of the event loop however costly a flush gets.
+    FLUSH_COST_FACTOR: ClassVar[float] = 3.0
 
     def __init__(self) -> None:
         super().__init__()
-        self.text = ""
-        self.markdown = Markdown("")
+        self._parts: list[str] = []
+        self._scanner = ReplyScanner()
+        self.markdown = Markdown("", parser_factory=shared_parser)  # the live tail
         self.footer = Static("", classes="reply-footer", markup=False)
-        self._stream: object | None = None
-        self._pending: list[str] = []
-        self._flush_timer: Timer | None = None
+        self._fence: LiveFence | None = None
+        self._fence_opening = ""
+        self._pieces = 0
+        self._frozen_upto = 0  # text before this offset is in frozen pieces
         self._thinking: ThinkingEntry | None = None
+        self._renderer: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._ending = asyncio.Event()
         self.state = "waiting"
         self._rendered = True
 
@@ -81,37 +169,105 @@ class AssistantMessage(Vertical):
         yield self.markdown
         yield self.footer
 
-    async def append_text(self, text: str) -> None:
-        """Buffer a delta; the buffer goes to the MarkdownStream at most every FLUSH_SECONDS,
-        so a fast stream costs a few dozen Markdown appends, not one per token."""
-        self.text += text
-        self._pending.append(text)
-        self.state = "streaming"
-        if self._flush_timer is None:
-            # Re-rendering the last Markdown block costs more as it grows, so long replies
-            # flush less often: rendering stays a bounded share of the time.
-            delay = self.FLUSH_SECONDS + len(self.text) / self.FLUSH_CHARS_PER_SECOND
-            self._flush_timer = self.set_timer(delay, self._flush)
+    @property
+    def text(self) -> str:
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
 
-    async def _flush(self) -> None:
-        self._flush_timer = None
-        if not self._pending:
-            return
-        if self._hidden():
-            # In a tab that is not shown: keep buffering, so ten tabs streaming at once cost
-            # one tab's rendering. Shown again, it catches up within HIDDEN_FLUSH_SECONDS.
-            self._flush_timer = self.set_timer(self.HIDDEN_FLUSH_SECONDS, self._flush)
-            return
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.markdown)
-        text, self._pending = "".join(self._pending), []
-        await self._stream.write(text)  # type: ignore[attr-defined]
+    def shown_source(self) -> str:
+        """The Markdown source of what the pieces show now (frozen, live fence, tail)."""
+        fence = self._fence
+        live = (self._fence_opening + fence.source) if fence is not None else ""
+        return self.text[: self._frozen_upto] + live + self.markdown.source
+
+    async def append_text(self, text: str) -> None:
+        """Buffer a delta for the renderer (started here, in the stream's task, on the first
+        delta), which renders at most every FLUSH_SECONDS and then more rarely as flushes cost
+        more: a fast stream costs a few dozen renders, not one per token."""
+        self._parts.append(text)
+        self.state = "streaming"
+        if self._renderer is None:
+            self._renderer = asyncio.create_task(self._render_loop(), name="reply renderer")
+        self._wake.set()
+
+    async def _render_loop(self) -> None:
+        while not self._ending.is_set():
+            await self._wake.wait()
+            self._wake.clear()
+            if self._ending.is_set():
+                return
+            if self._hidden():
+                # In a tab that is not shown: keep buffering (ten tabs streaming at once cost
+                # one tab's rendering); on_show wakes this loop.
+                continue
+            began = time.perf_counter()
+            await self._show_text(final=False)
+            pause = max(self.FLUSH_SECONDS, self.FLUSH_COST_FACTOR * (time.perf_counter() - began))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ending.wait(), pause)
+
+    async def _show_text(self, *, final: bool) -> None:
+        """Show the text received so far: freeze what the scanner says is finished, keep the
+        live fence or the tail up to date. `final`: the text is complete."""
+        text = self.text
+        cut = self._scanner.feed(text, final=final)
+        if cut.frozen_upto > self._frozen_upto:
+            await self._freeze(text, cut.frozen_upto, joined=cut.joined)
+        if cut.fence_start is not None and not final:
+            await self._show_fence(text, cut.fence_start)
+        else:
+            await self._close_fence()
+            tail, shown = text[self._frozen_upto :], self.markdown.source
+            if final or not (shown and tail.startswith(shown)):
+                # At the end, once: Markdown.append can leave a block half-parsed.
+                await self.markdown.update(tail)
+            elif tail != shown:
+                await self.markdown.append(tail[len(shown) :])
+
+    async def _freeze(self, text: str, upto: int, *, joined: bool) -> None:
+        """text[_frozen_upto:upto] becomes a piece never touched again, the tail the rest."""
+        source = text[self._frozen_upto : upto]
+        classes = ("-after " if self._pieces else "") + ("-cut" if joined else "")
+        with self.app.batch_update():
+            if self._fence is not None:
+                # The fence closed: the highlighted fence replaces the plain one, once.
+                await self._fence.remove()
+                self._fence = None
+            if source.strip():
+                piece = Markdown(source, parser_factory=shared_parser, classes=classes.strip())
+                await self.mount(piece, before=self.markdown)
+                self._pieces += 1
+            self._frozen_upto = upto
+            self.markdown.add_class("-after")
+            await self.markdown.update("")
+
+    async def _show_fence(self, text: str, start: int) -> None:
+        opening_end = text.index("\n", start) + 1
+        if self._fence is None:
+            self._fence_opening = text[start:opening_end]
+            self._fence = LiveFence()
+            if self._pieces:
+                self._fence.add_class("-after")
+            await self.mount(self._fence, before=self.markdown)
+        self._fence.show(text[opening_end:])
+
+    async def _close_fence(self) -> None:
+        if self._fence is not None:
+            await self._fence.remove()
+            self._fence = None
 
     async def on_show(self) -> None:
-        # Finished while its tab was hidden: render the full reply now that it is seen.
-        if not self._rendered and self.state != "streaming":
+        if self.state == "streaming":
+            self._wake.set()
+        elif not self._rendered:
+            # Finished while its tab was hidden: render the rest now that it is seen.
             self._rendered = True
-            await self.markdown.update(self.text)
+            await self._show_text(final=True)
+
+    def on_unmount(self) -> None:
+        self._ending.set()
+        self._wake.set()
 
     def _hidden(self) -> bool:
         return any(
@@ -121,25 +277,27 @@ class AssistantMessage(Vertical):
     async def append_thinking(self, thought: str) -> None:
         if self._thinking is None:
             self._thinking = ThinkingEntry()
-            await self.mount(self._thinking, before=self.markdown)
+            await self.mount(self._thinking, before=0)
         self._thinking.append(thought)
 
     async def add_tool_call(self, call: ToolCallBlock) -> None:
         await self.mount(ToolCallEntry(call), before=self.footer)
 
     async def finish(self, state: str, footer: str) -> None:
-        """Stop streaming and render the final text once, in full."""
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        self._pending = []
-        if self._stream is not None:
-            await self._stream.stop()  # type: ignore[attr-defined]
-            self._stream = None
+        """Stop streaming: the renderer ends by itself (it is never cancelled: a task cancelled
+        before it ran raises CancelledError into whoever awaits it), then the tail, and only
+        the tail, is rendered once with the whole text."""
+        self._ending.set()
+        self._wake.set()
+        renderer = self._renderer
+        if renderer is not None:
+            await asyncio.wait({renderer})
+            if not renderer.cancelled() and renderer.exception() is not None:
+                _log.error("reply renderer failed", exc_info=renderer.exception())
+        self.state = state
         self._rendered = not self._hidden()
         if self._rendered:
-            await self.markdown.update(self.text)
-        self.state = state
+            await self._show_text(final=True)
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")
         self.footer.update(footer)

@@ -106,6 +106,8 @@ class ChatTab(Vertical):
         self.last_prompt: str | None = None
         self._last_reply: str | None = None
         self._stream_task: asyncio.Task[None] | None = None
+        self._ending = False
+        self._stream_started = self._cancel_at_start = False
 
     # --- composition ----------------------------------------------------------------------
 
@@ -245,6 +247,7 @@ class ChatTab(Vertical):
         await self.add(reply)
         self.streaming = True
         self.changed()
+        self._stream_started = self._cancel_at_start = False
         self._stream_task = asyncio.create_task(self._stream(reply, text))
 
     async def _stream(self, reply: AssistantMessage, text: str) -> None:
@@ -263,7 +266,10 @@ class ChatTab(Vertical):
         started = self.clock()
         first: float | None = None
         state = "done"
+        self._stream_started = True
         try:
+            if self._cancel_at_start:
+                raise asyncio.CancelledError
             async for chunk in runtime.provider_manager.generate_chat_completion(options):
                 # A fast local stream may never suspend on its socket: yield so rendering,
                 # timers and key presses keep flowing while it runs.
@@ -286,6 +292,7 @@ class ChatTab(Vertical):
             state = "failed"
             await self._failed(reply, text, f"Unexpected error: {exc}", bool(chunks))
         finally:
+            self._ending = True  # escape from here on would cut the reply's last render
             await self._finish(reply, chunks, state, started, first)
 
     async def _failed(
@@ -299,6 +306,21 @@ class ChatTab(Vertical):
                 self.prompt.load_text(text)
 
     async def _finish(
+        self,
+        reply: AssistantMessage,
+        chunks: list[IContent],
+        state: str,
+        started: float,
+        first: float | None,
+    ) -> None:
+        try:
+            await self._end_reply(reply, chunks, state, started, first)
+        finally:  # whatever happens while the reply ends, the turn ends: the tab takes input
+            self.streaming = self._ending = False
+            self._stream_task = None
+            self.changed()
+
+    async def _end_reply(
         self,
         reply: AssistantMessage,
         chunks: list[IContent],
@@ -324,13 +346,15 @@ class ChatTab(Vertical):
             await reply.remove()
         else:
             await reply.finish(state, footer)
-        self.streaming = False
-        self._stream_task = None
-        self.changed()
 
     def cancel_stream(self) -> bool:
-        if self._stream_task is None or self._stream_task.done():
-            return False
+        if self._stream_task is None or self._stream_task.done() or self._ending:
+            return False  # a reply that is ending is not cancelled again halfway
+        if not self._stream_started:
+            # Cancelling a task before it first ran would skip its `finally` (the end of the
+            # turn): it cancels itself when it starts instead.
+            self._cancel_at_start = True
+            return True
         self._stream_task.cancel()
         return True
 

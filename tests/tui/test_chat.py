@@ -172,3 +172,19 @@ async def test_slash_completion_as_you_type(wire: WireServer) -> None:
         ]
         await pilot.press("tab")
         assert tab.prompt.text == "/provider "
+
+
+async def test_escape_right_after_enter_ends_the_turn(wire: WireServer) -> None:
+    """Escape before the stream's task first ran: cancelling that task would skip its
+    `finally` and leave the tab "streaming" forever (issue 11 item 12)."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        await tab.send("cancel me at once")
+        assert tab.cancel_stream()
+        await wait_until(pilot, lambda: not tab.streaming)
+        reply = app.query(AssistantMessage).last()
+        assert reply.state == "cancelled"
+        await send_and_wait(pilot, "and the tab still works")
+        assert app.query(AssistantMessage).last().text == "Echo: and the tab still works"

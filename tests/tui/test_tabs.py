@@ -155,7 +155,7 @@ async def test_a_reply_in_a_hidden_tab_renders_when_the_tab_is_shown(wire: WireS
         await first.send("in the background")
         await wait_until(pilot, lambda: not first.streaming)
         reply = first.query_one(AssistantMessage)
-        assert reply.state == "done" and reply.markdown.source == ""  # nothing rendered yet
+        assert reply.state == "done" and reply.shown_source() == ""  # nothing rendered yet
         app.action_go_tab(1)
-        await wait_until(pilot, lambda: reply.markdown.source == reply.text)
+        await wait_until(pilot, lambda: reply.shown_source() == reply.text)
         assert reply.text == "Hidden **reply**" + " more" * 60

@@ -1,0 +1,153 @@
+"""Where a streaming reply's Markdown can be cut into pieces that render alike apart.
+
+A reply streams into pieces (see messages.py): everything before a cut is frozen and never
+rendered again. A cut is safe where the Markdown before it cannot change meaning with what
+follows: a blank line outside a fence followed by an unindented line that does not continue
+a list, or the opening or closing line of an unindented code fence. A long paragraph with no
+such place is cut at a space (the pieces then join without a gap: the line breaks there).
+This module only reads text; it knows nothing of widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)$")
+# A block that starts with one of these is not a plain paragraph: never cut inside it.
+_NOT_PLAIN = re.compile(r"[ \t]*(?:[#>|<]|[-*+][ \t]|\d{1,9}[.)][ \t]|[-*_=]{3,}|\[|```|~~~)")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """frozen_upto: text before it is finished; joined: that last cut was inside a paragraph;
+    fence_start: where an unindented fence that is still open begins (None: no open fence)."""
+
+    frozen_upto: int
+    joined: bool = False
+    fence_start: int | None = None
+
+
+def _marker(item: str) -> str:
+    first = item.lstrip()[:1]
+    return first if not first.isdigit() else item.lstrip("0123456789")[:1]
+
+
+class ReplyScanner:
+    """Reads a growing reply line by line (each line once) and says where it may be cut."""
+
+    FREEZE_MIN = 1_500  # a frozen piece holds at least this much (fewer, larger pieces)
+    TAIL_MAX = 4_000  # a plain paragraph longer than this is cut at a space
+    LIST_MAX = 600  # a list longer than this is cut before an item (Textual re-mounts a
+    # whole list on each append: ~30 ms per item on a busy machine)
+
+    def __init__(self) -> None:
+        self._pos = 0  # the start of the first line not read yet
+        self._fence: tuple[str, int, bool] | None = None  # char, length, unindented
+        self._fence_start: int | None = None
+        self._blank = False
+        self._block_is_list = False
+        self._block_plain = False
+        self._marker = ""  # the current list's marker kind: "-", "*", "+", "." or ")"
+        self._item = 0  # the start of the current list's latest item
+        self._boundary = 0  # the latest safe cut
+        self._frozen = 0
+        self._joined = False
+
+    def feed(self, text: str, *, final: bool = False) -> Cut:
+        """`text`: the whole reply so far (it only ever grows)."""
+        while True:
+            end = text.find("\n", self._pos)
+            if end < 0:
+                break
+            self._line(text, self._pos, end)
+            self._pos = end + 1
+        if final:
+            return Cut(self._frozen, self._joined)
+        long_list = self.LIST_MAX
+        if self._fence is None and self._boundary - self._frozen >= self.FREEZE_MIN:
+            self._frozen, self._joined = self._boundary, False
+        elif self._fence is None and self._plain(text):
+            self._cut_paragraph(text)
+        elif self._fence is None and self._block_is_list and self._item - self._frozen > long_list:
+            # A long list: cut before an item of the same list (the pieces number on).
+            self._frozen, self._joined = self._item, True
+        return Cut(self._frozen, self._joined, self._fence_start)
+
+    def _plain(self, text: str) -> bool:
+        """Whether the block being read is a plain paragraph (its first line may be the
+        unfinished line: a reply in one long paragraph has no line break at all)."""
+        partial = text[self._pos :]
+        fresh = self._pos == 0 or self._blank or (self._pos == self._frozen and not self._joined)
+        if fresh and partial:
+            return not partial[0].isspace() and not _NOT_PLAIN.match(partial)
+        return self._block_plain
+
+    def _line(self, text: str, start: int, end: int) -> None:
+        line = text[start:end]
+        fence = _FENCE.match(line)
+        if self._fence is not None:
+            char, length, unindented = self._fence
+            if fence and fence.group(2)[0] == char and len(fence.group(2)) >= length:
+                if not fence.group(3).strip():
+                    self._fence = None
+                    if unindented:  # the whole fence is one finished piece
+                        self._boundary = self._frozen = end + 1
+                        self._fence_start = None
+                        self._joined = False
+                        self._blank = False
+            return
+        if not line.strip():
+            self._blank = True
+            return
+        unindented = not line[0].isspace()
+        is_item = bool(_LIST_ITEM.match(line))
+        if fence and unindented and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            # An unindented fence ends any block before it: freeze that, show the fence live.
+            self._fence = (fence.group(2)[0], len(fence.group(2)), True)
+            self._boundary = self._frozen = start
+            self._fence_start = start
+            self._joined = False
+            self._blank = False
+            self._block_plain = self._block_is_list = False
+            return
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            self._fence = (fence.group(2)[0], len(fence.group(2)), False)
+        new_block = start == 0 or (self._blank and unindented)
+        if self._blank and unindented and not (is_item and self._block_is_list):
+            self._boundary = start
+        if is_item and unindented and self._block_is_list and _marker(line) != self._marker:
+            self._boundary = start  # another kind of marker starts another list
+            self._block_is_list = False
+        if is_item and unindented and self._block_is_list:
+            self._item = start
+        if new_block and not (is_item and self._block_is_list):
+            self._block_is_list = is_item
+            self._marker = _marker(line) if is_item else ""
+            self._block_plain = not _NOT_PLAIN.match(line) and self._fence is None
+        elif _NOT_PLAIN.match(line):
+            self._block_plain = False  # a list, heading or table row joins the paragraph
+        self._blank = False
+
+    def _cut_paragraph(self, text: str) -> None:
+        """A plain paragraph longer than TAIL_MAX: cut it at a space where no inline markup
+        is open and the rest starts with a letter (so it cannot start a block)."""
+        start = max(self._frozen, self._boundary)
+        if len(text) - start <= self.TAIL_MAX:
+            return
+        at = text.rfind(" ", start + self.TAIL_MAX // 2, len(text) - 1)
+        for _ in range(50):  # bounded: the next flush tries again
+            if at <= start:
+                return
+            piece = text[start:at]
+            if (
+                text[at + 1].isalpha()
+                and piece.count("`") % 2 == 0
+                and piece.count("*") % 2 == 0
+                and piece.count("[") == piece.count("]")
+            ):
+                self._frozen = at + 1
+                self._joined = True
+                return
+            at = text.rfind(" ", start + self.TAIL_MAX // 2, at)

@@ -1,0 +1,151 @@
+"""The streamed reply widget: it always ends, and what it shows at the end is the Markdown of
+its whole text, however the text arrived."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Label, Markdown
+from textual.widgets._markdown import MarkdownBlock, MarkdownBullet
+
+from llxprt_tui.chat.messages import AssistantMessage
+
+
+def rendered(reply: AssistantMessage) -> str:
+    """The text the reply's Markdown blocks show, block after block."""
+    return "\n".join(str(block.render()) for block in leaf_blocks(reply))
+
+
+def leaf_blocks(widget: Widget) -> list[Widget]:
+    """The innermost Markdown blocks (paragraphs, list items' paragraphs, fences...) in order."""
+    found: list[Widget] = []
+    for child in widget.children:
+        inner = leaf_blocks(child)
+        if inner:
+            found += inner
+        elif isinstance(child, MarkdownBlock | Label) and not isinstance(child, MarkdownBullet):
+            found.append(child)
+    return found
+
+
+class ReplyApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll()
+
+
+async def test_a_reply_ends_whenever_the_turn_ends_while_it_renders() -> None:
+    """Issue 11 item 12: the end of the turn stopped a Markdown stream that another task had
+    created and not yet started; that raised CancelledError into the end of the turn and the
+    tab stayed "streaming" forever. Now the reply's one renderer task is asked to stop and
+    waited for, never cancelled: the turn ends at every point of a render, including before
+    the renderer first ran (0 yields) and in the middle of mounting its pieces."""
+    app = ReplyApp()
+    async with app.run_test() as pilot:
+        for yields in range(12):
+            reply = AssistantMessage()
+            await app.query_one(VerticalScroll).mount(reply)
+            await reply.append_text("Hello **world**\n\n" + "x " * 2_100)
+            await reply.append_text("\n\n```python\nprint(1)\n")
+            for _ in range(yields):
+                await asyncio.sleep(0)
+            finishing = asyncio.create_task(reply.finish("done", "the footer"))
+            await asyncio.wait({finishing})
+            assert finishing.exception() is None
+            await pilot.pause()
+            assert reply.state == "done"
+            assert rendered(reply).startswith("Hello world")
+            assert "print(1)" in rendered(reply)
+            assert reply.shown_source() == reply.text
+
+
+class EagerReply(AssistantMessage):
+    """Renders each delta as it comes, in the caller's task (no renderer, no pacing): every
+    cut the text allows is exercised, whatever the machine's speed; small pieces, so short
+    texts are cut often."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._scanner.FREEZE_MIN, self._scanner.TAIL_MAX, self._scanner.LIST_MAX = 200, 600, 150
+
+    async def append_text(self, text: str) -> None:
+        self._parts.append(text)
+        self.state = "streaming"
+        await self._show_text(final=False)
+
+
+def paragraphs() -> str:
+    return "\n\n".join(
+        f"Paragraph {i} with **bold {i}**, `code {i}` and a [link](http://example.test/{i}). " * 3
+        for i in range(12)
+    )
+
+
+def lists() -> str:
+    tight = "\n".join(f"- item {i} with *stress*" for i in range(4))
+    numbered = "\n".join(f"{i}. step {i} of a longer procedure" for i in range(1, 9))
+    loose = "\n\n".join(f"{i}. numbered {i}\n\n   its own paragraph {i}" for i in range(1, 5))
+    nested = "\n".join(f"- outer {i}\n  - inner {i}\n  - inner {i}b" for i in range(4))
+    return f"Intro.\n\n{tight}\n\n{numbered}\n\nBetween.\n\n{loose}\n\n{nested}\n\nThe end."
+
+
+def fences() -> str:
+    code = "\n".join(f"def f{i}(x):\n    return x * {i}  # ``` not a fence" for i in range(20))
+    item = "1. Run:\n\n   ```sh\n   echo one\n\n   echo two\n   ```\n\n2. Done."
+    return (
+        f"Some prose.\n\n```python\n{code}\n```\n\nMore prose.\n\n~~~\nraw ``` text\n\n~~~\n\n"
+        f"{item}\n\n````\n```\nnested fence\n```\n````\n\nLast words.\n\n```\nunclosed {code}"
+    )
+
+
+def tables() -> str:
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {i} | **{i * i}** |" for i in range(12))
+    return f"# Tables\n\nFirst:\n\n{table}\n\n## Again\n\n{table}\n\n> a quote\n> more\n\nBye."
+
+
+def blocks(widget: Widget) -> list[tuple[str, str]]:
+    return [(type(b).__name__, str(b.render())) for b in leaf_blocks(widget)]
+
+
+async def stream(app: ReplyApp, source: str, chunk: int = 61) -> AssistantMessage:
+    reply = EagerReply()
+    await app.query_one(VerticalScroll).mount(reply)
+    for at in range(0, len(source), chunk):
+        await reply.append_text(source[at : at + chunk])
+    await reply.finish("done", "")
+    return reply
+
+
+@pytest.mark.parametrize(
+    "source",
+    [paragraphs(), lists(), fences(), tables()],
+    ids=["paragraphs", "lists", "fences", "tables"],
+)
+async def test_a_streamed_reply_ends_as_the_markdown_of_its_whole_text(source: str) -> None:
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = await stream(app, source)
+        reference = Markdown(source)
+        await app.query_one(VerticalScroll).mount(reference)
+        await pilot.pause()
+        assert blocks(reply) == blocks(reference)
+        assert reply.shown_source() == source
+        assert len(reply.query(Markdown)) > 2  # it was streamed in frozen pieces
+
+
+async def test_a_long_paragraph_streams_in_pieces_that_join_into_the_same_text() -> None:
+    words = " ".join(f"word{i} *em{i}* `c {i}`" for i in range(150))
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = await stream(app, words, chunk=40)
+        await pilot.pause()
+        pieces = blocks(reply)
+        assert len(pieces) > 3 and {name for name, _ in pieces} == {"MarkdownParagraph"}
+        reference = Markdown(words)
+        await app.query_one(VerticalScroll).mount(reference)
+        await pilot.pause()
+        ((_, whole),) = blocks(reference)
+        assert " ".join(text for _, text in pieces) == whole
