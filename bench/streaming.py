@@ -141,7 +141,7 @@ def echo_figures(env: dict[str, str], runs: int, shapes: list[str]) -> list[Figu
                             "ms",
                             values,
                             target,
-                            check,  # type: ignore[arg-type]
+                            check,
                             floor,
                             "idle echo p50",
                         )
