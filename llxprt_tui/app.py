@@ -241,6 +241,13 @@ class LlxprtApp(App[None]):
                 if "No provider chosen" not in str(exc):
                     problem = f"Could not apply the start-up settings: {exc}"
         tab.attach_runtime(runtime)
+        if runtime.settings_service.active_provider:
+            # Its SDK now, in a worker thread: the first send must not import it (1-2 s).
+            self.run_worker(
+                runtime.provider_manager.import_provider(runtime.settings_service.active_provider),
+                exit_on_error=False,
+                group="sdk-import",
+            )
         if overrides is not None and runtime.settings_service.active_provider is None:
             await tab.notice(*self.welcome_lines())
         if problem:

@@ -394,6 +394,7 @@ class LoadBalancer:
             raise LoadBalancerMemberError(self.name, member.name, exc) from exc
         assert prepared.resolved is not None
         token = prepared.resolved.auth_token
+        await manager.import_provider(member.provider)  # its SDK, off the event loop
         provider = manager.get_provider(member.provider)
         stream = provider.generate_chat_completion(prepared)
         try:

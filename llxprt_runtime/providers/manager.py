@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import ipaddress
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import replace
@@ -60,6 +61,39 @@ PROVIDER_CLASSES: Mapping[str, str] = MappingProxyType(
         "gemini": "llxprt_runtime.providers.gemini:GeminiProvider",
     }
 )
+
+#: The vendor SDK each built-in provider's module imports when it makes its first client.
+PROVIDER_SDKS: Mapping[str, str] = MappingProxyType(
+    {
+        "openai": "openai",
+        "openai-responses": "openai",
+        "anthropic": "anthropic",
+        "gemini": "google.genai",
+    }
+)
+
+
+def _provider_modules(name: str) -> list[str]:
+    module = PROVIDER_CLASSES.get(name, ":").partition(":")[0]
+    return [m for m in (module, PROVIDER_SDKS.get(name, "")) if m]
+
+
+def _fully_imported(module_name: str) -> bool:
+    # A module another thread is still importing is in sys.modules already; using it here
+    # would wait for that thread on the import lock.
+    module = sys.modules.get(module_name)
+    spec = getattr(module, "__spec__", None)
+    return module is not None and not getattr(spec, "_initializing", False)
+
+
+def provider_modules_imported(name: str) -> bool:
+    return all(_fully_imported(m) for m in _provider_modules(name))
+
+
+def import_provider_modules(name: str) -> None:
+    """Import provider `name`'s module and SDK (blocking: call it in a worker thread)."""
+    for module in _provider_modules(name):
+        importlib.import_module(module)
 
 
 def is_loopback_url(url: str) -> bool:
@@ -132,6 +166,12 @@ class ProviderManager:
             instance = cast(IProvider, provider_class(info))
             self._instances[name] = instance
         return instance
+
+    async def import_provider(self, name: str) -> None:
+        """Import provider `name`'s module and vendor SDK in a worker thread, unless done:
+        an SDK takes 0.5-2 s to import, which on the event loop freezes the UI."""
+        if not provider_modules_imported(name):
+            await asyncio.to_thread(import_provider_modules, name)
 
     def get_active_provider_name(self) -> str | None:
         return self._settings.active_provider
@@ -256,7 +296,9 @@ class ProviderManager:
             return
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.resolved is not None and prepared.settings is not None
-        provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
+        name = provider_name or prepared.settings.active_provider or ""
+        await self.import_provider(name)
+        provider = self.get_provider(name)
         policy = _retry_policy(prepared.resolved)
         resolved = prepared.resolved
         _log.debug(
@@ -289,7 +331,9 @@ class ProviderManager:
             return balancer.models()
         prepared = await self.prepare_stateless_provider_invocation(options, provider_name)
         assert prepared.settings is not None
-        provider = self.get_provider(provider_name or prepared.settings.active_provider or "")
+        name = provider_name or prepared.settings.active_provider or ""
+        await self.import_provider(name)
+        provider = self.get_provider(name)
         try:
             return await provider.get_models(prepared)
         except ProviderError as exc:
