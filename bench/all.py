@@ -1,6 +1,6 @@
 """Every performance figure in one run, each next to its floor measured in the same run.
 
-Run: .venv/bin/python -m bench.all [--runs 5] [--markdown]
+Run: .venv/bin/python -m bench.all [--runs 5] [--markdown] [--only GROUP ...]
 
 Medians of `--runs` runs (at least 5 for the published figures) with min and max. Needs tmux
 for the terminal figures (first frame, streaming, key echo). `--markdown` also prints the
@@ -17,17 +17,30 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import oneshot, tui
-from bench.figures import markdown_table, print_table
+from bench import oneshot, streaming, tui
+from bench.figures import Figure, markdown_table, print_table
+
+TUI_GROUPS = ("first-frame", "stream", "echo", "memory", "tabs")
+GROUPS = (*TUI_GROUPS, *streaming.GROUPS, "oneshot")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument(
+        "--only", choices=GROUPS, action="append", help="measure just these groups of figures"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
-    figures = tui.measure(args.runs) + oneshot.measure(args.runs)
+    figures: list[Figure] = []
+    for group in args.only or GROUPS:
+        if group in TUI_GROUPS:
+            figures += tui.measure(args.runs, group)
+        elif group in streaming.GROUPS:
+            figures += streaming.measure(args.runs, group)
+        else:
+            figures += oneshot.measure(args.runs)
     print(
         f"llxprt benchmarks: median of {args.runs} runs (min-max); Python "
         f"{platform.python_version()}; {time.perf_counter() - began:.0f} s in all\n"

@@ -314,7 +314,7 @@ def measure(runs: int, only: str | None = None) -> list[Figure]:
                     )
                 )
                 figures += large[1:]
-            if only in (None, "stream", "echo"):
+            if only in (None, "echo"):
                 # The same length as a real long reply is written: in paragraphs.
                 figures += stream(env, server, 20000, runs, paragraph=60)
         full_env = {**os.environ, **env}
