@@ -26,8 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llxprt",
         description="A keyboard-driven terminal chat client for large language models.",
-        epilog="Without -p, llxprt opens the full-screen chat. Providers: openai, "
-        "openai-responses, anthropic, gemini.",
+        epilog="Without -p, llxprt opens the full-screen chat; `llxprt serve` serves it to "
+        "a browser (llxprt serve --help). Providers: openai, openai-responses, anthropic, "
+        "gemini.",
     )
     parser.add_argument("--version", action="version", version=f"llxprt {__version__}")
     parser.add_argument(
@@ -91,6 +92,11 @@ def _start_debug_log() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words[:1] == ["serve"]:  # its own flags; imports the web stack only when serving
+        from llxprt_tui.serve.command import run_serve
+
+        return run_serve(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if argv is None and args.key:

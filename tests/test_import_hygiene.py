@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("textual", "openai", "anthropic", "google.genai", "keyring")
+HEAVY = ("textual", "openai", "anthropic", "google.genai", "keyring", "aiohttp", "textual_serve")
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -30,6 +30,14 @@ def test_cli_version_path_is_light() -> None:
     modules = _modules_after(
         "import contextlib\nfrom llxprt_tui import cli\n"
         "with contextlib.suppress(SystemExit):\n    cli.main(['--version'])"
+    )
+    assert _heavy(modules) == []
+
+
+def test_cli_serve_help_path_is_light() -> None:
+    modules = _modules_after(
+        "import contextlib\nfrom llxprt_tui import cli\n"
+        "with contextlib.suppress(SystemExit):\n    cli.main(['serve', '--help'])"
     )
     assert _heavy(modules) == []
 
