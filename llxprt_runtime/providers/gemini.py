@@ -234,6 +234,7 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
     api_version = resolved.setting("api-version", DEFAULT_API_VERSION)
 
     def build() -> Client:
+        import httpx2
         from google.genai import Client, types
 
         http_options = types.HttpOptions(
@@ -242,6 +243,10 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
             headers=headers or None,
             timeout=int(resolved.timeout_seconds * 1000) if resolved.timeout_seconds else None,
             retry_options=types.HttpRetryOptions(attempts=1),  # our retry policy decides
+            # google-genai switches to aiohttp whenever it is importable (the `serve` extra
+            # brings it), and aiohttp follows cross-origin redirects with the key; naming an
+            # httpx2 transport keeps every install on httpx2.
+            async_client_args={"transport": httpx2.AsyncHTTPTransport()},
         )
         if vertex:
             return Client(
