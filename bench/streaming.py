@@ -230,10 +230,12 @@ def first_send_figures(env: dict[str, str], runs: int) -> list[Figure]:
         for _ in range(runs):
             floor.append(statistics.median(idle_echo(server, env, keys=10)))
             launch(server, env)
-            server.enqueue(Reply(text=("first",)))
+            server.enqueue(Reply(text=shape_text("paragraphs", 200), event_delay=0.01))
             tmux("send-keys", "-t", SESSION, "-l", "go")
             tmux("send-keys", "-t", SESSION, "Enter")
-            worst.append(max(echo_until(lambda s: "tok/s" in s, limit=30)))
+            # Once the prompt is taken (a key typed before that is cleared with it).
+            wait_for(lambda s: "█ go" in s)
+            worst.append(max(echo_until(lambda s: "tok/s" in s, limit=30), default=0.0))
     tmux("kill-session", "-t", SESSION)
     return [
         Figure(
