@@ -15,6 +15,7 @@ from pathlib import Path
 from llxprt_runtime import paths
 from llxprt_runtime.atomic import PRIVATE_FILE_MODE, ensure_private_dir
 from llxprt_runtime.errors import REDACTED
+from llxprt_runtime.urls import mask_urls
 
 LOG_FILE_NAME = "llxprt-debug.log"
 LOGGERS = ("llxprt_runtime", "llxprt_tui", "openai", "anthropic", "google_genai", "httpx", "httpx2")
@@ -27,7 +28,7 @@ _CREDENTIAL = re.compile(
 
 
 def redact(text: str) -> str:
-    return _CREDENTIAL.sub(rf"\1{REDACTED}", text)
+    return mask_urls(_CREDENTIAL.sub(rf"\1{REDACTED}", text))
 
 
 class RedactingFormatter(logging.Formatter):

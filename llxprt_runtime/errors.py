@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from llxprt_runtime.urls import display_url, mask_urls
+
 REDACTED = "[REDACTED]"
 
 
@@ -76,6 +78,14 @@ class SettingValidationError(LlxprtError, ValueError):
         self.key = key
         self.accepted = tuple(accepted)
         super().__init__(message)
+
+
+class InvalidKeyError(SettingValidationError):
+    """A value that cannot be an API key (a control character, a newline inside, non-ASCII):
+    refused where it enters, so it never reaches a file, the keyring or an HTTP header."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("auth-key", message)
 
 
 class ProviderNotAvailableError(LlxprtError):
@@ -183,10 +193,13 @@ class RuntimeDisposedError(LlxprtError):
 
 
 class ProviderError(LlxprtError):
-    """A provider call failed. The message names provider, model and URL (never the key)
-    and says what the user can do."""
+    """A provider call failed. The message names provider, model and URL (never the key nor
+    a URL's password) and says what the user can do."""
 
     retryable = False
+    #: How much of a server's message is shown. The cut comes after redaction (scrub), so
+    #: no prefix of an echoed key survives it.
+    MAX_DETAIL_CHARS = 300
 
     def __init__(
         self,
@@ -199,27 +212,34 @@ class ProviderError(LlxprtError):
         hint: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        self.detail = detail
+        self.full_detail = detail  # uncut, for errors that wrap this one; scrubbed too
         self.retry_after = retry_after
         self.provider = provider
         self.model = model
         self.url = url
         self.status = status
         self.hint = hint
-        where = provider + (f" model '{model}'" if model else "") + (f" at {url}" if url else "")
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        detail = mask_urls(self.full_detail)
+        if len(detail) > self.MAX_DETAIL_CHARS:
+            detail = detail[: self.MAX_DETAIL_CHARS - 1].rstrip() + "…"
+        self.detail = detail
+        where = self.provider + (f" model '{self.model}'" if self.model else "")
+        where += f" at {display_url(self.url)}" if self.url else ""
         text = f"{detail} ({where})."
-        if hint:
-            text += f" {hint}"
-        super().__init__(text)
+        if self.hint:
+            text += f" {self.hint}"
+        return text
 
     def scrub(self, secret: str | None) -> None:
-        """Take `secret` out of this error's text: a server may echo back the key it got."""
-        if not secret:
-            return
-        self.detail = self.detail.replace(secret, REDACTED)
-        self.args = tuple(
-            arg.replace(secret, REDACTED) if isinstance(arg, str) else arg for arg in self.args
-        )
+        """Take `secret` out of this error's text, in every form (a server may echo back
+        the key it got); a secret too short to be a key is left alone."""
+        from llxprt_runtime.redaction import redact_secret  # it imports REDACTED from here
+
+        self.full_detail = redact_secret(self.full_detail, secret)
+        self.args = (self._render(),)
 
 
 class AuthenticationError(ProviderError):
@@ -257,7 +277,7 @@ class RetriesExhaustedError(ProviderError):
         self.last = last
         self.attempts = attempts
         super().__init__(
-            f"Gave up after {attempts} attempts; last error: {last.detail}",
+            f"Gave up after {attempts} attempts; last error: {last.full_detail}",
             provider=last.provider,
             model=last.model,
             url=last.url,

@@ -467,6 +467,17 @@ class TabCommandHost:
     async def retry(self) -> None:
         await self.tab.retry()
 
+    async def save_profile(self, name: str) -> None:
+        from llxprt_tui.screens.profile_save import save_profile_offering_keyring
+
+        tab = self.tab  # the outcome is reported here, whichever tab is active by then
+
+        async def report(message: str, is_error: bool) -> None:
+            await (tab.error(message) if is_error else tab.notice(message))
+            tab.changed()
+
+        await save_profile_offering_keyring(self.app, tab.runtime, name, report)
+
     def last_reply(self) -> str | None:
         return self.tab.last_reply()
 

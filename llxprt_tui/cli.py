@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_serve(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    if argv is None and args.key:
+    if argv is None and (args.key or args.set or args.baseurl):
         from llxprt_tui.process_title import hide_key_from_process_listing
 
         hide_key_from_process_listing(sys.orig_argv)

@@ -56,6 +56,26 @@ class LockedKeyring(KeyringBackend):
         raise KeyringLocked("Failed to unlock the collection!")
 
 
+class DroppingKeyring(KeyringBackend):
+    """A backend that accepts every write and keeps nothing, as keyring's `null` backend
+    does (or a misconfigured one that writes to where it never reads back)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.writes = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.writes += 1
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise PasswordDeleteError("not found")
+
+
 def use_keyring_backend(backend: KeyringBackend) -> Iterator[KeyringBackend]:
     """Make `backend` keyring's backend for the duration of a (generator) fixture."""
     previous = keyring.get_keyring()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from llxprt_runtime.errors import KeyfileError
+from llxprt_runtime.settings.registry import api_key_problem
 
 MAX_KEYFILE_BYTES = 64 * 1024
 
@@ -37,5 +38,7 @@ def read_keyfile(path: str) -> str:
         raise KeyfileError(path, "is not a text file") from None
     for line in text.splitlines():
         if line.strip():
+            if problem := api_key_problem(line.strip()):
+                raise KeyfileError(path, f"holds a key that {problem}")
             return line.strip()
     raise KeyfileError(path, "is empty")

@@ -21,7 +21,13 @@ from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.auth.oauth import OAuthManager
 from llxprt_runtime.auth.secret_store import SecretStore
 from llxprt_runtime.auth.token_cache import RuntimeTokenCache
-from llxprt_runtime.errors import KeyfileError, LlxprtError, NamedKeyNotFoundError
+from llxprt_runtime.errors import (
+    InvalidKeyError,
+    KeyfileError,
+    LlxprtError,
+    NamedKeyNotFoundError,
+)
+from llxprt_runtime.settings.registry import api_key_problem, check_api_key
 from llxprt_runtime.settings.service import SettingsService
 
 
@@ -135,6 +141,7 @@ class AuthPrecedenceResolver:
         problems: list[LlxprtError],
     ) -> ResolvedAuth:
         if token := _clean(per_call):
+            check_api_key(token, "The per-call key")
             return ResolvedAuth(token, "per-call", "per-call key")
         for candidate in self._candidates(provider, env_key_names, environ):
             resolved: ResolvedAuth | None
@@ -147,6 +154,12 @@ class AuthPrecedenceResolver:
                 resolved = _from_keyfile(candidate.value, problems)
             else:
                 resolved = await self._from_keyring(provider, candidate.value, problems)
+            if resolved is not None and resolved.token is not None:
+                # Every key passes here, whatever its source: one that could not be a key
+                # is refused now, before an HTTP library quotes it back in an error.
+                if problem := api_key_problem(resolved.token):
+                    problems.append(InvalidKeyError(f"{_described(candidate)} {problem}."))
+                    continue
             if resolved is not None:
                 return resolved
         if include_oauth and self.oauth_manager is not None:
@@ -190,6 +203,16 @@ class AuthPrecedenceResolver:
         source = f"keyring: {name}"
         self.token_cache.put(scope, token, method="named-key", source=source)
         return ResolvedAuth(token, "named-key", source)
+
+
+def _described(candidate: _Candidate) -> str:
+    if candidate.kind == "env":
+        return f"The key in {candidate.var}"
+    if candidate.kind == "keyring":
+        return f"The keyring key '{candidate.value}'"
+    if candidate.kind == "keyfile":
+        return f"The key in {candidate.value}"
+    return "The API key"
 
 
 def _from_keyfile(path: str, problems: list[LlxprtError]) -> ResolvedAuth | None:

@@ -16,7 +16,7 @@ from typing import Protocol, TypeVar, cast
 
 from llxprt_runtime.atomic import write_private_text
 from llxprt_runtime.errors import InvalidKeyNameError, KeyringUnavailableError, SecretStoreError
-from llxprt_runtime.settings.registry import KEY_NAME_PATTERN
+from llxprt_runtime.settings.registry import KEY_NAME_PATTERN, check_api_key
 
 _log = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ class SecretStore:
         validate_key_name(name)
         if not value.strip():
             raise SecretStoreError("API key value cannot be empty.")
-        await self._call(lambda kr: kr.set_password(self.service, name, value.strip()))
+        key = check_api_key(value)
+        await self._call(lambda kr: self._write_and_read_back(kr, name, key))
         await asyncio.to_thread(self._update_index, add=name)
 
     async def delete(self, name: str) -> bool:
@@ -92,6 +93,17 @@ class SecretStore:
 
     # --- internals ----------------------------------------------------------------------
 
+    def _write_and_read_back(self, kr: _KeyringModule, name: str, key: str) -> None:
+        """Store `key`, then read it back: a backend that accepts writes and keeps nothing
+        (keyring's `null` backend, a misconfigured one) is no keyring at all."""
+        kr.set_password(self.service, name, key)
+        if kr.get_password(self.service, name) != key:
+            backend = type(kr.get_keyring())
+            raise KeyringUnavailableError(
+                f"the keyring backend {backend.__module__}.{backend.__qualname__} "
+                "did not keep the key"
+            )
+
     async def _call(self, operation: Callable[[_KeyringModule], _T]) -> _T:
         return await asyncio.to_thread(self._call_sync, operation)
 
@@ -101,6 +113,8 @@ class SecretStore:
 
         try:
             return operation(cast(_KeyringModule, keyring))
+        except KeyringUnavailableError:
+            raise
         except NoKeyringError as exc:
             raise KeyringUnavailableError("no keyring backend is installed") from exc
         except KeyringLocked as exc:

@@ -1,9 +1,12 @@
 """Profile snapshots of a runtime: build, apply, save, load, delete, list, default.
 
-A snapshot never contains a runtime-only value: `auth-key` is never written; a keyring
-reference (`auth-key-name`) or a keyfile path (`auth-keyfile`) is. Applying a profile is
-transactional: everything is checked first (provider, values, keyring key) and a failure
-leaves the runtime exactly as it was.
+A snapshot never contains a secret: `auth-key` and the values of credential headers (the
+setting registry decides which) are never written; a keyring reference (`auth-key-name`)
+or a keyfile path (`auth-keyfile`) is. Nothing is dropped without a word: loading a file
+that holds a secret in plain text warns, and saving names what was left out (or moves an
+inline key into the OS keyring under a name). Applying a profile is transactional:
+everything is checked first (provider, values, keyring key) and a failure leaves the
+runtime exactly as it was.
 """
 
 from __future__ import annotations
@@ -28,14 +31,18 @@ from llxprt_runtime.profiles.user_settings import (
     save_user_settings,
 )
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
+from llxprt_runtime.runtime.provider_mutations import save_active_provider_key
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import (
     SettingValue,
     get_spec,
     is_provider_config_key,
     is_runtime_only_key,
+    is_secret_header,
+    secret_headers,
 )
 from llxprt_runtime.settings.service import SettingsService
+from llxprt_runtime.urls import display_url
 
 # Provider-scoped settings that the helpers mirror into the global map.
 _MIRRORED_PROVIDER_KEYS = ("base-url", "auth-keyfile", "auth-key")
@@ -58,6 +65,7 @@ class ProfileSaveResult:
     path: Path
     profile: AnyProfile
     message: str
+    left_out: tuple[str, ...] = ()  # what a file must not hold, named (never the values)
 
 
 def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
@@ -87,6 +95,13 @@ def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
         value = provider_settings.get(key)
         if value is not None:
             ephemerals.setdefault(key, value)
+    for key, value in list(ephemerals.items()):
+        if secret_headers(key, value):
+            kept = {n: v for n, v in _mapping(value).items() if not is_secret_header(n)}
+            if kept:
+                ephemerals[key] = kept
+            else:
+                del ephemerals[key]
     if "auth-key-name" in ephemerals:
         ephemerals.pop("auth-keyfile", None)  # the keyring reference wins, as at load time
     return Profile(
@@ -105,6 +120,7 @@ async def apply_profile_snapshot(
 
         return await apply_load_balancer_profile(profile, profile_name, services)
     warnings = await preflight_profile(services, profile, profile_name)
+    warnings += _plaintext_warnings(profile, profile_name or "(unsaved)")
     settings = services.settings_service
     previous_provider = settings.active_provider
     backup = settings.export_state()
@@ -113,10 +129,12 @@ async def apply_profile_snapshot(
     except Exception:
         settings.restore_state(backup)
         raise
+    if isinstance(profile.ephemeral_settings.get("auth-key"), str):
+        settings.mark_plaintext_key_profile(profile_name or "(unsaved)")
     base_url = settings.get("base-url")
     messages = [f"Model set to '{profile.model}' for provider '{profile.provider}'."]
     if isinstance(base_url, str):
-        messages.append(f"Base URL set to '{base_url}'.")
+        messages.append(f"Base URL set to '{display_url(base_url)}'.")
     return ProfileLoadResult(
         profile_name=profile_name,
         provider_name=profile.provider,
@@ -196,20 +214,100 @@ def write_profile_settings(
     settings.set_current_profile_name(profile_name)
 
 
-async def save_profile_snapshot(name: str, *, runtime: RuntimeRef = None) -> ProfileSaveResult:
-    """Save the runtime as profile `name` (overwriting), atomically, mode 0600."""
+def _plaintext_warnings(profile: Profile, label: str) -> list[str]:
+    warnings = []
+    if isinstance(profile.ephemeral_settings.get("auth-key"), str):
+        warnings.append(
+            f"Profile '{label}' holds an API key in plain text (auth-key): anyone who can "
+            f"read the file can use it. /profile save {label} offers to move it into the "
+            "OS keyring."
+        )
+    headers = [n for k, v in profile.ephemeral_settings.items() for n in secret_headers(k, v)]
+    if headers:
+        warnings.append(
+            f"Profile '{label}' holds credential headers in plain text "
+            f"({', '.join(headers)}); saving it again leaves their values out."
+        )
+    return warnings
+
+
+def has_inline_profile_key(*, runtime: RuntimeRef = None) -> bool:
+    """Whether the key in use came from a profile file in plain text (so saving should
+    offer to move it into the OS keyring)."""
+    services = resolve_runtime(runtime)
+    return services.settings_service.plaintext_key_profile is not None and bool(
+        _inline_key(services)
+    )
+
+
+def _inline_key(services: RuntimeServices) -> str | None:
+    settings = services.settings_service
+    provider = settings.active_provider or ""
+    value = settings.get_provider_setting(provider, "auth-key") or settings.get("auth-key")
+    return value if isinstance(value, str) and value else None
+
+
+async def save_profile_snapshot(
+    name: str, *, key_name: str | None = None, runtime: RuntimeRef = None
+) -> ProfileSaveResult:
+    """Save the runtime as profile `name` (overwriting), atomically, mode 0600.
+
+    A key held in memory (typed, `--key`, or inline in a loaded profile) is never written:
+    with `key_name` it is first moved into the OS keyring under that name and the profile
+    refers to it; otherwise, as with credential headers, the result says it was left out.
+    """
     services = resolve_runtime(runtime)
     validate_profile_name(name)
     profile: AnyProfile
+    notes: list[str] = []
+    left_out: list[str] = []
     if services.provider_manager.active_load_balancer() is not None:
         from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
 
         profile = build_load_balancer_snapshot(services)
     else:
+        inline = _inline_key(services)
+        if key_name is not None and inline is not None:
+            moved = await save_active_provider_key(inline, name=key_name, runtime=services)
+            if moved.persisted:
+                notes.append(f"its API key was moved into the OS keyring as '{key_name}'")
+            else:
+                notes.append(f"its API key could not be moved: {moved.message}")
         profile = build_runtime_profile_snapshot(runtime=services)
+        left_out = _left_out(services)
     path = await asyncio.to_thread(services.profile_manager.save, name, profile)
     services.settings_service.set_current_profile_name(name)
-    return ProfileSaveResult(name, path, profile, f"Profile '{name}' saved")
+    message = f"Profile '{name}' saved"
+    if notes:
+        message += "; " + "; ".join(notes)
+    if left_out:
+        message += "; left out, as secrets never go into a file: " + "; ".join(left_out)
+    return ProfileSaveResult(name, path, profile, message, tuple(left_out))
+
+
+def _left_out(services: RuntimeServices) -> list[str]:
+    settings = services.settings_service
+    provider = settings.active_provider or ""
+    left_out = []
+    if _inline_key(services) is not None:
+        left_out.append(
+            "this tab's API key (/key save NAME keeps it in the OS keyring; a profile saved "
+            "after that refers to it by name)"
+        )
+    values = [*settings.get_all_global_settings().items()]
+    values += settings.get_provider_settings(provider).items()
+    headers = sorted({n for key, value in values for n in secret_headers(key, value)})
+    if headers:
+        left_out.append(
+            f"the value of header {', '.join(repr(h) for h in headers)} (credential "
+            "headers are runtime-only: set them again after loading; keep an API key in "
+            "the OS keyring with /key save NAME)"
+        )
+    return left_out
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 async def load_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> ProfileLoadResult:

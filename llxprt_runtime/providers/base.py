@@ -19,6 +19,7 @@ from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.runtime.context import ProviderRuntimeContext
 from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
+from llxprt_runtime.urls import display_url
 
 _Client = TypeVar("_Client")
 
@@ -104,7 +105,7 @@ class ResolvedOptions:
     def __repr__(self) -> str:
         token = "[REDACTED]" if self.auth_token else None
         return (
-            f"ResolvedOptions(model={self.model!r}, base_url={self.base_url!r}, "
+            f"ResolvedOptions(model={self.model!r}, base_url={display_url(self.base_url)!r}, "
             f"auth_token={token}, auth_source={self.auth_source!r}, runtime_id={self.runtime_id!r})"
         )
 

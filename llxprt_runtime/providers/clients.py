@@ -14,6 +14,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from llxprt_runtime.settings.registry import shown_setting_value
+from llxprt_runtime.urls import display_url
+
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
@@ -49,6 +52,14 @@ class ClientKey:
             tuple(sorted(headers.items())),
             timeout,
             variant,
+        )
+
+    def __repr__(self) -> str:  # credential headers and a URL's password stay hidden
+        headers = shown_setting_value("custom-headers", dict(self.headers))
+        return (
+            f"ClientKey({self.runtime_id!r}, {self.provider!r}, {display_url(self.base_url)!r}, "
+            f"key_hash={self.key_hash!r}, headers={headers!r}, timeout={self.timeout!r}, "
+            f"variant={self.variant!r})"
         )
 
 

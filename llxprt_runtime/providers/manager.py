@@ -46,6 +46,7 @@ from llxprt_runtime.providers.retry import (
 )
 from llxprt_runtime.settings.registry import SettingValue, get_spec
 from llxprt_runtime.settings.service import SettingsService
+from llxprt_runtime.urls import display_url
 
 _log = logging.getLogger(__name__)
 
@@ -306,7 +307,7 @@ class ProviderManager:
             self.runtime_id,
             provider.name,
             resolved.model,
-            resolved.base_url,
+            display_url(resolved.base_url),
             resolved.auth_source,
         )
         try:

@@ -46,7 +46,7 @@ def cut_off(error: ProviderError) -> StreamInterruptedError:
     """What a failure after part of the reply reached the caller becomes: never retried,
     never replayed elsewhere; the partial reply stays with the caller."""
     return StreamInterruptedError(
-        f"The reply was cut off: {error.detail}",
+        f"The reply was cut off: {error.full_detail}",
         provider=error.provider,
         model=error.model,
         url=error.url,

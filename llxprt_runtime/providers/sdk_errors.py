@@ -67,6 +67,11 @@ def _header(exc: BaseException, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# The whole message is kept until the key is redacted (ProviderError cuts it after that);
+# this only bounds what a hostile server can make us hold.
+_MAX_MESSAGE = 64 * 1024
+
+
 def _message(exc: BaseException) -> str:
     body: Any = getattr(exc, "body", None)
     if body is None:
@@ -75,18 +80,18 @@ def _message(exc: BaseException) -> str:
         try:
             body = json.loads(body)
         except json.JSONDecodeError:
-            return str(body).strip()[:300]
+            return str(body).strip()[:_MAX_MESSAGE]
     if isinstance(body, Mapping):
         error = body.get("error", body)
         if isinstance(error, Mapping):
             message = error.get("message")
             if isinstance(message, str) and message:
-                return message[:300]
+                return message[:_MAX_MESSAGE]
         elif isinstance(error, str):
-            return str(error)[:300]
+            return str(error)[:_MAX_MESSAGE]
     message = getattr(exc, "message", None)
     text = message if isinstance(message, str) and message else str(exc)
-    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+    return text.strip().splitlines()[0][:_MAX_MESSAGE] if text.strip() else type(exc).__name__
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -24,10 +24,12 @@ from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import (
     PRESERVED_ON_PROVIDER_SWITCH,
     SettingValue,
+    check_api_key,
     is_provider_config_key,
     require_spec,
     validate_model_param,
 )
+from llxprt_runtime.urls import display_url
 
 _AUTH_KEYS = ("auth-key", "auth-keyfile", "auth-key-name")
 
@@ -131,9 +133,10 @@ async def update_active_provider_api_key(
         message = f"API key removed for provider '{provider}'"
     else:
         assert key is not None
+        key = check_api_key(key)  # before anything changes
         _clear_auth(services, provider)
-        settings.set_provider_setting(provider, "auth-key", key.strip())
-        settings.set("auth-key", key.strip())
+        settings.set_provider_setting(provider, "auth-key", key)
+        settings.set("auth-key", key)
         message = f"API key updated for provider '{provider}' (kept for this runtime only)"
     return MutationResult(before != _auth_state(services, provider), provider, message)
 
@@ -170,8 +173,10 @@ async def use_named_key(name: str, *, runtime: RuntimeRef = None) -> MutationRes
     services = resolve_runtime(runtime)
     provider = _active_provider(services, "load a key")
     validate_key_name(name)
-    if await services.secret_store.get(name) is None:
+    value = await services.secret_store.get(name)
+    if value is None:
         raise NamedKeyNotFoundError(name)
+    check_api_key(value, f"The keyring key '{name}'")
     before = _auth_state(services, provider)
     _clear_auth(services, provider)
     services.settings_service.set("auth-key-name", name)
@@ -206,6 +211,7 @@ async def save_active_provider_key(
     key_name = validate_key_name((name or provider).strip())
     if not value.strip():
         raise LlxprtError("API key value cannot be empty.")
+    value = check_api_key(value)
     try:
         await services.secret_store.save(key_name, value)
     except KeyringUnavailableError as exc:
@@ -249,7 +255,8 @@ async def update_active_provider_base_url(
         assert url is not None
         value = settings.set("base-url", url.strip())  # validates before anything changes
         settings.set_provider_setting(provider, "base-url", value)
-        message = f"Base URL updated to '{value}' for provider '{provider}'."
+        shown = display_url(value) if isinstance(value, str) else value
+        message = f"Base URL updated to '{shown}' for provider '{provider}'."
     after = (settings.get_provider_setting(provider, "base-url"), settings.get("base-url"))
     return MutationResult(before != after, provider, message)
 

@@ -1,5 +1,6 @@
 """Settings: the per-runtime SettingsService and the registry of setting keys."""
 
+from llxprt_runtime.errors import REDACTED
 from llxprt_runtime.settings.registry import (
     SETTING_SPECS,
     SettingCategory,
@@ -12,7 +13,7 @@ from llxprt_runtime.settings.registry import (
     validate_model_param,
     validate_setting,
 )
-from llxprt_runtime.settings.service import REDACTED, SettingsEvent, SettingsService, SettingsState
+from llxprt_runtime.settings.service import SettingsEvent, SettingsService, SettingsState
 
 __all__ = [
     "REDACTED",

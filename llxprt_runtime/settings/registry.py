@@ -16,7 +16,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Final
 
-from llxprt_runtime.errors import SettingValidationError
+from llxprt_runtime.errors import REDACTED, InvalidKeyError, SettingValidationError
+from llxprt_runtime.urls import display_url
 
 SettingValue = bool | int | float | str | list[str] | list[int] | dict[str, object] | None
 
@@ -278,6 +279,45 @@ def _check_key_name(key: str, value: SettingValue) -> None:
         )
 
 
+_KEY_ADVICE: Final = (
+    "an API key is one line of printable ASCII characters; check how it was copied, "
+    "saved or exported"
+)
+
+
+def api_key_problem(value: str) -> str | None:
+    """What makes `value` (already trimmed) impossible as an API key, or None. Such a key
+    would be refused by the HTTP layer with the key itself in the message."""
+    for position, char in enumerate(value, start=1):
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return (
+                f"contains a control character (such as a newline or tab) at character "
+                f"{position}: {_KEY_ADVICE}"
+            )
+        if ord(char) > 0x7E:
+            return (
+                f"contains a non-ASCII character at character {position} (a typographic "
+                f"dash or quote, or a non-breaking space, often comes with a copied key): "
+                f"{_KEY_ADVICE}"
+            )
+    return None
+
+
+def check_api_key(value: str, source: str = "The API key") -> str:
+    """`value` trimmed (a trailing newline from a file or variable goes), or an
+    InvalidKeyError naming `source` and what is wrong (never the key)."""
+    key = value.strip()
+    problem = api_key_problem(key)
+    if problem is not None:
+        raise InvalidKeyError(f"{source} {problem}.")
+    return key
+
+
+def _check_api_key(key: str, value: SettingValue) -> None:
+    if isinstance(value, str):
+        check_api_key(value)
+
+
 def _check_url(key: str, value: SettingValue) -> None:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
         raise SettingValidationError(
@@ -304,6 +344,7 @@ _SPECS: Final[tuple[SettingSpec, ...]] = (
         persist_to_profile=False,
         runtime_only=True,
         sensitive=True,
+        extra_check=_check_api_key,
     ),
     SettingSpec(
         "auth-keyfile",
@@ -622,6 +663,101 @@ def is_sensitive_key(key: str) -> bool:
 def is_runtime_only_key(key: str) -> bool:
     spec = get_spec(key)
     return spec is not None and spec.runtime_only
+
+
+# --- secrets: the one place that decides what is never shown, remembered or written --------
+
+#: Words of a header name (split at `-`, `_`, `.`) that mark its value as a credential.
+_SECRET_HEADER_WORDS: Final = frozenset(
+    {"authorization", "auth", "cookie", "token", "secret", "password", "passwd", "key"}
+)
+_SECRET_HEADER_ENDINGS: Final = ("token", "apikey", "secret", "password", "credentials")
+
+
+def is_secret_setting(key: str) -> bool:
+    """Whether `key` (any alias, any case) holds a secret: never shown, never written."""
+    spec = get_spec(key)
+    return spec is not None and (spec.runtime_only or spec.sensitive)
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether an HTTP header's value is a credential (Authorization, *-Key, *-Token,
+    Cookie, Proxy-Authorization, ...): runtime-only, like `auth-key`."""
+    words = [w for w in re.split(r"[-_.\s]+", name.strip().lower()) if w]
+    return any(w in _SECRET_HEADER_WORDS or w.endswith(_SECRET_HEADER_ENDINGS) for w in words)
+
+
+def secret_headers(key: str, value: object) -> list[str]:
+    """The names of the credential headers in `value` when `key` is a headers setting
+    (`custom-headers`); [] for any other setting."""
+    spec = get_spec(key)
+    if spec is None or spec.type is not SettingType.HEADERS:
+        return []
+    headers = _header_mapping(value)
+    return [str(name) for name in headers or {} if is_secret_header(str(name))]
+
+
+def setting_holds_secret(key: str, value: object) -> bool:
+    """Whether setting `key` to `value` puts a secret in it. A headers value that cannot be
+    read is assumed to hold one: it cannot be checked, so it is not shown."""
+    if is_secret_setting(key):
+        return True
+    if isinstance(value, str) and display_url(value) != value:
+        return True  # a URL with `user:password@`
+    spec = get_spec(key)
+    if spec is None or spec.type is not SettingType.HEADERS or value is None:
+        return False
+    return _header_mapping(value) is None or bool(secret_headers(key, value))
+
+
+def setting_line_holds_secret(text: str) -> bool:
+    """Whether the arguments of `/set` (`KEY VALUE`, `modelparam KEY VALUE`, `KEY=VALUE`) or
+    one `--set KEY=VALUE` entry hold a secret."""
+    words = text.strip().split(None, 1)
+    if not words or words[0].lower() == "unset":
+        return False
+    if words[0].lower() == "modelparam":
+        words = words[1].split(None, 1) if len(words) > 1 else []
+        if not words:
+            return False
+    first = words[0]
+    if "=" in first:  # KEY=VALUE (the --set form)
+        key, _, value = " ".join(words).partition("=")
+        key = key.removeprefix("modelparam.")
+        return setting_holds_secret(key, value) if value.strip() else is_secret_setting(key)
+    if len(words) == 1:
+        return False  # `/set KEY` describes the key
+    return setting_holds_secret(first, words[1])
+
+
+def shown_setting_value(key: str, value: object) -> object:
+    """`value` as it may be shown or logged: secrets become [REDACTED], credential headers
+    are masked, a base URL's password is hidden."""
+    if value is None:
+        return None
+    if is_secret_setting(key):
+        return REDACTED
+    spec = get_spec(key)
+    if spec is not None and spec.type is SettingType.HEADERS:
+        headers = _header_mapping(value)
+        if headers is None:
+            return REDACTED
+        return {
+            name: REDACTED if is_secret_header(str(name)) else header_value
+            for name, header_value in headers.items()
+        }
+    if spec is not None and spec.key == "base-url" and isinstance(value, str):
+        return display_url(value)
+    return value
+
+
+def _header_mapping(value: object) -> Mapping[object, object] | None:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, Mapping) else None
 
 
 def persistable_keys() -> Sequence[str]:

@@ -17,16 +17,14 @@ from typing import Literal
 from llxprt_runtime.settings.registry import (
     SettingValue,
     get_spec,
-    is_sensitive_key,
     resolve_alias,
+    shown_setting_value,
     validate_model_param,
     validate_setting,
 )
 
 _log = logging.getLogger(__name__)
 
-REDACTED = "[REDACTED]"
-_SENSITIVE_HEADER_WORDS = ("authorization", "api-key", "apikey", "token", "cookie", "secret")
 
 EventKind = Literal["change", "provider-change", "cleared"]
 
@@ -57,6 +55,9 @@ class SettingsState:
     providers: dict[str, dict[str, SettingValue]] = field(default_factory=dict)
     active_provider: str | None = None
     current_profile: str | None = None
+    # The profile whose file held the key now in use in plain text (`auth-key`), so saving
+    # can offer to move it into the keyring; any change of that key forgets it.
+    plaintext_key_profile: str | None = None
 
 
 class SettingsService:
@@ -79,6 +80,7 @@ class SettingsService:
         canonical, normalized = validate_setting(key, value)
         old = self._state.global_settings.get(canonical)
         self._state.global_settings[canonical] = normalized
+        self._key_changed(canonical)
         if old != normalized:
             self._emit(SettingsEvent("change", canonical, None, old, normalized))
         return normalized
@@ -98,6 +100,7 @@ class SettingsService:
         canonical = resolve_alias(key)
         if canonical in self._state.global_settings:
             old = self._state.global_settings.pop(canonical)
+            self._key_changed(canonical)
             self._emit(SettingsEvent("change", canonical, None, old, None))
 
     def get_all_global_settings(self) -> dict[str, SettingValue]:
@@ -122,6 +125,7 @@ class SettingsService:
             canonical, normalized = validate_model_param(key, value)
         bucket = self._state.providers.setdefault(provider, {})
         old = bucket.get(canonical)
+        self._key_changed(canonical)
         if normalized is None:
             bucket.pop(canonical, None)
         else:
@@ -158,6 +162,18 @@ class SettingsService:
         self._state.current_profile = name or None
         if old != self._state.current_profile:
             self._emit(SettingsEvent("change", CURRENT_PROFILE_KEY, None, old, name))
+
+    @property
+    def plaintext_key_profile(self) -> str | None:
+        """The profile whose file held this runtime's key in plain text, while in use."""
+        return self._state.plaintext_key_profile
+
+    def mark_plaintext_key_profile(self, name: str) -> None:
+        self._state.plaintext_key_profile = name
+
+    def _key_changed(self, canonical: str) -> None:
+        if canonical == "auth-key":
+            self._state.plaintext_key_profile = None
 
     # --- whole-state operations ---------------------------------------------------------------
 
@@ -216,23 +232,9 @@ class SettingsService:
 
 
 def redact_value(key: str, value: object) -> object:
-    """The value as it may be shown: secrets and secret-looking headers become [REDACTED]."""
-    if value is None:
-        return None
-    if is_sensitive_key(key):
-        return REDACTED
-    if resolve_alias(key) == "custom-headers" and isinstance(value, Mapping):
-        return {
-            name: REDACTED if _is_sensitive_header(str(name)) else header_value
-            for name, header_value in value.items()
-        }
-    return value
+    """The value as it may be shown (the registry decides what is secret)."""
+    return shown_setting_value(key, value)
 
 
 def redact_mapping(values: Mapping[str, object]) -> dict[str, object]:
     return {key: redact_value(key, value) for key, value in values.items()}
-
-
-def _is_sensitive_header(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SENSITIVE_HEADER_WORDS)

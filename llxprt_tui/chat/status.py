@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
+from llxprt_runtime.urls import display_url
+
 if TYPE_CHECKING:
     from llxprt_runtime.providers.load_balancer import LoadBalancer
     from llxprt_tui.chat.tab import ChatTab
@@ -60,5 +62,5 @@ def _provider_parts(tab: ChatTab, provider: str) -> list[str]:
     parts.append(f"key: {runtime.auth.describe(provider, info.env_key_names)}")
     base_url = settings.get_provider_setting(provider, "base-url") or settings.get("base-url")
     if isinstance(base_url, str) and base_url.rstrip("/") != info.default_base_url:
-        parts.append(base_url)
+        parts.append(display_url(base_url))
     return parts

@@ -11,8 +11,13 @@ from typing import Literal, Protocol
 
 from llxprt_runtime import LlxprtError
 from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.errors import REDACTED
 from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_runtime.settings.registry import parse_setting_text, require_spec
+from llxprt_runtime.settings.registry import (
+    parse_setting_text,
+    require_spec,
+    shown_setting_value,
+)
 from llxprt_tui.commands.load_balancer import cmd_stats, save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
 
@@ -30,6 +35,7 @@ class CommandHost(Protocol):
     def rename_tab(self, name: str) -> None: ...
     def quit_app(self) -> None: ...
     async def clear_conversation(self) -> None: ...
+    async def save_profile(self, name: str) -> None: ...
     async def retry(self) -> None: ...
     def last_reply(self) -> str | None: ...
     def copy_text(self, text: str) -> None: ...
@@ -107,6 +113,9 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if name is None or action not in ("save", "load", "delete"):
         raise _usage("profile")
     if action == "save":
+        if rs.has_inline_profile_key(runtime=runtime):
+            await host.save_profile(name)  # asks where the key goes, then reports
+            return []
         return [(await rs.save_profile_snapshot(name, runtime=runtime)).message]
     if action == "delete":
         return [await rs.delete_profile_by_name(name, runtime=runtime)]
@@ -196,8 +205,9 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     key, value = await rs.set_ephemeral_setting(
         args[0], parse_setting_text(raw_value), runtime=runtime
     )
-    shown = "[REDACTED]" if key == "auth-key" else repr(value)
-    return [f"Setting '{key}' set to {shown} (this tab; /profile save to keep it)"]
+    shown = shown_setting_value(key, value)
+    text = shown if shown == REDACTED else repr(shown)
+    return [f"Setting '{key}' set to {text} (this tab; /profile save to keep it)"]
 
 
 async def cmd_theme(host: CommandHost, cmd: ParsedCommand) -> list[str]:

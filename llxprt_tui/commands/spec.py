@@ -85,12 +85,24 @@ def parse_command(text: str) -> ParsedCommand:
 
 
 def holds_secret(text: str) -> bool:
-    """Whether a prompt line may carry a key (so it is never echoed nor remembered)."""
+    """Whether a prompt line may carry a key (so it is never echoed nor remembered). The
+    setting registry decides which `/set` lines hold one (every alias, any case, secret
+    headers)."""
     if not is_command(text):
         return False
-    name = text.strip()[1:].partition(" ")[0].lower()
-    spec = COMMANDS_BY_NAME.get(name)
-    return bool(spec and spec.secret_args) or (name == "set" and "auth-key" in text.lower())
+    name, _, rest = text.strip()[1:].partition(" ")
+    spec = COMMANDS_BY_NAME.get(name.lower())
+    if spec is not None and spec.secret_args:
+        return True
+    from llxprt_runtime.urls import mask_urls
+
+    if mask_urls(text) != text:  # a URL with `user:password@` (/baseurl, /set base-url)
+        return True
+    if name.lower() != "set":
+        return False
+    from llxprt_runtime.settings.registry import setting_line_holds_secret
+
+    return setting_line_holds_secret(rest)
 
 
 def completions(text: str) -> list[CommandSpec]:

@@ -27,10 +27,12 @@ from llxprt_runtime.profiles.manager import ProfileEntry
 from llxprt_runtime.profiles.model import LoadBalancerProfile
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.settings.registry import shown_setting_value
 from llxprt_tui.commands.handlers import profile_loaded_lines
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
+from llxprt_tui.screens.profile_save import save_profile_offering_keyring
 
 
 def _readable(path_text: str) -> bool:
@@ -176,7 +178,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
             if k not in ("auth-key-name", "auth-keyfile", "auth-key")
         }
         lines.append("settings:" if shown else "settings: none")
-        lines += [f"  {k} = {v!r}" for k, v in sorted(shown.items())]
+        lines += [f"  {k} = {shown_setting_value(k, v)!r}" for k, v in sorted(shown.items())]
         return "\n".join(lines)
 
     def _describe_balancer(self, profile: LoadBalancerProfile) -> list[str]:
@@ -209,6 +211,11 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         """Where this profile's key comes from, and whether it is there. Never the value."""
         assert entry.profile is not None
         settings = entry.profile.ephemeral_settings
+        if isinstance(settings.get("auth-key"), str):
+            return (
+                "in plain text in this file (auth-key): load it, then o saves over it and "
+                "offers to move the key into the OS keyring"
+            )
         name = settings.get("auth-key-name")
         if isinstance(name, str) and name:
             try:
@@ -269,10 +276,12 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         self._ask_name("Save this tab as a new profile named:", save)
 
     async def _save(self, name: str) -> None:
-        async def saved() -> str:
-            return (await rs.save_profile_snapshot(name, runtime=self.runtime)).message
+        async def outcome(message: str, is_error: bool) -> None:
+            self._report(f"Could not save: {message}" if is_error else message, error=is_error)
+            if not is_error:
+                await self.reload(name)
 
-        await self._run("save", saved(), select=name)
+        await save_profile_offering_keyring(self.app, self.runtime, name, outcome)
 
     def _confirm_overwrite(self, name: str) -> None:
         async def answered(yes: bool | None) -> None:

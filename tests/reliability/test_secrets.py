@@ -36,6 +36,9 @@ SENTINELS = {
     "keyfile": "sk-SENTINEL-keyfile-0d1e2f",
     "env var": "sk-SENTINEL-env-3a4b5c",
     "keyring name": "sk-SENTINEL-ring-6d7e8f",
+    "/set api-key": "sk-SENTINEL-set-2b3c4d",
+    "secret header": "tok-SENTINEL-header-5e6f7a",
+    "--set apiKey=": "sk-SENTINEL-setflag-8b9c0d",
 }
 
 
@@ -115,10 +118,21 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         # New tabs start from the start-up flags: drop the --key to fall back to the env var.
         tabs["env var"] = await tab_for("env var", "openai", "/key none")
         tabs["keyring name"] = await tab_for("keyring name", "anthropic", "/key load ring-key")
+        tabs["/set api-key"] = await tab_for(
+            "/set api-key", "gemini", f"/set api-key {SENTINELS['/set api-key']}"
+        )
+        header = json.dumps({"X-Team-Token": SENTINELS["secret header"], "X-Team": "a"})
+        tabs["secret header"] = await tab_for(
+            "secret header", "openai", "/key none", f"/set custom-headers {header}"
+        )
 
         for number, (path, tab) in enumerate(tabs.items(), start=1):
-            await send_to(pilot, tab, f"hello from {path}")
-            assert sent_key(wire.chat_requests()[-1]) == SENTINELS[path], path
+            # A deadline, not a speed check: a tab's first call imports its provider's SDK,
+            # which on a loaded machine takes seconds.
+            await send_to(pilot, tab, f"hello from {path}", limit=30)
+            request = wire.chat_requests()[-1]
+            sent = request.headers.get("x-team-token") if path == "secret header" else None
+            assert (sent or sent_key(request)) == SENTINELS[path], path
             await tab.execute_command(f"/profile save secret-{number}")
         first = tabs["--key"]
         await first.execute_command("/profile set-default secret-1")
@@ -157,7 +171,7 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
     assert hits(shown) == []
     assert hits("\n".join(r.getMessage() for r in caplog.records)) == []
     assert hits("\n".join(repr(event) for event in events)) == []
-    assert len(wire.chat_requests()) == len(SENTINELS) + 1
+    assert len(wire.chat_requests()) == len(tabs) + 1
 
 
 @pytest.mark.parametrize(
@@ -167,6 +181,16 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         ("--key", (f"--key={SENTINELS['--key']}",)),
         ("keyfile", ("--keyfile", "{keyfile}")),
         ("keyring name", ("--key-name", "ring-key")),
+        ("--set apiKey=", ("--set", f"apiKey={SENTINELS['--set apiKey=']}")),
+        ("--set apiKey=", (f"--set=auth-key={SENTINELS['--set apiKey=']}",)),
+        ("--set apiKey=", ("--set", f"API-KEY={SENTINELS['--set apiKey=']}")),
+        (
+            "secret header",
+            (
+                "--set",
+                "custom-headers=" + json.dumps({"X-Team-Token": SENTINELS["secret header"]}),
+            ),
+        ),
     ],
 )
 def test_no_process_listing_shows_the_key(
@@ -202,14 +226,18 @@ def test_no_process_listing_shows_the_key(
         deadline = time.monotonic() + 20
         while not wire.chat_requests() and time.monotonic() < deadline:
             time.sleep(0.02)  # the request is in flight: the reply waits 1.5 s
-        assert sent_key(wire.chat_requests()[0]) == SENTINELS[path]
+        request = wire.chat_requests()[0]
+        sent = request.headers.get("x-team-token") if path == "secret header" else None
+        assert (sent or sent_key(request)) == SENTINELS[path]
         listing = {pid: cmdline(pid) for pid in [child.pid, *descendants(child.pid)]}
     finally:
         out, err = child.communicate(timeout=30)
     assert child.returncode == 0, err.decode()
     assert out.decode().strip() == "done"
     assert all(hits(line) == [] for line in listing.values()), listing
-    if path == "--key":
+    assert hits(out.decode() + err.decode()) == []
+    assert files_with_sentinels(*dirs.all()) == {}
+    if path != "keyfile" and path != "keyring name":
         assert "***" in listing[child.pid]
 
 

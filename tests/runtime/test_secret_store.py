@@ -19,7 +19,7 @@ from llxprt_runtime import (
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE, SecretStore
 from llxprt_runtime.errors import InvalidKeyNameError
-from tests.keyrings import MemoryKeyring, use_keyring_backend
+from tests.keyrings import DroppingKeyring, MemoryKeyring, use_keyring_backend
 
 
 @pytest.fixture
@@ -187,4 +187,36 @@ async def test_saving_a_typed_key_without_keyring_keeps_it_for_this_runtime() ->
         "No keyring is available on this system: the key is kept for this tab only"
     )
     assert (await runtime.auth.resolve("openai", environ={})).token == "sk-typed-2"
+    assert "auth-key-name" not in rs.build_runtime_profile_snapshot().ephemeral_settings
+
+
+# --- a keyring that stores nothing is not a keyring (issue 11, Secrets 8) -----------------
+
+
+@pytest.fixture(params=["dropping", "null"])
+def forgetful_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
+    """A real backend whose writes do not read back: our own, and keyring's `null`."""
+    from keyring.backends import null
+
+    backend = DroppingKeyring() if request.param == "dropping" else null.Keyring()
+    yield from use_keyring_backend(backend)
+
+
+@pytest.mark.usefixtures("forgetful_keyring")
+async def test_a_write_that_does_not_read_back_is_no_keyring(store: SecretStore) -> None:
+    with pytest.raises(KeyringUnavailableError) as info:
+        await store.save("k", "sk-dropped-1234")
+    assert str(info.value).startswith("No keyring is available on this system")
+    assert "did not keep" in str(info.value) and "sk-dropped" not in str(info.value)
+    assert not store._index_file.exists()  # not listed as saved either
+
+
+@pytest.mark.usefixtures("forgetful_keyring")
+async def test_saving_a_typed_key_into_a_forgetful_keyring_keeps_it_for_this_runtime() -> None:
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("openai")
+    result = await rs.save_active_provider_key("sk-typed-3", name="work")
+    assert not result.persisted and result.key_name is None
+    assert "No keyring is available" in result.message and "Saved" not in result.message
+    assert (await runtime.auth.resolve("openai", environ={})).token == "sk-typed-3"
     assert "auth-key-name" not in rs.build_runtime_profile_snapshot().ephemeral_settings
