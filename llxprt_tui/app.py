@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
@@ -33,6 +32,14 @@ from llxprt_runtime.profiles.user_settings import (
 )
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
+from llxprt_tui.keys import (
+    APP_KEYS,
+    binding_ids,
+    bindings,
+    key_rows,
+    read_escape_digits_as_alt,
+    unknown_keymap_ids,
+)
 from llxprt_tui.themes import (
     DEFAULT_THEME,
     NO_COLOR_THEME,
@@ -62,23 +69,7 @@ class LlxprtApp(App[None]):
     TabbedContent > ContentSwitcher { height: 1fr; }
     TabPane { padding: 0; height: 1fr; }
     """
-    BINDINGS = [
-        # Priority: the prompt (a TextArea) would otherwise take ctrl+w as "delete word".
-        Binding("ctrl+t", "new_tab", "New tab", id="new-tab", priority=True),
-        Binding("ctrl+w", "close_tab", "Close tab", id="close-tab", priority=True),
-        Binding("ctrl+pagedown", "next_tab(1)", "Next tab", id="next-tab", show=False),
-        Binding("ctrl+pageup", "next_tab(-1)", "Previous tab", id="previous-tab", show=False),
-        *(
-            Binding(f"alt+{n}", f"go_tab({n})", f"Tab {n}", id=f"go-tab-{n}", show=False)
-            for n in range(1, 10)
-        ),
-        Binding("escape", "cancel_stream", "Cancel reply", id="cancel-stream"),
-        Binding("ctrl+o", "open_screen('provider')", "Provider", id="pick-provider", priority=True),
-        Binding("f2", "open_screen('key')", "Key", id="enter-key"),
-        Binding("ctrl+shift+p", "open_screen('profiles')", "Profiles", id="profiles", show=False),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-    ]
+    BINDINGS = bindings(APP_KEYS)  # the table of every key: llxprt_tui/keys.py
 
     RUNTIME_DELAY: ClassVar[float] = 0.05  # seconds after the first frame
 
@@ -104,8 +95,16 @@ class LlxprtApp(App[None]):
             self.user_settings = load_user_settings()
         except LlxprtError as exc:
             self.settings_problem = str(exc)
+        self.keymap_problem: str | None = None
         if self.user_settings.keymap:
             self.set_keymap(self.user_settings.keymap)
+            unknown = unknown_keymap_ids(self.user_settings.keymap)
+            if unknown:
+                self.keymap_problem = (
+                    f"[keymap] in tui.toml names unknown binding ids: {', '.join(unknown)}. "
+                    f"Valid ids: {', '.join(binding_ids())}."
+                )
+        read_escape_digits_as_alt()
         self._register_themes()
 
     # --- layout ---------------------------------------------------------------------------
@@ -132,6 +131,8 @@ class LlxprtApp(App[None]):
         tab.focus_prompt()
         if self.settings_problem:
             await tab.error(f"{self.settings_problem}. Using defaults; the file is left as it is.")
+        if self.keymap_problem:  # reported once, at start-up
+            await tab.error(self.keymap_problem)
         for problem in self.theme_problems:  # reported once, at start-up
             await tab.error(f"Theme not loaded: {problem}")
 
@@ -261,10 +262,10 @@ class LlxprtApp(App[None]):
         if not found:
             lines.append("  No provider keys found in the environment.")
         lines += [
-            "Pick a provider:  /provider openai | openai-responses | anthropic | gemini",
-            "Add a key:        /key VALUE (this tab only)  or  /key save NAME VALUE (OS keyring)",
-            "Local server:     llxprt --provider openai --baseurl http://127.0.0.1:PORT/v1",
-            "/help lists every command; ctrl+t opens a tab.",
+            "Pick a provider:  ctrl+o, or /provider openai | openai-responses | anthropic | gemini",
+            "Add a key:        f2, or /key VALUE (this tab), /key save NAME VALUE (OS keyring)",
+            "Local server:     /provider openai, then /baseurl http://127.0.0.1:PORT/v1",
+            "f1 or /help lists every key and command; ctrl+t opens a tab, alt+1…9 switch.",
         ]
         return lines
 
@@ -363,24 +364,7 @@ class LlxprtApp(App[None]):
     def action_help(self) -> None:
         from llxprt_tui.screens.help import HelpScreen
 
-        bindings = [
-            (self._key_for(binding.id or ""), binding.description)
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding) and binding.description
-        ]
-        bindings += [
-            ("enter", "Send"),
-            ("shift+enter / ctrl+j", "New line"),
-            ("up / down", "Prompt history"),
-        ]
-        self.push_screen(HelpScreen(bindings))
-
-    def _key_for(self, binding_id: str) -> str:
-        keymap = self.user_settings.keymap
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.id == binding_id:
-                return keymap.get(binding_id, binding.key)
-        return binding_id
+        self.push_screen(HelpScreen(key_rows(self.user_settings.keymap)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,4 +1,4 @@
-"""The multi-line prompt: enter sends, shift+enter / ctrl+j insert a newline, up/down on the
+"""The multi-line prompt: enter sends, ctrl+j / shift+enter insert a newline, up/down on the
 first/last line walk this tab's prompt history."""
 
 from __future__ import annotations
@@ -69,12 +69,17 @@ class PromptInput(TextArea):
         self.prompt_history = PromptHistory([])
         # Set by the owning tab: completes a slash command on tab; returns whether it did.
         self.complete: Callable[[], bool] | None = None
-        self.placeholder = "Message, or /help for commands  (enter sends · shift+enter newline)"
+        # ctrl+j, not shift+enter: most terminals send shift+enter as a plain enter.
+        self.placeholder = "Message, or /help for commands  (enter sends · ctrl+j new line)"
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.key == "tab" and self.complete is not None and self.complete():
+        if event.key == "tab":
+            # Completes when there is something to complete; never moves focus away (what is
+            # typed next would be lost).
             event.prevent_default()
             event.stop()
+            if self.complete is not None:
+                self.complete()
             return
         if event.key == "enter":
             event.prevent_default()

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from llxprt_runtime.errors import LlxprtError
@@ -31,6 +31,7 @@ from llxprt_runtime.providers.content import (
     Usage,
     merge_stream,
 )
+from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.commands.spec import (
@@ -40,6 +41,7 @@ from llxprt_tui.commands.spec import (
     is_command,
     parse_command,
 )
+from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
     from llxprt_runtime.runtime.registry import RuntimeServices
@@ -51,13 +53,7 @@ Clock = Callable[[], float]
 _log = logging.getLogger(__name__)
 
 
-class Conversation(VerticalScroll):
-    DEFAULT_CSS = """
-    Conversation { height: 1fr; padding: 0 1; }
-    """
-
-
-class CommandCompletion(OptionList):
+class CommandCompletion(OptionList, can_focus=False):
     DEFAULT_CSS = """
     CommandCompletion {
         display: none;
@@ -76,6 +72,7 @@ class ChatTab(Vertical):
     DEFAULT_CSS = """
     ChatTab { height: 1fr; }
     """
+    BINDINGS = bindings(TAB_KEYS)
 
     class StateChanged(Message):
         """Posted when the label or status of this tab should be redrawn."""
@@ -242,9 +239,22 @@ class ChatTab(Vertical):
         await self.ready()
         self.last_prompt = text
         self.history.append(IContent.human(text))
-        await self.add(UserMessage(text))
+        conversation = self.conversation
+        question = UserMessage(text)
+        await self.add(question)
+        conversation.track(MessageEntry(question, "user", text=text))
         reply = AssistantMessage()
         await self.add(reply)
+        runtime = self.runtime
+        conversation.track(
+            MessageEntry(
+                reply,
+                "assistant",
+                prompt=text,
+                provider=runtime.settings_service.active_provider or "",
+                model=runtime.config.get_model() or "",
+            )
+        )
         self.streaming = True
         self.changed()
         self._stream_started = self._cancel_at_start = False
@@ -342,6 +352,17 @@ class ChatTab(Vertical):
         if state in ("cancelled", "failed"):  # a partial reply says so under itself
             mark = "cancelled" if state == "cancelled" else "cut off (partial reply)"
             footer = mark + (f" · {footer}" if footer else "")
+        entry = self.conversation.entry_for(reply)
+        if entry is not None:
+            entry.text = merged.text()
+            entry.model = merged.metadata.model or entry.model
+            entry.usage = usage
+            entry.first_token_seconds = first - started if first is not None else None
+            entry.seconds = elapsed
+            entry.state = state
+        # A flush may have just started the reply's MarkdownStream task; let it take its
+        # first step, or stopping it re-raises that task's cancellation here (issue 11.12).
+        await asyncio.sleep(0)
         if state == "failed" and not merged.blocks:
             await reply.remove()
         else:
@@ -363,6 +384,80 @@ class ChatTab(Vertical):
         if task is not None:
             await asyncio.wait({task})
 
+    # --- reading the conversation from the keyboard (keys: llxprt_tui/keys.py) ---------------
+
+    def action_scroll_page(self, step: int) -> None:
+        conversation = self.conversation
+        if step < 0:
+            conversation.release_anchor()
+            conversation.scroll_page_up(animate=False)
+        else:
+            conversation.scroll_page_down(animate=False)
+
+    def action_scroll_start(self) -> None:
+        conversation = self.conversation
+        conversation.release_anchor()
+        conversation.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.conversation.anchor()  # follows the stream again
+
+    def action_select_message(self, step: int) -> None:
+        conversation = self.conversation
+        if conversation.has_focus:
+            conversation.select_step(step)
+        else:
+            conversation.focus()
+
+    @on(Conversation.Leave)
+    def _leave_conversation(self, event: Conversation.Leave) -> None:
+        self.focus_prompt()
+        if event.character:
+            self.prompt.insert(event.character)
+
+    @on(Conversation.Picked)
+    async def _message_picked(self, event: Conversation.Picked) -> None:
+        entry = event.entry
+        text = entry.text or str(getattr(entry.widget, "text", ""))
+        if event.action == "copy":
+            self.app.copy_to_clipboard(text)
+            self.notify("Copied the message to the clipboard.")
+        elif event.action == "code":
+            self._copy_code(code_blocks(text))
+        elif event.action == "resend":
+            if self.streaming:
+                self.notify("A reply is still streaming: escape cancels it.", severity="warning")
+                return
+            self.focus_prompt()
+            await self.send(text if entry.role == "user" else entry.prompt)
+        else:
+            self.notify("\n".join(entry.details()), title="Message details", markup=False)
+
+    def _copy_code(self, blocks: list[str]) -> None:
+        if not blocks:
+            self.notify("This message has no code block.", severity="warning")
+            return
+        if len(blocks) == 1:
+            self.app.copy_to_clipboard(blocks[0])
+            self.notify("Copied its code block to the clipboard.")
+            return
+        from llxprt_tui.screens.picker import PickerItem, PickerScreen
+
+        def first_line(block: str) -> str:
+            return next((line.strip() for line in block.splitlines() if line.strip()), "")
+
+        items = [
+            PickerItem(str(n), f"block {n + 1}: {first_line(b)[:50]}", f"{b.count(chr(10))} lines")
+            for n, b in enumerate(blocks)
+        ]
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self.app.copy_to_clipboard(blocks[int(choice)])
+                self.notify(f"Copied code block {int(choice) + 1} to the clipboard.")
+
+        self.app.push_screen(PickerScreen("Copy which code block?", items), chosen)
+
     # --- commands' view of the tab -------------------------------------------------------------
 
     async def clear_conversation(self) -> None:
@@ -370,6 +465,7 @@ class ChatTab(Vertical):
         await self.wait_for_stream()
         self.history.clear()
         self._last_reply = None
+        self.conversation.forget_all()
         await self.conversation.remove_children()
         await self.notice("Conversation cleared.")
 
@@ -384,7 +480,24 @@ class ChatTab(Vertical):
             self.history.pop()
         if self.history and self.history[-1].speaker == "human":
             self.history.pop()
+        self._mark_replaced()
         await self.send(self.last_prompt)
+
+    def _mark_replaced(self) -> None:
+        """The last exchange leaves the context: dim it on screen, and say so under the reply."""
+        live = [e for e in self.conversation.entries if e.widget.parent is not None]
+        for entry in reversed(live):
+            if entry.replaced:
+                break
+            entry.replaced = True
+            entry.widget.add_class("-replaced")
+            if entry.role == "assistant":
+                for footer in entry.widget.query(".reply-footer"):
+                    if isinstance(footer, Static):
+                        shown = str(footer.render())
+                        footer.update(f"replaced · {shown}" if shown.strip() else "replaced")
+            if entry.role == "user":
+                break
 
     def last_reply(self) -> str | None:
         return self._last_reply

@@ -1,4 +1,4 @@
-"""/help: the slash commands and the key bindings."""
+"""/help and f1: the slash commands and every key (from the table in llxprt_tui/keys.py)."""
 
 from __future__ import annotations
 
@@ -33,14 +33,16 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,f1", "dismiss", "Close", id="help-close")]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, key_rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
-        self.key_rows = bindings
+        self.key_rows = key_rows  # (where, keys, what): llxprt_tui/keys.py
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("Commands", classes="title")
             yield Static(_table([(c.usage, c.help) for c in COMMANDS]))
-            yield Static("Keys", classes="title")
-            yield Static(_table(self.key_rows))
+            groups = dict.fromkeys(where for where, _, _ in self.key_rows)
+            for group in groups:
+                yield Static(f"Keys: {group}", classes="title")
+                yield Static(_table([(k, d) for w, k, d in self.key_rows if w == group]))
             yield Static("escape closes this help", classes="title")

@@ -1,0 +1,123 @@
+"""Reading a conversation from the keyboard: scrolling from the prompt, selecting a message
+and acting on it. Keys are fed as the bytes a plain xterm sends."""
+
+from __future__ import annotations
+
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.conversation import Conversation
+from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.screens.picker import PickerScreen
+from tests.tui.conftest import SIZE, active, make_app, send_to, wait_until
+from tests.tui.keyboard import XTERM, press_raw
+from tests.wire.server import Reply, WireServer
+
+TWO_BLOCKS = "First:\n\n```sh\nls -l\n```\n\nThen:\n\n```python\nprint('two')\n```\n"
+
+
+def notifications(app: LlxprtApp) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+async def test_page_keys_scroll_the_conversation_from_the_prompt(wire: WireServer) -> None:
+    wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(40)),))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        for n in range(3):
+            await send_to(pilot, tab, f"question {n}")
+        await pilot.pause()
+        conversation = tab.conversation
+        bottom = conversation.max_scroll_y
+        assert bottom > 0 and conversation.scroll_y == bottom
+        await press_raw(pilot, XTERM["pageup"])
+        assert tab.prompt.has_focus and conversation.scroll_y < bottom
+        up_once = conversation.scroll_y
+        await press_raw(pilot, XTERM["pagedown"])
+        assert conversation.scroll_y > up_once
+        await press_raw(pilot, XTERM["ctrl+home"])
+        assert conversation.scroll_y == 0
+        await press_raw(pilot, XTERM["ctrl+end"])
+        assert conversation.scroll_y == conversation.max_scroll_y
+        # ctrl+end follows the stream again: the next reply keeps the view at its end.
+        await send_to(pilot, tab, "one more")
+        await pilot.pause()
+        assert conversation.scroll_y == conversation.max_scroll_y > bottom
+        assert tab.prompt.has_focus
+
+
+async def test_messages_are_selected_copied_and_typing_goes_to_the_prompt(
+    wire: WireServer,
+) -> None:
+    wire.default_reply = lambda r: Reply(text=(f"answer to {r.last_user_text()}",))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        await send_to(pilot, tab, "first")
+        await send_to(pilot, tab, "second")
+        conversation = tab.conversation
+        await press_raw(pilot, XTERM["alt+up"])
+        assert conversation.has_focus
+        assert conversation.selected is not None
+        assert conversation.selected.text == "answer to second"
+        assert conversation.selected.widget.has_class("-selected")
+        await press_raw(pilot, "kk")  # two messages up: the first reply
+        assert conversation.selected.text == "answer to first"
+        await press_raw(pilot, "c")
+        assert app.clipboard == "answer to first"
+        await press_raw(pilot, XTERM["up"])
+        assert conversation.selected.text == "first"
+        await press_raw(pilot, XTERM["end"])
+        assert conversation.selected.text == "answer to second"
+        await press_raw(pilot, XTERM["home"] + "j")
+        assert conversation.selected.text == "answer to first"
+        await press_raw(pilot, "i")
+        shown = notifications(app)
+        assert "Reply from openai · model gpt-5" in shown and "tokens:" in shown
+        # Any other key goes to the prompt, focus with it.
+        await press_raw(pilot, "xy")
+        assert tab.prompt.has_focus and tab.prompt.text == "xy"
+        # escape comes back to the prompt too; shift+tab goes to the conversation.
+        await press_raw(pilot, XTERM["shift+tab"])
+        assert conversation.has_focus
+        await press_raw(pilot, XTERM["escape"])
+        assert tab.prompt.has_focus
+
+
+async def test_code_blocks_of_a_message_are_copied_choosing_when_several(
+    wire: WireServer,
+) -> None:
+    replies = iter([Reply(text=(TWO_BLOCKS,)), Reply(text=("```\nonly\n```\n",))])
+    wire.default_reply = lambda r: next(replies)
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        await send_to(pilot, tab, "two blocks")
+        await send_to(pilot, tab, "one block")
+        await press_raw(pilot, XTERM["alt+up"] + "b")
+        assert app.clipboard == "only\n"
+        await press_raw(pilot, "kk" + "b")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await press_raw(pilot, XTERM["down"] + XTERM["enter"])
+        await wait_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
+        assert app.clipboard == "print('two')\n"
+        await press_raw(pilot, "k" + "b")  # a question without code
+        assert "no code block" in notifications(app)
+
+
+async def test_a_selected_message_is_sent_again(wire: WireServer) -> None:
+    wire.default_reply = lambda r: Reply(text=(f"answer to {r.last_user_text()}",))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        await send_to(pilot, tab, "first")
+        await send_to(pilot, tab, "second")
+        await press_raw(pilot, XTERM["alt+up"] + "kk" + "r")  # the reply to "first"
+        await wait_until(pilot, lambda: len(wire.chat_requests()) == 3 and not tab.streaming)
+        assert tab.prompt.has_focus
+        assert [m.text for m in app.query(UserMessage)] == ["first", "second", "first"]
+        assert tab.history[-1].text() == "answer to first"
+        assert isinstance(tab.conversation, Conversation)
