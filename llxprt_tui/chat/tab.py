@@ -105,11 +105,12 @@ class ChatTab(Vertical):
         self._stream_task: asyncio.Task[None] | None = None
         self._ending = False
         self._stream_started = self._cancel_at_start = False
+        self._conversation = Conversation()
 
     # --- composition ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Conversation():
+        with self._conversation:
             if self._greeting:
                 yield Notice("\n".join(self._greeting))
         yield CommandCompletion()
@@ -147,7 +148,7 @@ class ChatTab(Vertical):
 
     @property
     def conversation(self) -> Conversation:
-        return self.query_one(Conversation)
+        return self._conversation  # kept after unmount: a stream may end after its tab
 
     @property
     def prompt(self) -> PromptInput:
