@@ -3,7 +3,7 @@ first/last line walk this tab's prompt history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -68,7 +68,7 @@ class PromptInput(TextArea):
         )
         self.prompt_history = PromptHistory([])
         # Set by the owning tab: completes a slash command on tab; returns whether it did.
-        self.complete: Callable[[], bool] | None = None
+        self.complete: Callable[[], Awaitable[bool]] | None = None
         # ctrl+j, not shift+enter: most terminals send shift+enter as a plain enter.
         self.placeholder = "Message, or /help for commands  (enter sends · ctrl+j new line)"
 
@@ -79,7 +79,7 @@ class PromptInput(TextArea):
             event.prevent_default()
             event.stop()
             if self.complete is not None:
-                self.complete()
+                await self.complete()
             return
         if event.key == "enter":
             event.prevent_default()

@@ -13,14 +13,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
@@ -31,12 +29,12 @@ from llxprt_runtime.providers.content import (
     Usage,
     merge_stream,
 )
+from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.commands.spec import (
     CommandParseError,
-    completions,
     holds_secret,
     is_command,
     parse_command,
@@ -51,19 +49,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 
 _log = logging.getLogger(__name__)
-
-
-class CommandCompletion(OptionList, can_focus=False):
-    DEFAULT_CSS = """
-    CommandCompletion {
-        display: none;
-        height: auto;
-        max-height: 8;
-        border: none;
-        background: $panel;
-    }
-    CommandCompletion.-visible { display: block; }
-    """
 
 
 class ChatTab(Vertical):
@@ -106,6 +91,7 @@ class ChatTab(Vertical):
         self._ending = False
         self._stream_started = self._cancel_at_start = False
         self._conversation = Conversation()
+        self.completer = Completer(self)
 
     # --- composition ----------------------------------------------------------------------
 
@@ -117,7 +103,7 @@ class ChatTab(Vertical):
         yield PromptInput(id="prompt")
 
     def on_mount(self) -> None:
-        self.prompt.complete = self.complete_command
+        self.prompt.complete = self.completer.complete
 
     @property
     def runtime(self) -> RuntimeServices:
@@ -176,27 +162,9 @@ class ChatTab(Vertical):
 
     @on(PromptInput.Changed)
     def _update_completion(self, event: PromptInput.Changed) -> None:
-        menu = self.query_one(CommandCompletion)
-        matches = completions(self.prompt.text)
-        menu.clear_options()
-        if matches and self.prompt.text != f"/{matches[0].name}":
-            menu.add_options(
-                [Option(Text(f"{spec.usage}  —  {spec.help}"), id=spec.name) for spec in matches]
-            )
-            menu.add_class("-visible")
-        else:
-            menu.remove_class("-visible")
-
-    def complete_command(self) -> bool:
-        """Tab-completes the highlighted (or only) command; True when it did."""
-        menu = self.query_one(CommandCompletion)
-        if not menu.has_class("-visible") or menu.option_count == 0:
-            return False
-        index = menu.highlighted if menu.highlighted is not None else 0
-        option_id = menu.get_option_at_index(index).id
-        self.prompt.load_text(f"/{option_id} ")
-        self.prompt.move_cursor(self.prompt.document.end)
-        return True
+        self.run_worker(
+            self.completer.refresh(self.prompt.text), group="completion", exclusive=True
+        )
 
     @on(PromptInput.Submitted)
     async def _submitted(self, event: PromptInput.Submitted) -> None:

@@ -162,16 +162,16 @@ async def test_slash_completion_as_you_type(wire: WireServer) -> None:
         tab = active(pilot)
         tab.prompt.focus()
         await pilot.press("slash", "p", "r")
-        from llxprt_tui.chat.tab import CommandCompletion
+        from llxprt_tui.chat.completer import CommandCompletion
 
         menu = app.query_one(CommandCompletion)
-        assert menu.has_class("-visible")
+        await wait_until(pilot, lambda: menu.has_class("-visible"))
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
-            "provider",
-            "profile",
+            "/profile",
+            "/provider",
         ]
         await pilot.press("tab")
-        assert tab.prompt.text == "/provider "
+        assert tab.prompt.text == "/profile "
 
 
 async def test_escape_right_after_enter_ends_the_turn(wire: WireServer) -> None:
