@@ -22,6 +22,7 @@ class Figure:
     check: Callable[[float], bool] | None  # None: no target was set for this figure
     floor: Sequence[float] = ()
     floor_name: str = ""
+    check_ratio: bool = True  # False: the target is on the median itself (e.g. key echo ms)
 
     @property
     def median(self) -> float:
@@ -35,7 +36,8 @@ class Figure:
     def met(self) -> bool | None:
         if self.check is None:
             return None
-        return self.check(self.ratio if self.ratio is not None else self.median)
+        ratio = self.ratio if self.check_ratio else None
+        return self.check(ratio if ratio is not None else self.median)
 
     @property
     def verdict(self) -> str:
