@@ -163,16 +163,16 @@ def measure(runs: int, messages: int = 1_000_000) -> list[Figure]:
     database.close()
     floor.close()
     return [
-        # The target is absolute (a query the user waits for), so the floor is a row of its
-        # own: what a bare, unranked FTS5 MATCH of the same words costs on the same file.
         Figure(
             f"search {messages:,} messages ({len(QUERIES)} queries)",
             "ms",
             search_ms,
             "< 50 ms median",
             lambda median: median < 50,
+            search_floor,
+            "bare unranked MATCH",
+            check_ratio=False,  # the target is the wait the user sees, not the ratio
         ),
-        Figure("  floor: bare FTS5 MATCH, no ranking", "ms", search_floor, "(context)", None),
         Figure(
             f"list {SESSIONS:,} sessions",
             "ms",
