@@ -92,9 +92,15 @@ class ProviderNotAvailableError(LlxprtError):
     """A provider name is not registered in this runtime's ProviderManager."""
 
     def __init__(self, name: str, available: Sequence[str]) -> None:
+        from llxprt_runtime.providers.catalog import REFUSED_PROVIDERS
+
         self.name = name
         self.available = tuple(available)
         listing = ", ".join(self.available) or "none"
+        refusal = REFUSED_PROVIDERS.get(name.strip().lower())
+        if refusal is not None:  # left out on purpose: say why, not just "not available"
+            super().__init__(refusal)
+            return
         super().__init__(f"Provider '{name}' is not available (registered providers: {listing}).")
 
 

@@ -12,6 +12,7 @@ from keyring.backend import KeyringBackend
 
 from llxprt_runtime import RuntimeRegistry, use_runtime_registry
 from tests.keyrings import LockedKeyring, MemoryKeyring, use_keyring_backend
+from tests.wire.oauth_server import FakeAuthServer
 from tests.wire.server import WireServer
 
 PROVIDER_ENV_VARS = (
@@ -23,6 +24,7 @@ PROVIDER_ENV_VARS = (
     "ANTHROPIC_BASE_URL",
     "GOOGLE_GEMINI_BASE_URL",
     "LLXPRT_PROFILE",
+    "LLXPRT_CODEX_AUTH_BASE",
 )
 
 
@@ -78,6 +80,14 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
 def locked_keyring() -> Iterator[KeyringBackend]:
     """A keyring whose collection is locked, as gnome-keyring is before it is unlocked."""
     yield from use_keyring_backend(LockedKeyring())
+
+
+@pytest.fixture
+def auth_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAuthServer]:
+    """A loopback fake of the OpenAI authorization server, used via LLXPRT_CODEX_AUTH_BASE."""
+    with FakeAuthServer() as server:
+        monkeypatch.setenv("LLXPRT_CODEX_AUTH_BASE", server.url)
+        yield server
 
 
 @pytest.fixture

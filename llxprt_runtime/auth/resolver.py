@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.auth.oauth import OAuthManager
@@ -39,6 +39,7 @@ class ResolvedAuth:
     method: str | None  # per-call | command-key | named-key | keyfile | env-<var> | oauth-<p>
     source: str  # e.g. "keyring: work", "keyfile: ~/.openai_key", "env: OPENAI_API_KEY", "none"
     warnings: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)  # sent with it (OAuth account)
 
     def __repr__(self) -> str:
         shown = "[REDACTED]" if self.token else None
@@ -106,7 +107,11 @@ class AuthPrecedenceResolver:
         if result.token is None and problems:
             raise problems[0]
         return ResolvedAuth(
-            result.token, result.method, result.source, tuple(str(p) for p in problems)
+            result.token,
+            result.method,
+            result.source,
+            tuple(str(p) for p in problems),
+            result.headers,
         )
 
     def _candidates(
@@ -163,8 +168,13 @@ class AuthPrecedenceResolver:
             if resolved is not None:
                 return resolved
         if include_oauth and self.oauth_manager is not None:
-            if token := await self.oauth_manager.get_token(provider):
-                return ResolvedAuth(token, f"oauth-{provider}", f"OAuth ({provider})")
+            if credential := await self.oauth_manager.get_credential(provider):
+                return ResolvedAuth(
+                    credential.token,
+                    f"oauth-{provider}",
+                    credential.source,
+                    headers=credential.headers,
+                )
         return NO_AUTH
 
     def describe(
@@ -181,7 +191,7 @@ class AuthPrecedenceResolver:
         if candidates:
             return candidates[0].label
         if self.oauth_manager is not None and self.oauth_manager.supports(provider):
-            return f"OAuth ({provider})"
+            return self.oauth_manager.describe(provider)
         return "none"
 
     async def _from_keyring(

@@ -9,8 +9,9 @@ event or a change of the global auth settings drops all; disposal flushes everyt
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from llxprt_runtime.settings.service import (
     ACTIVE_PROVIDER_KEY,
@@ -37,6 +38,7 @@ class CachedToken:
     source: str
     created_at: float
     expires_at: float | None = None
+    headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at
@@ -92,10 +94,13 @@ class RuntimeTokenCache:
         method: str,
         source: str,
         expires_at: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> CachedToken:
         if scope.runtime_id != self.runtime_id:
             raise ValueError("a runtime's token cache only holds its own runtime's tokens")
-        entry = CachedToken(token, method, source, self._clock(), expires_at)
+        entry = CachedToken(
+            token, method, source, self._clock(), expires_at, MappingProxyType(dict(headers or {}))
+        )
         self._entries[scope] = entry
         return entry
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llxprt_runtime.auth.keyfile import read_keyfile
+from llxprt_runtime.auth.oauth_tokens import oauth_buckets
 from llxprt_runtime.errors import (
     KeyfileError,
     LlxprtError,
@@ -104,8 +105,15 @@ def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
                 del ephemerals[key]
     if "auth-key-name" in ephemerals:
         ephemerals.pop("auth-keyfile", None)  # the keyring reference wins, as at load time
+    buckets = getattr(services.oauth_manager.provider(provider), "buckets", ())
+    named = tuple(buckets) not in ((), ("default",))
+    auth = {"type": "oauth", "buckets": list(buckets)} if named else None
     return Profile(
-        provider=provider, model=model, model_params=model_params, ephemeral_settings=ephemerals
+        provider=provider,
+        model=model,
+        model_params=model_params,
+        ephemeral_settings=ephemerals,
+        auth=auth,
     )
 
 
@@ -131,6 +139,7 @@ async def apply_profile_snapshot(
         raise
     if isinstance(profile.ephemeral_settings.get("auth-key"), str):
         settings.mark_plaintext_key_profile(profile_name or "(unsaved)")
+    services.oauth_manager.use_buckets(profile.provider, oauth_buckets(profile.auth))
     base_url = settings.get("base-url")
     messages = [f"Model set to '{profile.model}' for provider '{profile.provider}'."]
     if isinstance(base_url, str):
@@ -159,6 +168,10 @@ async def preflight_profile(
             f"{ProviderNotAvailableError(profile.provider, manager.list_providers())} "
             "Profile not applied.",
         )
+    try:
+        oauth_buckets(profile.auth)
+    except LlxprtError as exc:
+        raise ProfileError(label, f"Profile '{label}': {exc} Profile not applied.") from None
     warnings: list[str] = []
     key_name = profile.ephemeral_settings.get("auth-key-name")
     if isinstance(key_name, str) and key_name:

@@ -55,6 +55,8 @@ class ResolvedOptions:
     model_params: Mapping[str, SettingValue] = field(default_factory=lambda: MappingProxyType({}))
     settings: Mapping[str, SettingValue] = field(default_factory=lambda: MappingProxyType({}))
     clients: SdkClientCache | None = None
+    #: headers that go with the credential (an OAuth login's account id), never logged
+    auth_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def setting(self, key: str, default: SettingValue = None) -> SettingValue:
         value = self.settings.get(key)

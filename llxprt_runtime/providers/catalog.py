@@ -18,6 +18,28 @@ class ProviderInfo:
     fallback_models: tuple[str, ...]
 
 
+#: The models a ChatGPT plan serves at the Codex endpoint (it has no model-list call for us).
+CODEX_MODELS: Final = (
+    "gpt-5.3-codex",
+    "gpt-5.2-codex",
+    "gpt-5.1-codex-max",
+    "gpt-5.1-codex",
+    "gpt-5.1-codex-mini",
+    "gpt-5.4",
+    "gpt-5.2",
+)
+
+#: Providers llxprt-code has that llxprt leaves out on purpose, with the reason shown.
+REFUSED_PROVIDERS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "claudecode": (
+            "The 'claudecode' provider (Claude subscription login) is not supported by llxprt on "
+            "purpose: Anthropic has asked third-party clients not to use Claude subscription "
+            "logins. Use the 'anthropic' provider with an API key instead."
+        ),
+    }
+)
+
 BUILTIN_PROVIDERS: Final[Mapping[str, ProviderInfo]] = MappingProxyType(
     {
         "openai": ProviderInfo(
@@ -56,6 +78,14 @@ BUILTIN_PROVIDERS: Final[Mapping[str, ProviderInfo]] = MappingProxyType(
             default_base_url="https://generativelanguage.googleapis.com",
             env_key_names=("GEMINI_API_KEY", "GOOGLE_API_KEY"),
             fallback_models=("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"),
+        ),
+        "codex": ProviderInfo(
+            name="codex",
+            display_name="OpenAI Codex (ChatGPT plan login)",
+            default_model="gpt-5.3-codex",
+            default_base_url="https://chatgpt.com/backend-api/codex",
+            env_key_names=(),  # a ChatGPT login (llxprt auth login codex), not an API key
+            fallback_models=CODEX_MODELS,
         ),
     }
 )

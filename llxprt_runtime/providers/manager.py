@@ -60,6 +60,7 @@ PROVIDER_CLASSES: Mapping[str, str] = MappingProxyType(
         "openai-responses": "llxprt_runtime.providers.openai_responses:OpenAIResponsesProvider",
         "anthropic": "llxprt_runtime.providers.anthropic:AnthropicProvider",
         "gemini": "llxprt_runtime.providers.gemini:GeminiProvider",
+        "codex": "llxprt_runtime.providers.codex:CodexProvider",
     }
 )
 
@@ -250,10 +251,12 @@ class ProviderManager:
         effective = _effective_settings(settings, target, apply_globals)
         token = incoming.auth_token if incoming else None
         method, source = ("per-call", "per-call key") if token else (None, "none")
+        auth_headers: Mapping[str, str] = incoming.auth_headers if incoming else {}
         resolver = auth or self.auth
         if token is None and resolver is not None:
             resolved_auth = await resolver.resolve(target, info.env_key_names, include_oauth=True)
             token, method, source = resolved_auth.token, resolved_auth.method, resolved_auth.source
+            auth_headers = resolved_auth.headers
         if token is None and _needs_key(target, base_url, effective):
             raise ProviderRuntimeNormalizationError(
                 target,
@@ -276,6 +279,7 @@ class ProviderManager:
             model_params=MappingProxyType(_model_params(settings, target, apply_globals)),
             settings=MappingProxyType(effective),
             clients=self.clients,
+            auth_headers=MappingProxyType(dict(auth_headers)),
         )
         return replace(options, settings=settings, config=config, resolved=resolved)
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 
 from llxprt_runtime import paths
+from llxprt_runtime.auth.codex_oauth import CodexOAuth
 from llxprt_runtime.auth.oauth import OAuthManager
 from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
 from llxprt_runtime.auth.secret_store import SecretStore
@@ -62,6 +63,7 @@ async def activate_isolated_runtime_context(
     )
     token_cache = RuntimeTokenCache(runtime_id, settings)
     oauth_manager = OAuthManager(runtime_id, token_cache, context.metadata)
+    oauth_manager.register_provider(CodexOAuth())  # one per runtime: its bucket, its memory
     secret_store = SecretStore(paths.data_dir() / "provider-key-names.json")
     auth = AuthPrecedenceResolver(settings, token_cache, secret_store, oauth_manager)
     services = RuntimeServices(

@@ -154,7 +154,7 @@ BROKEN_PROFILES = [
     (
         "unknown-provider",
         {"version": 1, "provider": "acme", "model": "m", "ephemeralSettings": {}},
-        "Provider 'acme' is not available (registered providers: anthropic, gemini, openai",
+        "Provider 'acme' is not available (registered providers: anthropic, codex, gemini, openai",
     ),
     (
         "bad-value",
