@@ -80,7 +80,7 @@ async def apply_cli_overrides(
     elif services.settings_service.active_provider is None:
         raise LlxprtError(
             "No provider chosen: pass --provider NAME (openai, openai-responses, anthropic, "
-            "gemini) or --profile-load NAME."
+            "gemini, codex) or --profile-load NAME."
         )
     # The rest are independent: one bad flag (say an unreadable keyfile) must not leave the
     # model or base URL unapplied, so every step runs and the problems are reported together.

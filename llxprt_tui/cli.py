@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A keyboard-driven terminal chat client for large language models.",
         epilog="Without -p, llxprt opens the full-screen chat; `llxprt serve` serves it to "
         "a browser (llxprt serve --help). Providers: openai, openai-responses, anthropic, "
-        "gemini.",
+        "gemini, codex. `llxprt auth login codex` logs in with a ChatGPT plan "
+        "(llxprt auth --help).",
     )
     parser.add_argument("--version", action="version", version=f"llxprt {__version__}")
     parser.add_argument(
@@ -97,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from llxprt_tui.serve.command import run_serve
 
         return run_serve(words[1:])
+    if words[:1] == ["auth"]:  # `llxprt auth login|logout|status ...`
+        from llxprt_tui.auth_cli import run_auth
+
+        return run_auth(words[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if argv is None and (args.key or args.set or args.baseurl):
