@@ -487,6 +487,11 @@ class TabCommandHost:
         # For this host's tab, whatever tab is active when the screen closes.
         self.app.open_screen(kind, self.tab)
 
+    def open_login(self, bucket: str | None, device: bool) -> None:
+        from llxprt_tui.screens.login import open_login_screen
+
+        open_login_screen(self.app, self.tab, bucket, device)
+
 
 def run_app(overrides: CliOverrides) -> int:
     app = LlxprtApp(overrides)

@@ -153,25 +153,33 @@ class CodexAuthClient:
 
     def __init__(self, base: str | None = None) -> None:
         self.base = (base or auth_base()).rstrip("/")
+        self._http: Any = None  # one httpx2.AsyncClient per flow: a device login polls often
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
 
     async def _post(
         self, path: str, *, form: Mapping[str, str] | None = None, body: Any = None
     ) -> tuple[int, str]:
         import httpx2
 
+        if self._http is None:
+            self._http = httpx2.AsyncClient(timeout=_HTTP_TIMEOUT, follow_redirects=False)
         url = f"{self.base}{path}"
         try:
-            async with httpx2.AsyncClient(timeout=_HTTP_TIMEOUT, follow_redirects=False) as http:
-                if form is not None:
-                    response = await http.post(
-                        url, data=dict(form), headers={"Accept": "application/json"}
-                    )
-                else:
-                    response = await http.post(url, json=body)
-                return response.status_code, response.text[:65536]
+            if form is not None:
+                response = await self._http.post(
+                    url, data=dict(form), headers={"Accept": "application/json"}
+                )
+            else:
+                response = await self._http.post(url, json=body)
+            return response.status_code, response.text[:65536]
         except httpx2.HTTPError as exc:
             raise OAuthFlowError(
-                f"Could not reach the authorization server at {self.base}: {type(exc).__name__}."
+                f"Could not reach the authorization server at {self.base}: "
+                f"{type(exc).__name__}."
             ) from None
 
     async def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> StoredToken:
@@ -220,8 +228,11 @@ class CodexAuthClient:
         if not isinstance(device_id, str) or not isinstance(user_code, str):
             raise OAuthFlowError("The device login answer has no device id or user code.")
         interval: Any = data.get("interval", 5)
-        if isinstance(interval, str):
-            interval = int(interval.strip()) if interval.strip().isdigit() else 5
+        if isinstance(interval, str):  # the real server sends it as a string
+            try:
+                interval = float(interval.strip())
+            except ValueError:
+                interval = 5
         if isinstance(interval, bool) or not isinstance(interval, int | float):
             interval = 5
         return DeviceCode(device_id, user_code, min(max(float(interval), 0.0), 60.0))

@@ -164,8 +164,9 @@ class CodexOAuth:
                     "The codex login has expired and cannot be renewed.",
                     again=True,
                 )
+            client = self._client_factory()
             try:
-                fresh = await self._client_factory().refresh(token.refresh_token)
+                fresh = await client.refresh(token.refresh_token)
             except RefreshRejected as exc:
                 raise OAuthLoginRequiredError(
                     PROVIDER,
@@ -174,6 +175,8 @@ class CodexOAuth:
                     f"it: {exc}).",
                     again=True,
                 ) from None
+            finally:
+                await client.aclose()
             merged = token.merged_refresh(fresh)
             await self.store.save(PROVIDER, merged, bucket)
             return merged
@@ -191,10 +194,15 @@ class CodexOAuth:
     ) -> LoginResult:
         name = validate_bucket(bucket)
         client = self._client_factory()
-        if device:
-            token = await device_login(client, on_prompt)
-        else:
-            token = await browser_login(client, on_prompt, open_browser=open_browser, ports=ports)
+        try:
+            if device:
+                token = await device_login(client, on_prompt)
+            else:
+                token = await browser_login(
+                    client, on_prompt, open_browser=open_browser, ports=ports
+                )
+        finally:
+            await client.aclose()
         outcome = await self.store.save(PROVIDER, token, name)
         if name == self.bucket:
             self.account_id = token.account_id

@@ -45,6 +45,7 @@ class CommandHost(Protocol):
     def current_theme(self) -> str: ...
     def set_theme(self, name: str) -> None: ...
     def open_screen(self, kind: ScreenKind) -> None: ...
+    def open_login(self, bucket: str | None, device: bool) -> None: ...
 
 
 Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
@@ -288,6 +289,12 @@ async def cmd_quit(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     return []
 
 
+async def cmd_auth(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    from llxprt_tui.commands.auth import cmd_auth as run_auth
+
+    return await run_auth(host, cmd)
+
+
 HANDLERS: dict[str, Handler] = {
     "help": cmd_help,
     "provider": cmd_provider,
@@ -295,6 +302,7 @@ HANDLERS: dict[str, Handler] = {
     "profile": cmd_profile,
     "key": cmd_key,
     "keyfile": cmd_keyfile,
+    "auth": cmd_auth,
     "baseurl": cmd_baseurl,
     "set": cmd_set,
     "stats": cmd_stats,

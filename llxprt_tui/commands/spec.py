@@ -30,6 +30,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         secret_args=True,
     ),
     CommandSpec("keyfile", "/keyfile PATH|none", "Read this tab's key from a file"),
+    CommandSpec(
+        "auth",
+        "/auth [codex [status|login [NAME] [--device]|logout [NAME|--all]|enable|disable]]",
+        "Subscription logins (ChatGPT plan for codex): status, log in, log out",
+    ),
     CommandSpec("baseurl", "/baseurl URL|none", "Point this tab's provider at another endpoint"),
     CommandSpec(
         "set",

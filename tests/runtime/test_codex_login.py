@@ -116,7 +116,9 @@ async def test_the_browser_is_opened_when_possible(auth_server: FakeAuthServer) 
         return True
 
     prompts: list[LoginPrompt] = []
-    await browser_login(CodexAuthClient(), prompts.append, open_browser=opener, ports=(0,))
+    client = CodexAuthClient()
+    await browser_login(client, prompts.append, open_browser=opener, ports=(0,))
+    await client.aclose()
     assert [p.url for p in prompts] == opened and prompts[0].browser_opened
 
 
@@ -155,8 +157,10 @@ async def test_device_login_is_cancellable_and_times_out(auth_server: FakeAuthSe
 
     from llxprt_runtime.auth.codex_auth import device_login
 
+    client = CodexAuthClient()
     with pytest.raises(OAuthFlowError, match="timed out after 0 minutes"):
-        await device_login(CodexAuthClient(), lambda _p: None, limit_seconds=0)
+        await device_login(client, lambda _p: None, limit_seconds=0)
+    await client.aclose()
 
 
 def test_account_id_comes_from_the_openai_auth_claim() -> None:

@@ -4,6 +4,7 @@ status line), one per test."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import shutil
@@ -15,8 +16,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from llxprt_runtime.auth.codex_auth import LoginPrompt, PromptSink
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.screens.key_entry import KeyEntryScreen
+from llxprt_tui.screens.login import LoginScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.tui.conftest import SIZE, active, make_app, send_and_wait, wait_until
@@ -315,3 +318,42 @@ def test_profile_picker(snap_compare: Callable[..., bool], fixed_config: Path) -
         await open_and_settle(pilot, "/profile load", PickerScreen)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+# --- the codex login screen -----------------------------------------------------------------
+
+
+def _login_snapshot(prompt: LoginPrompt) -> RunBefore:
+    async def start(on_prompt: PromptSink) -> str:
+        result = on_prompt(prompt)
+        if result is not None:
+            await result
+        await asyncio.Event().wait()  # a login waiting for the user (never completes here)
+        return ""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        screen = LoginScreen("Log in to codex · browser", start)
+        if prompt.kind == "device":
+            screen = LoginScreen("Log in to codex (bucket work) · device code", start)
+        pilot.app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.prompt is not None)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_login_browser_url(snap_compare: Callable[..., bool]) -> None:
+    url = (
+        "https://auth.openai.com/oauth/authorize?response_type=code&client_id=app_EMoamEEZ73f0C"
+        "kXaXp7hrann&redirect_uri=http%3A%2F%2Flocalhost%3A1455%2Fauth%2Fcallback&scope=openid"
+        "%20profile%20email%20offline_access&code_challenge=FIXED-CHALLENGE&code_challenge_meth"
+        "od=S256&state=FIXED-STATE"
+    )
+    run_before = _login_snapshot(LoginPrompt("browser", url))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_login_device_code(snap_compare: Callable[..., bool]) -> None:
+    prompt = LoginPrompt("device", "https://auth.openai.com/codex/device", "WXYZ-1234")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_login_snapshot(prompt))

@@ -62,6 +62,7 @@ class FakeAuthServer:
     rotate_refresh_tokens: bool = True  # False: refresh answers carry no refresh_token
     deny: bool = False  # the user refuses at the authorize page
     pending_polls: int = 1  # device token polls answered 403 before approval
+    interval: str = "0"  # the poll interval the usercode answer asks for (a string, as sent)
     requests: list[OAuthRequest] = field(default_factory=list)
     issued_access: list[str] = field(default_factory=list)
     refresh_tokens: dict[str, bool] = field(default_factory=dict)  # token -> still valid
@@ -87,6 +88,10 @@ class FakeAuthServer:
     def __exit__(self, *_exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def approve_device(self) -> None:
+        with self._lock:
+            self.pending_polls = 0
 
     def revoke_all_refresh_tokens(self) -> None:
         with self._lock:
@@ -175,7 +180,11 @@ class FakeAuthServer:
             self._grants[code] = _Grant(
                 b64url(hashlib.sha256(verifier.encode()).digest()), redirect
             )
-        return 200, {"device_auth_id": device_id, "user_code": "WXYZ-1234", "interval": "0"}
+        return 200, {
+            "device_auth_id": device_id,
+            "user_code": "WXYZ-1234",
+            "interval": self.interval,
+        }
 
     def device_token(self, body: Any) -> tuple[int, Any]:
         device_id = body.get("device_auth_id") if isinstance(body, dict) else None
