@@ -178,8 +178,7 @@ class CodexAuthClient:
             return response.status_code, response.text[:65536]
         except httpx2.HTTPError as exc:
             raise OAuthFlowError(
-                f"Could not reach the authorization server at {self.base}: "
-                f"{type(exc).__name__}."
+                f"Could not reach the authorization server at {self.base}: {type(exc).__name__}."
             ) from None
 
     async def exchange_code(self, code: str, verifier: str, redirect_uri: str) -> StoredToken:
