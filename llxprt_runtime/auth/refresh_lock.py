@@ -110,7 +110,11 @@ def parse_owner(text: str) -> LockOwner | None:
         data: Any = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("version") != LOCK_VERSION:
+    if not isinstance(data, dict):
+        return None
+    if "version" not in data:
+        return _legacy_owner(data)
+    if data.get("version") != LOCK_VERSION:
         return None
     token, pid, host, start = (
         data.get("ownerToken"),
@@ -129,6 +133,17 @@ def parse_owner(text: str) -> LockOwner | None:
     if raw_source in ("canonical", "unavailable"):
         source = "canonical" if raw_source == "canonical" else "unavailable"
     return LockOwner(token, pid, host, float(start), source)
+
+
+def _legacy_owner(data: dict[str, Any]) -> LockOwner | None:
+    """Older llxprt-code wrote `{pid, timestamp, token}` (no host: the lock dir is local).
+    Its owner is only checked for a missing pid, as llxprt-code's legacy recovery does."""
+    pid, token = data.get("pid"), data.get("token")
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return None
+    if not isinstance(token, str) or not token:
+        return None
+    return LockOwner(token, pid, socket.gethostname(), 0.0, "unavailable")
 
 
 def owner_liveness(owner: LockOwner | None) -> Liveness:

@@ -201,6 +201,22 @@ async def test_a_stale_lock_of_a_dead_process_is_taken_over(
     assert not path.exists()
 
 
+async def test_an_older_llxprt_codes_lock_of_a_dead_process_is_taken_over(
+    auth_server: FakeAuthServer,
+) -> None:
+    seed_token("default", expired_token(auth_server))
+    path = lock_path("codex")
+    path.parent.mkdir(parents=True)
+    legacy = {"pid": _dead_pid(), "timestamp": 1_700_000_000_000, "token": "old-style-token"}
+    path.write_text(json.dumps(legacy))
+    runtime = await rs.activate_isolated_runtime_context()
+
+    token = await codex_of(runtime).current_token()
+
+    assert token.access_token == auth_server.issued_access[-1]
+    assert not path.exists()
+
+
 def test_liveness_follows_llxprt_codes_probe() -> None:
     me = LockOwner.current()
     assert owner_liveness(me) == "live"

@@ -61,10 +61,11 @@ async def test_provider_picker_shows_key_sources_and_switches(
         await app.wait_ready()
         await pilot.press("ctrl+o")
         screen = await picker(pilot)
-        assert shown_ids(screen) == ["openai", "openai-responses", "anthropic", "gemini"]
+        assert shown_ids(screen) == ["openai", "openai-responses", "anthropic", "gemini", "codex"]
         rendered = [str(o.prompt) for o in screen.query_one(OptionList).options]
         assert "ANTHROPIC_API_KEY" in rendered[2] and "sk-ant-never-shown" not in rendered[2]
         assert "key: none" in rendered[0]
+        assert "key: oauth: codex" in rendered[4]
         await pilot.press(*"anth")
         assert shown_ids(screen) == ["anthropic"]
         await pilot.press("enter")
