@@ -76,6 +76,7 @@ async def test_arguments_complete_from_the_tab_and_its_runtime(
                 "/provider openai-responses ",
                 "/provider anthropic ",
                 "/provider gemini ",
+                "/provider codex ",
             ],
             "/model model-": ["/model model-a ", "/model model-b ", "/model model-c "],
             "/profile l": ["/profile load ", "/profile list "],
