@@ -40,6 +40,7 @@ from llxprt_tui.keys import (
     read_escape_digits_as_alt,
     unknown_keymap_ids,
 )
+from llxprt_tui.plain_text import plain
 from llxprt_tui.themes import (
     DEFAULT_THEME,
     NO_COLOR_THEME,
@@ -204,7 +205,7 @@ class LlxprtApp(App[None]):
         # With nothing to apply, the welcome is known before the runtime exists.
         greeting = self.welcome_lines() if overrides is None else []
         tab = ChatTab(None, f"tab {number}", clock=self.clock, greeting=greeting)
-        return tab, TabPane(tab.label(), tab, id=f"tab-{number}")
+        return tab, TabPane(plain(tab.label()), tab, id=f"tab-{number}")
 
     async def new_tab(self) -> ChatTab:
         """Open a tab with a runtime of its own, started from the default profile or empty."""
@@ -320,7 +321,7 @@ class LlxprtApp(App[None]):
     def _tab_changed(self, event: ChatTab.StateChanged) -> None:
         pane = event.tab.parent
         if isinstance(pane, TabPane) and pane.id:
-            self.tabs.get_tab(pane.id).label = event.tab.label()
+            self.tabs.get_tab(pane.id).label = plain(event.tab.label())
         self._refresh_status()
 
     def _refresh_status(self) -> None:
@@ -413,7 +414,7 @@ class LlxprtApp(App[None]):
             try:
                 save_user_settings(self.user_settings)
             except OSError as exc:
-                self.notify(f"Could not save the theme: {exc}", severity="error")
+                self.notify(f"Could not save the theme: {exc}", severity="error", markup=False)
 
 
 class TabCommandHost:

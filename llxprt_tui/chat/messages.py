@@ -28,6 +28,7 @@ from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
 from llxprt_tui.chat.splitting import ReplyScanner
+from llxprt_tui.plain_text import plain, visible_controls
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -82,8 +83,10 @@ class ToolCallEntry(Collapsible):
     def __init__(self, call: ToolCallBlock) -> None:
         arguments = json.dumps(dict(call.parameters), indent=2, ensure_ascii=False)
         super().__init__(
-            Static(arguments, markup=False), title=f"tool call: {call.name}", collapsed=True
+            Static(visible_controls(arguments), markup=False), title="tool call", collapsed=True
         )
+        # A str title is parsed as markup; the name is the server's, so it is plain content.
+        self.title = plain(f"tool call: {call.name}")  # type: ignore[assignment]
         self.call = call
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from llxprt_runtime.terminal_text import visible_controls
+
 
 class UserMessage(Static):
     DEFAULT_CSS = """
@@ -17,7 +19,7 @@ class UserMessage(Static):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
+        super().__init__(visible_controls(text), markup=False)
         self.text = text
 
 
@@ -33,7 +35,7 @@ class Notice(Static):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
+        super().__init__(visible_controls(text), markup=False)
 
 
 class ErrorNotice(Static):
@@ -50,5 +52,5 @@ class ErrorNotice(Static):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(text, markup=False)
+        super().__init__(visible_controls(text), markup=False)
         self.text = text

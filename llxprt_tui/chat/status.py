@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 from llxprt_runtime.urls import display_url
+from llxprt_tui.plain_text import plain
 
 if TYPE_CHECKING:
     from llxprt_runtime.providers.load_balancer import LoadBalancer
@@ -26,7 +27,7 @@ class StatusLine(Static):
     """
 
     def show(self, tab: ChatTab | None) -> None:
-        self.update(describe(tab) if tab is not None else "")
+        self.update(plain(describe(tab)) if tab is not None else "")
 
 
 def describe(tab: ChatTab) -> str:

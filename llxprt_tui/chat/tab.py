@@ -29,6 +29,7 @@ from llxprt_runtime.providers.content import (
     Usage,
     merge_stream,
 )
+from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
@@ -257,9 +258,9 @@ class ChatTab(Vertical):
                 for block in chunk.blocks:
                     if isinstance(block, TextBlock) and block.text:
                         first = first if first is not None else self.clock()
-                        await reply.append_text(block.text)
+                        await reply.append_text(visible_controls(block.text))
                     elif isinstance(block, ThinkingBlock) and block.thought:
-                        await reply.append_thinking(block.thought)
+                        await reply.append_thinking(visible_controls(block.thought))
                     elif isinstance(block, ToolCallBlock):
                         await reply.add_tool_call(block)
         except asyncio.CancelledError:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.runtime.registry import RuntimeServices
+from llxprt_runtime.terminal_text import visible_controls
 
 NO_KEYRING = "No keyring is available on this system: the key is kept for this tab only."
 
@@ -97,7 +98,7 @@ class KeyEntryScreen(ModalScreen[list[str] | None]):
         await self.save()
 
     def _fail(self, message: str) -> None:
-        self.query_one("#key-status", Static).update(message)
+        self.query_one("#key-status", Static).update(visible_controls(message))
 
     async def save(self) -> None:
         value = self.value_input.value.strip()

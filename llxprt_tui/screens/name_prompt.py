@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from llxprt_runtime.terminal_text import visible_controls
+
 
 class NamePromptScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
@@ -27,7 +29,7 @@ class NamePromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, markup=False)
+            yield Static(visible_controls(self.question), markup=False)
             yield Input(self.value, placeholder="name")
 
     def on_mount(self) -> None:

@@ -19,6 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
+from llxprt_runtime.terminal_text import visible_controls
+
 MAX_SHOWN = 500  # a filter narrows huge catalogues; rendering all of them helps nobody
 
 
@@ -37,8 +39,11 @@ class PickerItem:
         # Content (not rich Text) so theme variables work; nothing here is parsed as markup.
         return Content.assemble(
             ("● ", "bold $text-success") if self.current else "  ",
-            (self.label, "$text-muted" if self.disabled else ""),
-            (f"  {self.detail}", "$text-error" if self.disabled else "$text-muted")
+            (visible_controls(self.label), "$text-muted" if self.disabled else ""),
+            (
+                f"  {visible_controls(self.detail)}",
+                "$text-error" if self.disabled else "$text-muted",
+            )
             if self.detail
             else "",
         )
@@ -91,7 +96,7 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.picker_title, classes="picker-title", markup=False)
+            yield Static(visible_controls(self.picker_title), classes="picker-title", markup=False)
             yield Input(placeholder=self.placeholder, id="picker-filter")
             yield LoadingIndicator()
             yield OptionList(id="picker-options")
@@ -147,7 +152,8 @@ class PickerScreen(ModalScreen[str | None]):
         status.set_class(self.load_error is not None, "-error")
         if self.load_error is not None:
             hint = " Type a name and press enter." if self.allow_custom else ""
-            status.update(f"Could not load the list: {self.load_error.rstrip('.')}.{hint}")
+            error = visible_controls(self.load_error.rstrip("."))
+            status.update(f"Could not load the list: {error}.{hint}")
         elif self.loader is not None and self.query_one(LoadingIndicator).display:
             status.update("Loading…")
         elif not self.items:

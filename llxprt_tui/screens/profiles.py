@@ -28,6 +28,7 @@ from llxprt_runtime.profiles.model import LoadBalancerProfile
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import shown_setting_value
+from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.commands.handlers import profile_loaded_lines
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
@@ -115,13 +116,17 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
     def _label(self, entry: ProfileEntry) -> Content:
         mark = " ★" if entry.name == self.default else ""
         if entry.profile is None:
-            return Content.assemble((f"✗ {entry.name}", "$text-error"), mark)
+            return Content.assemble((f"✗ {visible_controls(entry.name)}", "$text-error"), mark)
         kind = (
             "load balancer"
             if isinstance(entry.profile, LoadBalancerProfile)
             else entry.profile.provider
         )
-        return Content.assemble(entry.name, (mark, "$text-warning"), (f"  {kind}", "$text-muted"))
+        return Content.assemble(
+            visible_controls(entry.name),
+            (mark, "$text-warning"),
+            (f"  {visible_controls(kind)}", "$text-muted"),
+        )
 
     def selected(self) -> ProfileEntry | None:
         index = self.query_one(OptionList).highlighted
@@ -148,7 +153,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
                 "settings as a profile."
             )
             return
-        details.update(self._describe(entry))
+        details.update(visible_controls(self._describe(entry)))
         if entry.profile is not None and not isinstance(entry.profile, LoadBalancerProfile):
             self._describe_key(entry)
 
@@ -205,7 +210,9 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
     async def _describe_key(self, entry: ProfileEntry) -> None:
         line = await self.key_source(entry)
         if self.selected() is entry:
-            self.query_one("#profile-details", Static).update(self._describe(entry, line))
+            self.query_one("#profile-details", Static).update(
+                visible_controls(self._describe(entry, line))
+            )
 
     async def key_source(self, entry: ProfileEntry) -> str:
         """Where this profile's key comes from, and whether it is there. Never the value."""
@@ -234,7 +241,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
     def _report(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#profile-status", Static)
         status.set_class(error, "-error")
-        status.update(message)
+        status.update(visible_controls(message))
         if not error:
             self.messages.append(message)
 

@@ -1,0 +1,268 @@
+"""Strings from outside — servers, files, the user — are shown as text: never as markup,
+never as control sequences reaching the terminal (issue 11 items 10 and 11)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.app import App
+from textual.widgets import Collapsible, OptionList, Static
+from textual.widgets._collapsible import CollapsibleTitle
+
+from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.providers.content import ToolCallBlock
+from llxprt_runtime.terminal_text import visible_controls
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.messages import AssistantMessage, ToolCallEntry
+from llxprt_tui.chat.status import StatusLine
+from llxprt_tui.screens.picker import PickerItem, PickerScreen
+from tests.conftest import Dirs
+from tests.tui.conftest import (
+    SIZE,
+    active,
+    errors,
+    make_app,
+    notices,
+    send_and_wait,
+    type_and_send,
+    wait_until,
+)
+from tests.wire.server import Fault, Reply, ToolCall, WireServer
+
+OSC52 = "\x1b]52;c;aGVsbG8=\x07"  # writes the clipboard
+OSC0 = "\x1b]0;owned\x07"  # sets the window title
+CSI_2J = "\x1b[2J"  # blanks the screen
+
+
+def terminal_output(app: App[None]) -> str:
+    """What Textual would write to the terminal for a full redraw of the current screen."""
+    update = app.screen._compositor.render_full_update()
+    return update.render_segments(app.console)
+
+
+def assert_no_outside_sequence(output: str) -> None:
+    # Textual itself writes only CSI sequences (cursor moves, colours): never OSC, BEL or 2J.
+    assert "\x1b]" not in output and "\x07" not in output and "\x1b[2J" not in output
+
+
+def tab_label(app: LlxprtApp) -> str:
+    pane = app.tabs.active_pane
+    assert pane is not None and pane.id
+    return str(app.tabs.get_tab(pane.id).label)
+
+
+def title(entry: ToolCallEntry) -> str:
+    """The title as drawn (a str title would have been parsed as markup)."""
+    return str(entry.query_one(CollapsibleTitle).label)
+
+
+def status_text(app: LlxprtApp) -> str:
+    return str(app.query_one(StatusLine).render())
+
+
+# --- control sequences (item 10) -----------------------------------------------------------------
+
+
+async def test_a_reply_with_terminal_sequences_is_shown_not_sent(wire: WireServer) -> None:
+    wire.enqueue(
+        Reply(
+            text=(f"clip{OSC52} title{OSC0} ", f"blank{CSI_2J} done"),
+            thinking=(f"think{OSC52}",),
+            tool_calls=(ToolCall("c1", f"tool{OSC0}", {"arg": CSI_2J}),),
+        )
+    )
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await send_and_wait(pilot, "hi")
+        reply = app.query(AssistantMessage).last()
+        assert reply.text == "clip␛]52;c;aGVsbG8=␇ title␛]0;owned␇ blank␛[2J done"
+        for entry in reply.query(Collapsible):
+            entry.collapsed = False
+        await pilot.pause()
+        shown = [str(s.render()) for s in reply.query(Static)]
+        assert any("think␛]52;c;aGVsbG8=␇" in s for s in shown)
+        assert any('"arg": "␛[2J"' in s for s in shown)
+        [call] = reply.query(ToolCallEntry)
+        assert title(call) == "tool call: tool␛]0;owned␇"
+        assert "\x1b" not in "".join(shown)
+        assert_no_outside_sequence(terminal_output(app))
+        # What was said is kept as said (the next request carries it back unchanged).
+        assert tab.history[-1].text() == f"clip{OSC52} title{OSC0} blank{CSI_2J} done"
+
+
+async def test_a_model_id_with_osc_0_in_the_model_picker_is_shown_not_sent(
+    wire: WireServer,
+) -> None:
+    wire.models = (f"evil{OSC0}", "model-b")
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, "/model")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        await wait_until(pilot, lambda: screen.query_one(OptionList).option_count == 2)
+        await pilot.pause()
+        options = screen.query_one(OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(2)]
+        assert "evil␛]0;owned␇" in rows[0]
+        assert_no_outside_sequence(terminal_output(app))
+        await pilot.press("enter")  # choose it: the status line and tab label show it too
+        await wait_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
+        await pilot.pause()
+        assert "evil␛]0;owned␇" in status_text(app)
+        assert "evil␛]0;owned␇" in tab_label(app)
+        assert_no_outside_sequence(terminal_output(app))
+
+
+async def test_an_error_body_with_sequences_is_shown_not_sent(wire: WireServer) -> None:
+    wire.enqueue(Fault(status=400, message=f"bad{OSC52}request"))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "hi")
+        assert "bad␛]52;c;aGVsbG8=␇request" in errors(app)
+        assert_no_outside_sequence(terminal_output(app))
+
+
+async def test_tab_titles_and_notices_show_sequences_as_text(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, f"/rename t{OSC0}")
+        assert tab_label(app).startswith("t␛]0;owned␇")
+        assert "Tab renamed to t␛]0;owned␇" in notices(app)
+        assert_no_outside_sequence(terminal_output(app))
+
+
+# --- markup (item 11) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        '/model "[/x]"',
+        "/model [@click=app.new_tab]x[/]",
+        "/rename [/x]",
+        "/rename [@click=app.new_tab]x[/]",
+        "/baseurl http://127.0.0.1:1/[/x]",
+        "/keyfile /nowhere/[/x]",
+    ],
+)
+async def test_markup_typed_by_the_user_is_plain_text(wire: WireServer, command: str) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, command)
+        await pilot.pause()
+        literal = command.split(" ", 1)[1].strip('"')
+        shown = notices(app) + errors(app) + status_text(app) + tab_label(app)
+        assert literal in shown
+        assert len(app.chat_tabs()) == 1  # no [@click] ran
+        terminal_output(app)  # the whole screen renders
+
+
+async def test_a_server_model_and_tool_named_like_markup_are_plain_text(wire: WireServer) -> None:
+    wire.models = ("[/x]", "[@click=app.new_tab]m[/]")
+    wire.enqueue(Reply(text=("ok",), tool_calls=(ToolCall("c1", "[/x]", {"q": "[b]"}),)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "hi")
+        [call] = app.query(ToolCallEntry)
+        assert title(call) == "tool call: [/x]"
+        await type_and_send(pilot, "/model")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.query_one(OptionList).option_count == 2)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
+        await pilot.pause()
+        assert "[@click=app.new_tab]m[/]" in status_text(app)
+        await pilot.click("StatusLine")
+        await pilot.pause()
+        assert len(app.chat_tabs()) == 1
+        terminal_output(app)
+
+
+async def test_a_default_profile_with_a_markup_model_starts(
+    dirs: Dirs, wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = dirs.config / "profiles"
+    profiles.mkdir(parents=True)
+    profile = {
+        "version": 1,
+        "provider": "openai",
+        "model": "ft:[/team]-v2",
+        "modelParams": {},
+        "ephemeralSettings": {"base-url": f"{wire.url}/v1"},
+    }
+    (profiles / "team.json").write_text(json.dumps(profile))
+    monkeypatch.setenv("LLXPRT_PROFILE", "team")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await pilot.pause()
+        assert "ft:[/team]-v2" in status_text(app)
+        assert "ft:[/team]-v2" in tab_label(app)
+        terminal_output(app)
+
+
+# --- every place a user or server string is shown, with random markup-looking text ----------------
+
+MARKUPISH = st.one_of(
+    st.sampled_from(["[/x]", "[/]", "[@click=app.new_tab]x[/]", "[b]", "[", "]", "\\[", "[$x]"]),
+    st.text(alphabet="[]/@=.$\\:ab \x1b\x07;", min_size=1, max_size=24),
+)
+
+
+async def _show_everywhere(values: list[str]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        runtime = tab.runtime
+        await rs.switch_active_provider("openai", runtime=runtime)
+        reply = AssistantMessage()
+        await tab.add(reply)
+        for value in values:
+            literal = visible_controls(value)
+            await rs.set_active_model(value.strip() or "m", runtime=runtime)
+            tab.tab_name = value
+            tab.changed()
+            await tab.notice(value)
+            await tab.error(value)
+            await reply.add_tool_call(ToolCallBlock("c", value, {}))
+            await pilot.pause()
+            if value.strip():
+                assert visible_controls(value.strip()) in status_text(app)
+            assert tab_label(app).startswith(literal)
+            assert title(reply.query(ToolCallEntry).last()) == f"tool call: {literal}"
+        assert all(visible_controls(v) in notices(app) + errors(app) for v in values)
+        assert_no_outside_sequence(terminal_output(app))
+        picker = PickerScreen(values[0], [PickerItem(f"id{i}", v, v) for i, v in enumerate(values)])
+        await app.push_screen(picker)
+        await pilot.pause()
+        options = picker.query_one(OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert all(visible_controls(v) in row for v, row in zip(values, rows, strict=True))
+        assert_no_outside_sequence(terminal_output(app))
+        picker.dismiss(None)
+        await pilot.pause()
+        assert len(app.chat_tabs()) == 1  # no [@click=app.new_tab] ran
+
+
+def _markupish_examples(count: int) -> list[str]:
+    """`count` strings drawn by hypothesis (shown in one app: an app per example is slow)."""
+    found: list[str] = []
+
+    @settings(max_examples=count, deadline=None, database=None)
+    @given(MARKUPISH)
+    def collect(value: str) -> None:
+        found.append(value)
+
+    collect()
+    return found
+
+
+async def test_random_markup_is_plain_text_everywhere() -> None:
+    await _show_everywhere(_markupish_examples(15))
