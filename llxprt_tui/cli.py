@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         "LLXPRT_DEBUG=1 does the same",
     )
     parser.add_argument(
+        "--raw-output",
+        action="store_true",
+        help="with -p text output on a terminal: write the reply's control characters as they "
+        "are (by default they are shown as symbols such as ␛; a pipe always gets them raw)",
+    )
+    parser.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
         default="text",

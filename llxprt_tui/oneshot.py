@@ -29,6 +29,7 @@ from llxprt_runtime.runtime.lifecycle import (
     activate_isolated_runtime_context,
     reset_cli_provider_infrastructure,
 )
+from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.cli import overrides_from
 
 EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -86,7 +87,9 @@ async def _run(args: argparse.Namespace, prompt: str, out: TextIO) -> int:
             runtime=runtime.context,
             system_prompt=get_core_system_prompt(provider, model),
         )
-        writer = _Writer(args.output_format, out, provider, model)
+        # On a terminal a reply's control sequences (OSC 52, CSI 2J...) are shown, not run.
+        shown = args.output_format == "text" and not args.raw_output and out.isatty()
+        writer = _Writer(args.output_format, out, provider, model, visible=shown)
         async for chunk in runtime.provider_manager.generate_chat_completion(options):
             writer.write(chunk)
         writer.finish()
@@ -98,8 +101,11 @@ async def _run(args: argparse.Namespace, prompt: str, out: TextIO) -> int:
 class _Writer:
     """Renders the stream in the chosen output format as it arrives."""
 
-    def __init__(self, fmt: str, out: TextIO, provider: str, model: str) -> None:
+    def __init__(
+        self, fmt: str, out: TextIO, provider: str, model: str, *, visible: bool = False
+    ) -> None:
         self.fmt = fmt
+        self.visible = visible
         self.out = out
         self.provider = provider
         self.model = model
@@ -112,7 +118,7 @@ class _Writer:
             if isinstance(block, TextBlock) and block.text:
                 self.text.append(block.text)
                 if self.fmt == "text":
-                    self.out.write(block.text)
+                    self.out.write(visible_controls(block.text) if self.visible else block.text)
                     self.out.flush()
                 elif self.fmt == "stream-json":
                     self._event({"type": "text", "text": block.text})

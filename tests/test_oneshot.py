@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.providers.conftest import PROVIDERS, base_url, sent_key
+from tests.terminal import Terminal
 from tests.wire.server import Fault, Reply, ToolCall, WireServer
 
 LLXPRT = str(Path(sys.executable).with_name("llxprt"))
@@ -146,3 +147,37 @@ def test_version_and_help_do_not_import_heavy_modules() -> None:
         m for m in imported if m.split(".")[0] in ("textual", "openai", "anthropic", "keyring")
     }
     assert heavy == set() and "google.genai" not in imported
+
+
+SEQUENCES = ("clip\x1b]52;c;aGk=\x07", " title\x1b]0;owned\x07 blank\x1b[2J")
+
+
+def _on_a_terminal(wire: WireServer, *extra: str) -> bytes:
+    wire.enqueue(Reply(text=SEQUENCES))
+    argv = [
+        LLXPRT,
+        "-p",
+        "x",
+        "--provider",
+        "openai",
+        "--baseurl",
+        f"{wire.url}/v1",
+        "--key",
+        SECRET,
+    ]
+    with Terminal([*argv, *extra]) as terminal:
+        assert terminal.wait_exit() == 0, terminal.text()
+        return terminal.output
+
+
+def test_text_to_a_terminal_shows_control_sequences_as_text(wire: WireServer) -> None:
+    out = _on_a_terminal(wire)
+    assert b"\x1b" not in out and b"\x07" not in out
+    assert "clip␛]52;c;aGk=␇ title␛]0;owned␇ blank␛[2J" in out.decode()
+
+
+def test_raw_output_passes_the_bytes_to_a_pipe_or_when_asked(wire: WireServer) -> None:
+    assert "".join(SEQUENCES).encode() in _on_a_terminal(wire, "--raw-output")
+    wire.enqueue(Reply(text=SEQUENCES))
+    piped = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    assert piped.returncode == 0 and piped.stdout == "".join(SEQUENCES) + "\n"

@@ -1,0 +1,100 @@
+"""A real llxprt process on a pseudo-terminal: what it writes to the terminal, byte for byte.
+
+Used where only the terminal can tell (control sequences that reach it, the terminal being
+restored after a signal). Waits are on conditions (new output, process exit), never on time;
+pytest-timeout ends a test that hangs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import struct
+import subprocess
+import sys
+import termios
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+LLXPRT = str(Path(sys.executable).with_name("llxprt"))
+
+
+class Terminal:
+    """`argv` run with a pty as its stdin, stdout and stderr, `size` columns x rows."""
+
+    def __init__(self, argv: Sequence[str], *, size: tuple[int, int] = (100, 32)) -> None:
+        master, slave = os.openpty()
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns)}
+        env.pop("LLXPRT_DEBUG", None)
+        self.process = subprocess.Popen(
+            list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self._master = master
+        self._output = bytearray()
+        self._changed = threading.Condition()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self._master, 65536)
+            except OSError:  # EIO: every writer has gone
+                data = b""
+            with self._changed:
+                if not data:
+                    self._closed = True
+                    self._changed.notify_all()
+                    return
+                self._output += data
+                self._changed.notify_all()
+
+    @property
+    def output(self) -> bytes:
+        with self._changed:
+            return bytes(self._output)
+
+    def text(self) -> str:
+        return self.output.decode("utf-8", "replace")
+
+    def wait_for(self, predicate: Callable[[bytes], bool]) -> bytes:
+        """Until `predicate(everything written so far)` holds; then that output."""
+        with self._changed:
+            while not predicate(bytes(self._output)):
+                if self._closed:
+                    raise AssertionError(f"the process ended first:\n{self._output[-2000:]!r}")
+                self._changed.wait()
+            return bytes(self._output)
+
+    def wait_for_text(self, *needles: str) -> str:
+        self.wait_for(lambda out: all(n.encode() in out for n in needles))
+        return self.text()
+
+    def type(self, data: str) -> None:
+        os.write(self._master, data.encode())
+
+    def wait_exit(self) -> int:
+        """The exit status, once the process has ended and all its output is read."""
+        status = self.process.wait()
+        with self._changed:
+            while not self._closed:
+                self._changed.wait()
+        return status
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join()
+        os.close(self._master)
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
