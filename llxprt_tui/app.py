@@ -10,7 +10,9 @@ screens are imported when they are opened (tests/tui/test_startup.py holds this)
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
@@ -341,6 +343,12 @@ class LlxprtApp(App[None]):
         current = ids.index(self.tabs.active) if self.tabs.active in ids else 0
         self.tabs.active = ids[(current + step) % len(ids)] or ""
 
+    def exit_on_signal(self, status: int) -> None:
+        """SIGTERM/SIGHUP: stop every stream and exit (Textual restores the terminal)."""
+        for tab in self.chat_tabs():
+            tab.cancel_stream()
+        self.exit(return_code=status)
+
     def action_go_tab(self, number: int) -> None:
         self.switch_tab(number)
 
@@ -494,7 +502,26 @@ class TabCommandHost:
         open_login_screen(self.app, self.tab, bucket, device)
 
 
-def run_app(overrides: CliOverrides) -> int:
-    app = LlxprtApp(overrides)
-    app.run()
-    return 0
+# The conventional status of a process ended by a signal: 128 + its number.
+EXIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP}
+
+
+def run_app(overrides: CliOverrides, *, app: LlxprtApp | None = None) -> int:
+    """Run the chat until it quits; the exit status (1 after a crash, 143/129 after
+    SIGTERM/SIGHUP, which first cancel the streams and restore the terminal)."""
+    app = app or LlxprtApp(overrides)
+    asyncio.run(_run_until_signalled(app))
+    return app.return_code or 0
+
+
+async def _run_until_signalled(app: LlxprtApp) -> None:
+    # Without a handler the default action kills the process at once, leaving the terminal
+    # in the alternate screen with mouse reporting on and no cursor.
+    loop = asyncio.get_running_loop()
+    for signum, status in EXIT_SIGNALS.items():
+        loop.add_signal_handler(signum, app.exit_on_signal, status)
+    try:
+        await app.run_async()
+    finally:
+        for signum in EXIT_SIGNALS:
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,86 @@
+"""The app as a terminal sees it: a real `llxprt` process on a pty, against the wire server.
+
+Item 10: what a reply says never reaches the terminal as a control sequence. Item 16: SIGTERM
+and SIGHUP while streaming restore the terminal (alternate screen left, mouse reporting
+off, cursor shown) and exit 143 / 129; a crash exits non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+
+from tests.terminal import LLXPRT, Terminal
+from tests.wire.server import Reply, WireServer
+
+OSC52 = "\x1b]52;c;aGVsbG8=\x07"
+OSC0 = "\x1b]0;owned\x07"
+CSI_2J = "\x1b[2J"
+RESTORED = (b"\x1b[?1049l", b"\x1b[?25h", b"\x1b[?1000l", b"\x1b[?1003l")
+
+
+def _llxprt(wire: WireServer) -> list[str]:
+    return [LLXPRT, "--provider", "openai", "--baseurl", f"{wire.url}/v1", "--key", "sk-pty"]
+
+
+def _send(terminal: Terminal, text: str) -> None:
+    terminal.wait_for_text("ready")  # the tab has its runtime
+    terminal.type(text + "\r")
+
+
+def test_a_reply_with_control_sequences_never_reaches_the_terminal(wire: WireServer) -> None:
+    wire.enqueue(Reply(text=(f"clip{OSC52}", f" title{OSC0}", f" blank{CSI_2J} end")))
+    with Terminal(_llxprt(wire)) as terminal:
+        started = len(terminal.wait_for_text("ready"))
+        _send(terminal, "hi")
+        terminal.wait_for_text("clip␛]52;c;aGVsbG8=␇", "title␛]0;owned␇", "blank␛[2J end")
+        written = terminal.output[started:]
+        assert b"\x1b]52" not in written and b"\x1b]0;" not in written
+        assert b"\x1b[2J" not in written and b"\x07" not in written
+        terminal.type("\x11")  # ctrl+q: nothing streams, so it quits at once
+        assert terminal.wait_exit() == 0
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_while_streaming_restores_the_terminal(
+    wire: WireServer, signum: int, status: int
+) -> None:
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(400)), event_delay=0.05))
+    with Terminal(_llxprt(wire)) as terminal:
+        _send(terminal, "stream a while")
+        terminal.wait_for_text("w3 ")  # the reply is streaming
+        mark = len(terminal.output)
+        os.kill(terminal.process.pid, signum)
+        assert terminal.wait_exit() == status
+        after = terminal.output[mark:]
+        assert all(sequence in after for sequence in RESTORED), after[-400:]
+        # The terminal is left in the normal screen: no alternate-screen switch after that.
+        assert after.rfind(b"\x1b[?1049l") > after.rfind(b"\x1b[?1049h")
+
+
+CRASHING_APP = """
+import sys
+from llxprt_runtime.overrides import CliOverrides
+from llxprt_tui.app import LlxprtApp, run_app
+
+class Crashing(LlxprtApp):
+    async def on_mount(self) -> None:
+        await super().on_mount()
+        self.call_after_refresh(self.crash)
+
+    def crash(self) -> None:
+        raise RuntimeError("a bug")
+
+sys.exit(run_app(CliOverrides(), app=Crashing(CliOverrides())))
+"""
+
+
+def test_a_crash_exits_non_zero_and_restores_the_terminal() -> None:
+    with Terminal([sys.executable, "-c", CRASHING_APP]) as terminal:
+        assert terminal.wait_exit() == 1
+        out = terminal.output
+        assert b"RuntimeError" in out and b"a bug" in out
+        assert all(sequence in out for sequence in RESTORED)
