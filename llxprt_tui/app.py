@@ -343,8 +343,32 @@ class LlxprtApp(App[None]):
         current = ids.index(self.tabs.active) if self.tabs.active in ids else 0
         self.tabs.active = ids[(current + step) % len(ids)] or ""
 
-    def exit_on_signal(self, status: int) -> None:
-        """SIGTERM/SIGHUP: stop every stream and exit (Textual restores the terminal)."""
+    async def action_quit(self) -> None:
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """Quit; while replies stream, ask first (as closing a streaming tab does)."""
+        streaming = [tab.tab_name for tab in self.chat_tabs() if tab.streaming]
+        if not streaming:
+            self.exit()
+            return
+        from llxprt_tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.stop_streams_and_exit(0)
+
+        which = ", ".join(streaming)
+        self.push_screen(
+            ConfirmScreen(
+                f"{which} {'is' if len(streaming) == 1 else 'are'} still streaming. Quit anyway?"
+            ),
+            answered,
+        )
+
+    def stop_streams_and_exit(self, status: int) -> None:
+        """Stop every stream and exit with `status` (Textual restores the terminal); for
+        SIGTERM/SIGHUP and a confirmed quit."""
         for tab in self.chat_tabs():
             tab.cancel_stream()
         self.exit(return_code=status)
@@ -452,7 +476,7 @@ class TabCommandHost:
         self.tab.changed()
 
     def quit_app(self) -> None:
-        self.app.exit()
+        self.app.request_quit()
 
     async def clear_conversation(self) -> None:
         await self.tab.clear_conversation()
@@ -519,7 +543,7 @@ async def _run_until_signalled(app: LlxprtApp) -> None:
     # in the alternate screen with mouse reporting on and no cursor.
     loop = asyncio.get_running_loop()
     for signum, status in EXIT_SIGNALS.items():
-        loop.add_signal_handler(signum, app.exit_on_signal, status)
+        loop.add_signal_handler(signum, app.stop_streams_and_exit, status)
     try:
         await app.run_async()
     finally:

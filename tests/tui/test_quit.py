@@ -1,0 +1,37 @@
+"""Quitting with replies streaming asks first, as closing a streaming tab does (item 18)."""
+
+from __future__ import annotations
+
+from llxprt_tui.screens.confirm import ConfirmScreen
+from tests.tui.conftest import SIZE, active, make_app, type_and_send, wait_until
+from tests.wire.server import Reply, WireServer
+
+
+async def test_ctrl_q_while_streaming_asks_and_no_keeps_streaming(wire: WireServer) -> None:
+    wire.enqueue(Reply(text=tuple("x" * 3000), event_delay=0.01))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = active(pilot)
+        await type_and_send(pilot, "stream for a while")
+        await wait_until(pilot, lambda: tab.streaming)
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and "tab 1 is still streaming" in screen.question
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert app.is_running and tab.streaming
+        await type_and_send(pilot, "/quit")  # the command asks too
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+async def test_ctrl_q_with_nothing_streaming_quits_at_once(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
