@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from llxprt_runtime.credentials import held_credentials, looks_like_credential
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
     IContent,
@@ -50,6 +51,11 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 
 _log = logging.getLogger(__name__)
+
+KEY_QUESTION = (
+    "This message looks like it contains an API key. Send it anyway?\n"
+    "No keeps it in the prompt to edit; it is not kept in the prompt history."
+)
 
 
 class ChatTab(Vertical):
@@ -172,16 +178,33 @@ class ChatTab(Vertical):
         text = event.text
         if not text.strip():
             return
+        # Any key this tab holds, whatever its shape, is looked for too (`¡/key …`, `/kye …`).
+        held = await held_credentials(await self.ready())
         if is_command(text.strip()):
-            secret = holds_secret(text.strip())
+            secret = holds_secret(text.strip()) or looks_like_credential(text, held)
             self.prompt.take_text(remember=not secret)
             await self.execute_command(text.strip(), echo=not secret)
             return
         if self.streaming:
             self.notify("A reply is still streaming: escape cancels it.", severity="warning")
             return
+        if looks_like_credential(text, held):
+            self._confirm_send(text)
+            return
         self.prompt.take_text(remember=True)
         await self.send(text)
+
+    def _confirm_send(self, text: str) -> None:
+        """Ask before a message that looks like it holds a key is sent or remembered."""
+        from llxprt_tui.screens.confirm import ConfirmScreen
+
+        async def answered(yes: bool | None) -> None:
+            if yes and not self.streaming:
+                self.prompt.take_text(remember=True)
+                await self.send(text)
+            self.focus_prompt()
+
+        self.app.push_screen(ConfirmScreen(KEY_QUESTION), answered)
 
     async def execute_command(self, text: str, *, echo: bool = True) -> None:
         from llxprt_tui.commands.handlers import run_command

@@ -22,7 +22,7 @@ from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.login import LoginScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
-from tests.tui.conftest import SIZE, active, make_app, send_and_wait, wait_until
+from tests.tui.conftest import SIZE, active, make_app, send_and_wait, type_and_send, wait_until
 from tests.wire.server import Fault, Reply, ToolCall, WireServer
 
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
@@ -357,3 +357,16 @@ def test_login_browser_url(snap_compare: Callable[..., bool]) -> None:
 def test_login_device_code(snap_compare: Callable[..., bool]) -> None:
     prompt = LoginPrompt("device", "https://auth.openai.com/codex/device", "WXYZ-1234")
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=_login_snapshot(prompt))
+
+
+def test_credential_confirm(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    from llxprt_tui.screens.confirm import ConfirmScreen
+    from tests.runtime.test_credentials import fake
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await type_and_send(pilot, "¡/key " + fake("sk-", 24))
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await settle(pilot)
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
