@@ -132,6 +132,7 @@ class LlxprtApp(App[None]):
     async def on_mount(self) -> None:
         tab = self.active_tab_or_fail()
         tab.focus_prompt()
+        self.run_worker(_remove_stale_temp_files, thread=True, exit_on_error=False)
         if self.settings_problem:
             await tab.error(f"{self.settings_problem}. Using defaults; the file is left as it is.")
         if self.keymap_problem:  # reported once, at start-up
@@ -449,6 +450,14 @@ class LlxprtApp(App[None]):
                 self.notify(f"Could not save the theme: {exc}", severity="error", markup=False)
 
 
+def _remove_stale_temp_files() -> None:
+    """What a save killed mid-way (a crash, kill -9) left behind in our folders."""
+    from llxprt_runtime.atomic import remove_stale_temp_files
+
+    for directory in (paths.config_dir(), paths.profiles_dir()):
+        remove_stale_temp_files(directory)
+
+
 class TabCommandHost:
     """The CommandHost a slash command sees: its tab, and the app for tab-level actions."""
 
@@ -503,6 +512,9 @@ class TabCommandHost:
 
     def conversation_markdown(self) -> str:
         return self.tab.conversation_markdown()
+
+    def conversation_json(self) -> str:
+        return self.tab.conversation_json()
 
     def show_help(self) -> None:
         self.app.action_help()

@@ -44,6 +44,7 @@ from llxprt_tui.commands.spec import (
 from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
+    from llxprt_runtime.chat.export import ExportHeader
     from llxprt_runtime.runtime.registry import RuntimeServices
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
@@ -495,12 +496,28 @@ class ChatTab(Vertical):
     def last_reply(self) -> str | None:
         return self._last_reply
 
+    def _export_header(self) -> ExportHeader:
+        from datetime import UTC, datetime
+
+        from llxprt_runtime.chat.export import ExportHeader
+
+        runtime = self._runtime
+        provider = runtime.settings_service.active_provider if runtime else None
+        model = None
+        if runtime is not None and provider:
+            info = runtime.provider_manager.get_provider_info(provider)
+            model = runtime.config.get_model() or info.default_model
+        return ExportHeader(provider, model, datetime.now(UTC))
+
     def conversation_markdown(self) -> str:
-        lines = [f"# {self.tab_name}", ""]
-        for content in self.history:
-            who = {"human": "You", "ai": "Assistant", "tool": "Tool"}[content.speaker]
-            lines += [f"## {who}", "", content.text(), ""]
-        return "\n".join(lines)
+        from llxprt_runtime.chat.export import conversation_markdown
+
+        return conversation_markdown(self.tab_name, self.history, self._export_header())
+
+    def conversation_json(self) -> str:
+        from llxprt_runtime.chat.export import conversation_json
+
+        return conversation_json(self.tab_name, self.history, header=self._export_header())
 
     def label(self) -> str:
         runtime = self._runtime

@@ -40,6 +40,7 @@ class CommandHost(Protocol):
     def last_reply(self) -> str | None: ...
     def copy_text(self, text: str) -> None: ...
     def conversation_markdown(self) -> str: ...
+    def conversation_json(self) -> str: ...
     def show_help(self) -> None: ...
     def theme_names(self) -> list[str]: ...
     def current_theme(self) -> str: ...
@@ -273,14 +274,26 @@ async def cmd_copy(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 
 
 async def cmd_export(host: CommandHost, cmd: ParsedCommand) -> list[str]:
-    from llxprt_runtime.atomic import write_private_text
+    from llxprt_runtime.chat.export import EXPORT_FORMATS, export_conversation
 
-    path = Path(cmd.raw_args or "llxprt-conversation.md")
-    text = host.conversation_markdown()
-    try:
-        await asyncio.to_thread(lambda: write_private_text(path.expanduser().resolve(), text))
-    except OSError as exc:
-        raise LlxprtError(f"Could not export to {path}: {exc.strerror or exc}") from None
+    args = list(cmd.args)
+    fmt: str | None = None
+    if "--format" in args:
+        at = args.index("--format")
+        if at + 1 >= len(args) or args[at + 1] not in EXPORT_FORMATS:
+            raise _usage("export")
+        fmt = args[at + 1]
+        del args[at : at + 2]
+    if len(args) > 1:
+        raise _usage("export")
+    if fmt is None:
+        fmt = "json" if args and args[0].lower().endswith(".json") else "md"
+    # The path as typed (never resolved: a symlink there is refused, not followed).
+    path = Path(args[0] if args else f"llxprt-conversation.{fmt}")
+    text = host.conversation_json() if fmt == "json" else host.conversation_markdown()
+    written = await asyncio.to_thread(lambda: export_conversation(path.expanduser(), text))
+    if written.name != path.name:
+        return [f"{path} exists, so the conversation was exported to {written} (nothing replaced)"]
     return [f"Conversation exported to {path}"]
 
 

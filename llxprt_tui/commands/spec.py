@@ -50,7 +50,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("clear", "/clear", "Clear this tab's conversation"),
     CommandSpec("retry", "/retry", "Send the last prompt again"),
     CommandSpec("copy", "/copy [code]", "Copy the last reply, or its last code block"),
-    CommandSpec("export", "/export [path]", "Save this conversation as Markdown"),
+    CommandSpec(
+        "export",
+        "/export [--format md|json] [path]",
+        "Save this conversation as Markdown, or as IContent JSON",
+    ),
     CommandSpec("quit", "/quit", "Quit llxprt"),
 )
 COMMANDS_BY_NAME = {spec.name: spec for spec in COMMANDS}
