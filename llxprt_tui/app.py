@@ -328,7 +328,9 @@ class LlxprtApp(App[None]):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        self.query_one(StatusLine).show(self.active_tab())
+        # A stream ending during shutdown may report after the status line is gone.
+        for status in self.query(StatusLine):
+            status.show(self.active_tab())
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ def llxprt(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[
         capture_output=True,
         text=True,
         env=dict(os.environ),
-        timeout=60,
     )
 
 

@@ -180,7 +180,7 @@ async def test_fifty_runtimes_never_send_each_others_key_model_url_or_headers() 
         log: dict[tuple[int, int], Identity] = {}
         agents = [Agent(i, servers, log) for i in range(AGENTS)]
         start = asyncio.Barrier(AGENTS)
-        await asyncio.wait_for(asyncio.gather(*(a.run(start) for a in agents)), timeout=60)
+        await asyncio.gather(*(a.run(start) for a in agents))
 
         checked = check_server_logs(servers, log)
         disposers = sum(1 for a in agents if a.role == "dispose")

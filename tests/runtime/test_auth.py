@@ -74,7 +74,6 @@ async def test_precedence_walks_down_the_order(
     assert await resolve() == ("sk-keyfile-global", "keyfile")
     settings.unset("auth-keyfile")
     assert await resolve() == ("sk-env", "env-openai_api_key")
-    assert await runtime.auth.resolve("openai", ("OPENAI_API_KEY",), environ={}) is not None
     oauth_result = await runtime.auth.resolve("openai", ("OPENAI_API_KEY",), environ={})
     assert oauth_result.method == "oauth-openai"
     assert oauth_result.token == f"oauth-token-{runtime.runtime_id}"
@@ -191,7 +190,8 @@ async def test_token_cache_expiry() -> None:
     cache = RuntimeTokenCache(runtime.runtime_id, runtime.settings_service, clock=lambda: now[0])
     scope = cache.scope("openai")
     cache.put(scope, "tok", method="oauth-openai", source="s", expires_at=110.0)
-    assert cache.get(scope) is not None
+    entry = cache.get(scope)
+    assert entry is not None and entry.token == "tok"
     now[0] = 111.0
     assert cache.get(scope) is None
     assert cache.invalidations[-1].reason == "expired"

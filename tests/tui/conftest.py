@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from itertools import count
 
@@ -45,13 +44,10 @@ def make_app(
     return app
 
 
-async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool], limit: float = 10) -> None:
-    """Pause until `predicate()` holds (streams finish on their own schedule)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
+async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool]) -> None:
+    """Pause until `predicate()` holds (streams finish on their own schedule). No deadline
+    of its own: on a loaded machine any deadline is a guess; pytest-timeout ends a hang."""
     while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
 
 
@@ -79,10 +75,10 @@ async def send_and_wait(pilot: Pilot[None], text: str) -> ChatTab:
     return tab
 
 
-async def send_to(pilot: Pilot[None], tab: ChatTab, text: str, limit: float = 10) -> str:
+async def send_to(pilot: Pilot[None], tab: ChatTab, text: str) -> str:
     """Send `text` from `tab`, shown or not, and wait for the reply to end; its text."""
     await tab.send(text)
-    await wait_until(pilot, lambda: not tab.streaming, limit)
+    await wait_until(pilot, lambda: not tab.streaming)
     return tab.last_reply() or ""
 
 

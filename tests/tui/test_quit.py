@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.tui.conftest import SIZE, active, make_app, type_and_send, wait_until
 from tests.wire.server import Reply, WireServer
@@ -35,3 +36,19 @@ async def test_ctrl_q_with_nothing_streaming_quits_at_once(wire: WireServer) -> 
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: not app.is_running)
     assert app.return_code == 0
+
+
+async def test_a_tab_changing_after_the_status_line_is_gone_is_not_a_crash(
+    wire: WireServer,
+) -> None:
+    # Seen in teardown: a stream ending as the app shuts down reports its tab's new state
+    # after the status line has been removed (query_one raised NoMatches).
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await app.query_one(StatusLine).remove()
+        tab = active(pilot)
+        tab.changed()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.return_code is None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from llxprt_runtime.auth.codex_auth import LoginPrompt, PromptSink
 from llxprt_tui.app import LlxprtApp
@@ -228,7 +228,10 @@ def test_profiles_screen(snap_compare: Callable[..., bool], fixed_config: Path) 
     async def run_before(pilot: Pilot[None]) -> None:
         await open_and_settle(pilot, "/profile list", ProfilesScreen)
         await pilot.press("down")
-        await pilot.pause(0.1)
+        details = pilot.app.screen.query_one("#profile-details", Static)
+        # The key line is filled in by a worker (it asks the keyring): wait for it.
+        await wait_until(pilot, lambda: "key:      …" not in str(details.render()))
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from llxprt_tui.app import LlxprtApp
-from llxprt_tui.chat.tab import ChatTab
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.conftest import Dirs
 from tests.providers.conftest import base_url, sent_key
@@ -130,13 +128,15 @@ async def test_a_new_tab_starts_from_the_default_profile(dirs: Dirs, wire: WireS
         await send_and_wait(pilot, "/model from-profile")
         await send_and_wait(pilot, "/profile save base")
         await send_and_wait(pilot, "/profile set-default base")
+        first = active(pilot)
+        await first.execute_command("/model changed-after-save")
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await app.wait_ready()
         tab = active(pilot)
-        assert isinstance(tab, ChatTab)
-        assert tab.runtime.config.get_model() == "from-profile"
+        assert tab is not first and len(app.chat_tabs()) == 2
+        assert tab.runtime.runtime_id != first.runtime.runtime_id
+        assert tab.runtime.config.get_model() == "from-profile"  # the profile, not tab 1
         assert tab.runtime.settings_service.current_profile_name == "base"
-        assert isinstance(app, LlxprtApp)
 
 
 async def test_a_reply_in_a_hidden_tab_renders_when_the_tab_is_shown(wire: WireServer) -> None:

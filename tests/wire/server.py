@@ -136,6 +136,7 @@ class WireServer:
         self.models_fault: Fault | None = None
         self._queue: deque[Reply | Fault] = deque()
         self._lock = threading.Lock()
+        self._received = threading.Condition(self._lock)
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.wire = self
         self._thread = threading.Thread(
@@ -171,9 +172,16 @@ class WireServer:
     def _next(self, request: RecordedRequest) -> Reply | Fault:
         with self._lock:
             self.requests.append(request)
+            self._received.notify_all()
             if self._queue:
                 return self._queue.popleft()
         return self.default_reply(request)
+
+    def wait_for_chat_requests(self, count: int = 1) -> list[RecordedRequest]:
+        """Block (a thread, not the event loop) until `count` chat requests have arrived."""
+        with self._received:
+            self._received.wait_for(lambda: len(self.chat_requests()) >= count)
+            return self.chat_requests()
 
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST"]
