@@ -48,6 +48,9 @@ async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool]) -> None:
     """Pause until `predicate()` holds (streams finish on their own schedule). No deadline
     of its own: on a loaded machine any deadline is a guess; pytest-timeout ends a hang."""
     while not predicate():
+        # A crashed app (or a timeout raised inside it) never makes the condition true.
+        if not pilot.app.is_running:
+            raise AssertionError("the app stopped before the condition held")
         await pilot.pause(0.02)
 
 

@@ -69,28 +69,28 @@ def status_text(app: LlxprtApp) -> str:
 async def test_a_reply_with_terminal_sequences_is_shown_not_sent(wire: WireServer) -> None:
     wire.enqueue(
         Reply(
-            text=(f"clip{OSC52} title{OSC0} ", f"blank{CSI_2J} done"),
-            thinking=(f"think{OSC52}",),
-            tool_calls=(ToolCall("c1", f"tool{OSC0}", {"arg": CSI_2J}),),
-        )
+            text=(f"clip{OSC52} title{OSC0} ", f"blank{CSI_2J} done"), thinking=(f"think{OSC52}",)
+        ),
+        Reply(text=(), tool_calls=(ToolCall("c1", f"tool{OSC0}", {"arg": f"\x9b2J{CSI_2J}"}),)),
     )
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         tab = await send_and_wait(pilot, "hi")
         reply = app.query(AssistantMessage).last()
         assert reply.text == "clip␛]52;c;aGVsbG8=␇ title␛]0;owned␇ blank␛[2J done"
-        for entry in reply.query(Collapsible):
-            entry.collapsed = False
-        await pilot.pause()
-        shown = [str(s.render()) for s in reply.query(Static)]
-        assert any("think␛]52;c;aGVsbG8=␇" in s for s in shown)
-        assert any('"arg": "␛[2J"' in s for s in shown)
-        [call] = reply.query(ToolCallEntry)
-        assert title(call) == "tool call: tool␛]0;owned␇"
-        assert "\x1b" not in "".join(shown)
-        assert_no_outside_sequence(terminal_output(app))
         # What was said is kept as said (the next request carries it back unchanged).
         assert tab.history[-1].text() == f"clip{OSC52} title{OSC0} blank{CSI_2J} done"
+        await send_and_wait(pilot, "use a tool")
+        for entry in app.query(Collapsible):
+            entry.collapsed = False
+        await pilot.pause()
+        shown = [str(s.render()) for s in app.query("AssistantMessage Static").results(Static)]
+        assert any("think␛]52;c;aGVsbG8=␇" in s for s in shown)
+        assert any('"arg": "␛[2J\\u001b[2J"' in s for s in shown)  # C1 shown; JSON escapes C0
+        [call] = app.query(ToolCallEntry)
+        assert title(call) == "tool call: tool␛]0;owned␇"
+        assert "\x1b" not in "".join(shown) and "\x9b" not in "".join(shown)
+        assert_no_outside_sequence(terminal_output(app))
 
 
 async def test_a_model_id_with_osc_0_in_the_model_picker_is_shown_not_sent(
@@ -164,7 +164,7 @@ async def test_markup_typed_by_the_user_is_plain_text(wire: WireServer, command:
 
 async def test_a_server_model_and_tool_named_like_markup_are_plain_text(wire: WireServer) -> None:
     wire.models = ("[/x]", "[@click=app.new_tab]m[/]")
-    wire.enqueue(Reply(text=("ok",), tool_calls=(ToolCall("c1", "[/x]", {"q": "[b]"}),)))
+    wire.enqueue(Reply(text=(), tool_calls=(ToolCall("c1", "[/x]", {"q": "[b]"}),)))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, "hi")
