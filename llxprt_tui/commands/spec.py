@@ -52,7 +52,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("copy", "/copy [code]", "Copy the last reply, or its last code block"),
     CommandSpec(
         "export",
-        "/export [--format md|json] [path]",
+        "/export [--format json] [path]",
         "Save this conversation as Markdown, or as IContent JSON",
     ),
     CommandSpec("quit", "/quit", "Quit llxprt"),
