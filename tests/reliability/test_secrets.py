@@ -140,7 +140,7 @@ async def test_a_key_from_any_entry_path_is_found_nowhere(
         wire.enqueue(Fault(status=401, message=f"Incorrect API key: {SENTINELS['--key']}"))
         await send_to(pilot, first, "this one fails")
         assert "Incorrect API key: [REDACTED]" in errors(app)
-        export.parent.mkdir(parents=True, exist_ok=True)  # /export creates no folders
+        export.parent.mkdir(mode=0o700, parents=True)  # /export creates no folders
         await first.execute_command(f"/export {export}")
         await first.execute_command("/key")  # says where the key comes from, not what it is
 
