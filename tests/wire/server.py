@@ -77,6 +77,8 @@ class Fault:
     malformed_after: int | None = None  # then send a chunk that is not JSON
     error_event_after: int | None = None  # then send the vendor's error event
     first_byte_delay: float = 0.0
+    redirect_to: str | None = None  # answer `status` (default 307) with Location: this + path
+    empty: bool = False  # a 200 stream with no content and no finish reason
 
 
 @dataclass(frozen=True)
@@ -242,6 +244,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = action.reply if isinstance(action, Fault) else action
         if fault is not None and fault.first_byte_delay:
             time.sleep(fault.first_byte_delay)
+        if fault is not None and fault.redirect_to is not None:
+            self._send_json(
+                fault.status or 307, {}, {"location": fault.redirect_to.rstrip("/") + self.path}
+            )
+            return
         if fault is not None and fault.status is not None:
             headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
             self._send_json(
