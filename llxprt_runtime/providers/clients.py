@@ -65,14 +65,16 @@ def guarded_event_hooks() -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
 
 
 def guarded_http_client() -> Any:
-    """The httpx2.AsyncClient every SDK client uses (timeouts are passed per request)."""
+    """The httpx2.AsyncClient the OpenAI and Anthropic SDK clients use (timeouts are passed
+    per request; limits as the SDKs' own defaults). google-genai builds its own per-event-loop
+    clients from `guarded_event_hooks()`."""
     import httpx2
 
     return httpx2.AsyncClient(
         follow_redirects=True,
         timeout=httpx2.Timeout(600.0, connect=5.0),
         limits=httpx2.Limits(max_connections=1000, max_keepalive_connections=100),
-        event_hooks={"response": [_refuse_cross_origin_redirect]},
+        event_hooks=guarded_event_hooks(),
     )
 
 

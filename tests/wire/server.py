@@ -255,6 +255,12 @@ class _Handler(BaseHTTPRequestHandler):
                 fault.status, protocols.error_body(protocol, fault.status, fault.message), headers
             )
             return
+        if fault is not None and fault.empty:  # 200, then nothing: no content, no finish
+            if protocols.wants_stream(request):
+                self._stream(iter(()), protocol, reply, None)
+            else:
+                self._send_json(200, {})
+            return
         if not protocols.wants_stream(request):
             self._send_json(200, protocols.full_response(protocol, request, reply))
             return
