@@ -156,15 +156,17 @@ async def update_active_provider_keyfile(
             f"Keyfile and API key removed for provider '{provider}'",
         )
     assert path is not None
-    await asyncio.to_thread(read_keyfile, path.strip())  # raises KeyfileError with the reason
+    keyfile = await asyncio.to_thread(read_keyfile, path.strip())  # KeyfileError says why not
     _clear_auth(services, provider)
+    services.auth.remember_keyfile(path, keyfile.key)  # read once per change, not per request
     settings = services.settings_service
     settings.set_provider_setting(provider, "auth-keyfile", path.strip())
     settings.set("auth-keyfile", path.strip())
+    message = f"API key loaded from {path.strip()} for provider '{provider}'"
     return MutationResult(
         before != _auth_state(services, provider),
         provider,
-        f"API key loaded from {path.strip()} for provider '{provider}'",
+        ". ".join((message, *keyfile.warnings)),
     )
 
 
