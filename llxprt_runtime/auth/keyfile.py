@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llxprt_runtime.errors import KeyfileError
-from llxprt_runtime.settings.registry import api_key_problem
 from llxprt_runtime.file_reads import (
     KEYFILE_LIMIT,
     FileReadError,
@@ -21,6 +20,7 @@ from llxprt_runtime.file_reads import (
     read_bounded,
     writable_warning,
 )
+from llxprt_runtime.settings.registry import api_key_problem
 
 MAX_KEYFILE_BYTES = KEYFILE_LIMIT
 

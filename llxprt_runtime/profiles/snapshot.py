@@ -203,6 +203,7 @@ async def preflight_profile(
 def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None) -> None:
     settings = services.settings_service
     previous = settings.active_provider
+    settings.forget_parked()  # a profile is a whole new state: no earlier provider's values
     for key in settings.get_all_global_settings():
         settings.unset(key)
     for provider in {previous, profile.provider} - {None}:
