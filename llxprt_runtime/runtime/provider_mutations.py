@@ -107,8 +107,7 @@ async def switch_active_provider(
     if previous:
         if settings.get_provider_setting(previous, "base-url") or settings.get("base-url"):
             messages.append(
-                f"Cleared custom base URL for provider '{previous}'; default endpoint restored "
-                f"(kept for when you switch back to '{previous}')."
+                f"Cleared custom base URL for provider '{previous}'; default endpoint restored."
             )
         settings.park_provider(previous, settings.get_provider_settings(previous), cleared_globals)
         settings.clear_provider_settings(previous)
