@@ -21,6 +21,7 @@ from pathlib import Path
 
 KEYFILE_LIMIT = 64 * 1024
 PROFILE_LIMIT = 1024 * 1024
+SETTINGS_LIMIT = 1024 * 1024  # tui.toml, llxprt-code's settings.json, themes, the key index
 PIPE_TIMEOUT_SECONDS = 30.0
 
 
@@ -109,6 +110,12 @@ def _read_pipe(fd: int, limit: int, timeout: float) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def read_text(path: Path, limit: int = SETTINGS_LIMIT) -> str:
+    """A small UTF-8 file we read but did not write (settings, themes). Raises
+    FileNotFoundError, FileReadError (special or too large), OSError, UnicodeDecodeError."""
+    return read_bounded(path, limit).data.decode("utf-8")
 
 
 def others_can_write(mode: int) -> bool:

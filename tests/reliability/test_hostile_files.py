@@ -198,3 +198,22 @@ async def test_a_profile_or_profiles_dir_others_can_write_is_warned_about(dirs: 
     assert f"chmod go-w {path}" in warnings
     assert f"{profiles} is writable by other users" in warnings
     assert f"chmod go-w {profiles}" in warnings
+
+
+async def test_settings_and_theme_files_that_are_fifos_are_refused_unread(
+    dirs: Dirs, tmp_path: Path
+) -> None:
+    from llxprt_runtime.errors import UserSettingsError
+    from llxprt_runtime.profiles.user_settings import load_user_settings
+    from llxprt_tui.themes import ThemeFileError, read_json_theme, read_toml_theme
+
+    dirs.config.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(dirs.config / "tui.toml", 0o600)
+    with pytest.raises(UserSettingsError, match="is not a regular file"):
+        load_user_settings()
+    os.mkfifo(tmp_path / "x.toml", 0o600)
+    (tmp_path / "z.json").symlink_to("/dev/zero")
+    with pytest.raises(ThemeFileError, match="is not a regular file"):
+        read_toml_theme(tmp_path / "x.toml")
+    with pytest.raises(ThemeFileError, match="is not a regular file"):
+        read_json_theme(tmp_path / "z.json")
