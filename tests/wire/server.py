@@ -48,6 +48,10 @@ class Reply:
     reasoning_tokens: int = 0
     finish: str = "stop"  # stop | length | tool_calls
     event_delay: float = 0.0
+    # When given, the stream pauses before event `hold_at` until this is set: a test can
+    # act "while the reply streams" without depending on how fast the machine is.
+    hold: threading.Event | None = field(default=None, compare=False)
+    hold_at: int = 1
 
     @staticmethod
     def tokens(count: int, word: str = "tok", paragraph: int = 0) -> Reply:
@@ -299,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._chunk(protocols.error_event(protocol, fault.message))
                     self._end()
                     return
+            if reply.hold is not None and index == reply.hold_at:
+                reply.hold.wait(timeout=60)  # a bound, so a failing test cannot hang the server
             if reply.event_delay:
                 time.sleep(reply.event_delay)
             self._chunk(event)
