@@ -293,7 +293,7 @@ class ProviderManager:
         if balancer is not None and provider_name in (None, LOAD_BALANCER_PROVIDER):
             try:
                 async for item in balancer.generate(options, self, self._settings):
-                    yield item
+                    yield valid_unicode(item)  # the one door for a server's text, as below
             except ProviderError as exc:
                 if self.disposed:
                     raise RuntimeDisposedError(self.runtime_id, mid_stream=True) from exc
