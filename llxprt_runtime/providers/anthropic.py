@@ -221,7 +221,7 @@ def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
     headers = resolved.headers
 
     def build() -> AsyncAnthropic:
-        from anthropic import AsyncAnthropic
+        from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
         # An explicit api_key (even "") means the SDK consults no credential env vars.
         return AsyncAnthropic(
@@ -231,7 +231,7 @@ def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
             timeout=resolved.timeout_seconds or 600.0,
             default_headers=headers or None,
             webhook_key="",
-            http_client=guarded_http_client(),
+            http_client=guarded_http_client(DefaultAsyncHttpxClient),
         )
 
     async def close(client: AsyncAnthropic) -> None:

@@ -64,18 +64,11 @@ def guarded_event_hooks() -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
     return {"request": [], "response": [_refuse_cross_origin_redirect]}
 
 
-def guarded_http_client() -> Any:
-    """The httpx2.AsyncClient the OpenAI and Anthropic SDK clients use (timeouts are passed
-    per request; limits as the SDKs' own defaults). google-genai builds its own per-event-loop
-    clients from `guarded_event_hooks()`."""
-    import httpx2
-
-    return httpx2.AsyncClient(
-        follow_redirects=True,
-        timeout=httpx2.Timeout(600.0, connect=5.0),
-        limits=httpx2.Limits(max_connections=1000, max_keepalive_connections=100),
-        event_hooks=guarded_event_hooks(),
-    )
+def guarded_http_client(default_client: Callable[..., Any]) -> Any:
+    """The HTTP client an OpenAI or Anthropic SDK client uses: that SDK's own default
+    (`DefaultAsyncHttpxClient`: its limits, timeouts, transport) with our hooks.
+    google-genai builds its own per-event-loop clients from `guarded_event_hooks()`."""
+    return default_client(event_hooks=guarded_event_hooks())
 
 
 @dataclass(frozen=True, slots=True)
