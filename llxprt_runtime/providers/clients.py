@@ -67,7 +67,7 @@ def guarded_event_hooks() -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
 def guarded_http_client(default_client: Callable[..., Any]) -> Any:
     """The HTTP client an OpenAI or Anthropic SDK client uses: that SDK's own default
     (`DefaultAsyncHttpxClient`: its limits, timeouts, transport) with our hooks.
-    google-genai builds its own per-event-loop clients from `guarded_event_hooks()`."""
+    google-genai is given `guarded_event_hooks()` in its client args."""
     return default_client(event_hooks=guarded_event_hooks())
 
 
