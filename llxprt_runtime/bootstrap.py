@@ -98,6 +98,8 @@ async def apply_cli_overrides(
         await step(update_active_provider_api_key(overrides.key, runtime=services))
     elif overrides.key_name:
         await step(use_named_key(overrides.key_name, runtime=services))
+    elif overrides.keyfile_key and not profile_key_name:  # a pipe, read once at start-up
+        await step(update_active_provider_api_key(overrides.keyfile_key, runtime=services))
     elif overrides.keyfile and not profile_key_name:
         await step(update_active_provider_keyfile(overrides.keyfile, runtime=services))
     for is_param, name, value in set_entries:

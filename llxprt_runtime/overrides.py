@@ -18,6 +18,7 @@ class CliOverrides:
     base_url: str | None = None
     settings: tuple[str, ...] = ()  # "key=value" or "modelparam.NAME=value"
     profile: str | None = None  # --profile-load
+    keyfile_key: str | None = None  # the key a --keyfile pipe gave, read once at start-up
 
     def __repr__(self) -> str:  # a crash traceback shows it: never the key nor a secret
         from llxprt_runtime.errors import REDACTED

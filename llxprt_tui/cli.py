@@ -82,11 +82,31 @@ def overrides_from(args: argparse.Namespace) -> CliOverrides:
         model=args.model,
         key=args.key,
         keyfile=args.keyfile,
+        keyfile_key=_pipe_keyfile_key(args.keyfile),
         key_name=args.key_name,
         base_url=args.baseurl,
         settings=tuple(args.set),
         profile=args.profile_load,
     )
+
+
+def _pipe_keyfile_key(path: str | None) -> str | None:
+    """`--keyfile <(pass show openai)` names a pipe that can be read only once: read it
+    here, once, at start-up (bounded and with a deadline), for every tab of this run. A
+    regular keyfile is read by each runtime when it is set; anything else is refused there."""
+    if not path:
+        return None
+    import stat
+
+    from llxprt_runtime.auth.keyfile import expand_keyfile_path, read_keyfile
+    from llxprt_runtime.errors import KeyfileError
+
+    try:
+        if not stat.S_ISFIFO(expand_keyfile_path(path).stat().st_mode):
+            return None
+        return read_keyfile(path, allow_pipe=True).key
+    except (OSError, KeyfileError):
+        return None  # the runtime reads the path again and says what is wrong with it
 
 
 def _start_debug_log() -> None:

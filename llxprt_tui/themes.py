@@ -144,8 +144,10 @@ def _name(file: Path, value: object) -> str:
 
 
 def _parse(file: Path, loads: Callable[[str], Any], kind: str) -> Any:
+    from llxprt_runtime.file_reads import read_text
+
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_text(file)  # a regular file, bounded: a FIFO named x.toml cannot wedge us
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeFileError(f"{file}: cannot be read ({exc})") from None
     try:

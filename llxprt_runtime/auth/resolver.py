@@ -13,6 +13,7 @@ Values are trimmed and the literal `none` counts as empty.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,12 @@ class AuthPrecedenceResolver:
     token_cache: RuntimeTokenCache
     secret_store: SecretStore
     oauth_manager: OAuthManager | None = None
+    # Keys read from keyfiles, by path: a keyfile is read when it is set, not per request
+    # (a pipe from `--keyfile <(...)` can be read only once, and reads belong off the loop).
+    keyfiles: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def remember_keyfile(self, path: str, key: str) -> None:
+        self.keyfiles[path.strip()] = key
 
     async def resolve(
         self,
@@ -156,7 +163,7 @@ class AuthPrecedenceResolver:
                 var = candidate.var or ""
                 resolved = ResolvedAuth(candidate.value, f"env-{var.lower()}", candidate.label)
             elif candidate.kind == "keyfile":
-                resolved = _from_keyfile(candidate.value, problems)
+                resolved = await self._from_keyfile(candidate.value, problems)
             else:
                 resolved = await self._from_keyring(provider, candidate.value, problems)
             if resolved is not None and resolved.token is not None:
@@ -194,6 +201,17 @@ class AuthPrecedenceResolver:
             return self.oauth_manager.describe(provider)
         return "none"
 
+    async def _from_keyfile(self, path: str, problems: list[LlxprtError]) -> ResolvedAuth | None:
+        key = self.keyfiles.get(path)
+        if key is None:
+            try:
+                key = (await asyncio.to_thread(read_keyfile, path)).key
+            except KeyfileError as exc:
+                problems.append(exc)
+                return None
+            self.keyfiles[path] = key
+        return ResolvedAuth(key, "keyfile", f"keyfile: {path}")
+
     async def _from_keyring(
         self, provider: str, name: str, problems: list[LlxprtError]
     ) -> ResolvedAuth | None:
@@ -223,11 +241,3 @@ def _described(candidate: _Candidate) -> str:
     if candidate.kind == "keyfile":
         return f"The key in {candidate.value}"
     return "The API key"
-
-
-def _from_keyfile(path: str, problems: list[LlxprtError]) -> ResolvedAuth | None:
-    try:
-        return ResolvedAuth(read_keyfile(path), "keyfile", f"keyfile: {path}")
-    except KeyfileError as exc:
-        problems.append(exc)
-        return None

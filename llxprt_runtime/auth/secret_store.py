@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar, cast
 
 from llxprt_runtime.atomic import write_private_text
 from llxprt_runtime.errors import InvalidKeyNameError, KeyringUnavailableError, SecretStoreError
+from llxprt_runtime.file_reads import read_text
 from llxprt_runtime.settings.registry import KEY_NAME_PATTERN, check_api_key
 
 _log = logging.getLogger(__name__)
@@ -144,8 +145,8 @@ class SecretStore:
 
     def _read_index(self) -> set[str]:
         try:
-            data = json.loads(self._index_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+            data = json.loads(read_text(self._index_file))
+        except (OSError, ValueError):  # missing, special, not UTF-8 or not JSON: no names
             return set()
         if not isinstance(data, list):
             return set()

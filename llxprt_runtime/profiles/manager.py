@@ -9,15 +9,24 @@ helpers run it in a worker thread.
 from __future__ import annotations
 
 import contextlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from llxprt_runtime.atomic import write_private_text
 from llxprt_runtime.errors import InvalidProfileNameError, ProfileError, ProfileNotFoundError
+from llxprt_runtime.file_reads import (
+    PROFILE_LIMIT,
+    FileReadError,
+    not_regular_reason,
+    others_can_write,
+    read_bounded,
+    writable_warning,
+)
 from llxprt_runtime.profiles.model import AnyProfile, parse_profile_text
 
 PROFILE_SUFFIX = ".json"
-MAX_PROFILE_BYTES = 1024 * 1024
+MAX_PROFILE_BYTES = PROFILE_LIMIT
 
 
 def validate_profile_name(name: str) -> str:
@@ -60,7 +69,7 @@ class ProfileManager:
         validate_profile_name(name)
         for index, directory in enumerate((self.profiles_dir, *self.legacy_dirs)):
             candidate = directory / f"{name}{PROFILE_SUFFIX}"
-            if candidate.is_file():
+            if candidate.exists():  # a FIFO or device is found (and refused when read)
                 return candidate, index > 0
         return None
 
@@ -72,6 +81,22 @@ class ProfileManager:
         if found is None:
             raise ProfileNotFoundError(name)
         return parse_profile_text(name, _read_profile_text(name, found[0]))
+
+    def file_warnings(self, name: str) -> list[str]:
+        """What others could change: a profile file or its directory writable by other
+        users (such a profile can point `base-url` elsewhere and receive the key)."""
+        found = self._find(name)
+        if found is None:
+            return []
+        path = found[0]
+        warnings: list[str] = []
+        with contextlib.suppress(OSError):
+            if others_can_write(path.stat().st_mode):
+                warnings.append(writable_warning(path, f"Profile '{name}':"))
+        with contextlib.suppress(OSError):
+            if path.parent.stat().st_mode & stat.S_IWOTH:
+                warnings.append(writable_warning(path.parent, "The profiles directory"))
+        return warnings
 
     def save(self, name: str, profile: AnyProfile) -> Path:
         path = self.path_for(name)
@@ -119,9 +144,14 @@ class ProfileManager:
 
 def _read_profile_text(name: str, path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_PROFILE_BYTES:
-            raise ProfileError(name, f"Profile '{name}' is too large to be a profile ({path}).")
-        return path.read_text(encoding="utf-8")
+        data = read_bounded(path, MAX_PROFILE_BYTES).data
+        return data.decode("utf-8")
+    except FileReadError as exc:
+        if exc.reason.startswith("is too large"):
+            raise ProfileError(
+                name, f"Profile '{name}' is too large to be a profile ({path})."
+            ) from None
+        raise ProfileError(name, f"Profile '{name}' {exc.reason}: {path}") from None
     except UnicodeDecodeError:
         raise ProfileError(name, f"Profile '{name}' is corrupted: not UTF-8 text.") from None
     except OSError as exc:
@@ -131,6 +161,13 @@ def _read_profile_text(name: str, path: Path) -> str:
 
 
 def _entry(name: str, path: Path, *, legacy: bool) -> ProfileEntry:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return ProfileEntry(name, path, None, f"Profile '{name}' cannot be read: {exc}", legacy)
+    if not stat.S_ISREG(mode):  # listed with a note, never opened
+        note = f"Profile '{name}' {not_regular_reason(mode)} and was skipped: {path}"
+        return ProfileEntry(name, path, None, note, legacy)
     try:
         validate_profile_name(name)
         profile = parse_profile_text(name, _read_profile_text(name, path))

@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 from llxprt_runtime.errors import ProfileError
 from llxprt_runtime.settings.registry import (
     SettingValue,
+    check_free_value,
     get_spec,
     resolve_alias,
     validate_model_param,
@@ -70,6 +71,10 @@ def parse_profile_text(name: str, text: str) -> AnyProfile:
             name,
             f"Profile '{name}' is corrupted: not valid JSON ({exc.msg} at line {exc.lineno}, "
             f"column {exc.colno}).",
+        ) from None
+    except ValueError:  # an integer of more than 4,300 digits: Python refuses to convert it
+        raise ProfileError(
+            name, f"Profile '{name}' is invalid: it holds a number too large to read."
         ) from None
     return parse_profile(name, data)
 
@@ -223,7 +228,8 @@ def _parse_section(
                 canonical, normalized = validate_model_param(str(key), value)
             elif get_spec(str(key)) is None:
                 # Settings of llxprt-code features we don't have are kept as they are.
-                canonical, normalized = resolve_alias(str(key)), _plain(value)
+                canonical = resolve_alias(str(key))
+                normalized = _plain(check_free_value(canonical, value))
             else:
                 canonical, normalized = validate_setting(str(key), value)
         except ValueError as exc:

@@ -12,7 +12,7 @@ runtime exactly as it was.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from llxprt_runtime.auth.keyfile import read_keyfile
@@ -192,7 +192,9 @@ async def preflight_profile(
     keyfile = profile.ephemeral_settings.get("auth-keyfile")
     if isinstance(keyfile, str) and keyfile and not key_name:
         try:
-            await asyncio.to_thread(read_keyfile, keyfile)
+            read = await asyncio.to_thread(read_keyfile, keyfile)
+            services.auth.remember_keyfile(keyfile, read.key)
+            warnings.extend(read.warnings)
         except KeyfileError as exc:
             warnings.append(f"{exc} Requests will fail until it is fixed or another key is set.")
     return warnings
@@ -201,6 +203,7 @@ async def preflight_profile(
 def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None) -> None:
     settings = services.settings_service
     previous = settings.active_provider
+    settings.forget_parked()  # a profile is a whole new state: no earlier provider's values
     for key in settings.get_all_global_settings():
         settings.unset(key)
     for provider in {previous, profile.provider} - {None}:
@@ -326,7 +329,9 @@ def _mapping(value: object) -> dict[str, object]:
 async def load_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> ProfileLoadResult:
     services = resolve_runtime(runtime)
     profile = await asyncio.to_thread(services.profile_manager.load, name)
-    return await apply_profile_snapshot(profile, profile_name=name, runtime=services)
+    result = await apply_profile_snapshot(profile, profile_name=name, runtime=services)
+    file_warnings = await asyncio.to_thread(services.profile_manager.file_warnings, name)
+    return replace(result, warnings=(*file_warnings, *result.warnings))
 
 
 async def delete_profile_by_name(name: str, *, runtime: RuntimeRef = None) -> str:

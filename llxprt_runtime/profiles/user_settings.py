@@ -17,6 +17,7 @@ from typing import Any
 from llxprt_runtime import paths
 from llxprt_runtime.atomic import write_private_text
 from llxprt_runtime.errors import UserSettingsError
+from llxprt_runtime.file_reads import read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +32,12 @@ def load_user_settings(path: Path | None = None) -> UserSettings:
     """The settings in `path` (default: tui.toml); a missing file gives the defaults."""
     file = path or paths.user_settings_file()
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(file))
     except FileNotFoundError:
         return UserSettings()
     except (OSError, UnicodeDecodeError) as exc:
         raise UserSettingsError(f"Could not read {file}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer of over 4,300 digits
         raise UserSettingsError(f"{file} is not valid TOML: {exc}") from None
     return _from_mapping(file, data)
 
@@ -85,8 +86,8 @@ def resolve_default_profile_name(environ: Mapping[str, str] | None = None) -> st
         return ours
     for file in (paths.llxprt_code_settings_file(), paths.legacy_llxprt_code_settings_file()):
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            data = json.loads(read_text(file))
+        except (OSError, ValueError):  # unreadable, special, not UTF-8 or not JSON
             continue
         value = data.get("defaultProfile") if isinstance(data, dict) else None
         if isinstance(value, str) and value.strip() and value.strip().lower() != "none":

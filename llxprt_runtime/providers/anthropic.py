@@ -12,6 +12,7 @@ from llxprt_runtime.providers.base import (
     ResolvedOptions,
     require_resolved,
 )
+from llxprt_runtime.providers.clients import guarded_http_client
 from llxprt_runtime.providers.content import (
     ContentBlock,
     ContentMetadata,
@@ -220,7 +221,7 @@ def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
     headers = resolved.headers
 
     def build() -> AsyncAnthropic:
-        from anthropic import AsyncAnthropic
+        from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
         # An explicit api_key (even "") means the SDK consults no credential env vars.
         return AsyncAnthropic(
@@ -230,6 +231,7 @@ def _client(resolved: ResolvedOptions, provider: str) -> AsyncAnthropic:
             timeout=resolved.timeout_seconds or 600.0,
             default_headers=headers or None,
             webhook_key="",
+            http_client=guarded_http_client(DefaultAsyncHttpxClient),
         )
 
     async def close(client: AsyncAnthropic) -> None:

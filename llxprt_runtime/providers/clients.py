@@ -3,6 +3,11 @@
 A client is reused while its (provider, base URL, key, headers, timeout) are unchanged and
 rebuilt when any of them changes; the cache belongs to one runtime, so clients are never
 shared between runtimes, and all are closed when the runtime is disposed.
+
+Every SDK client gets its HTTP client from `guarded_http_client()`, the one place where
+what the HTTP layer may do is decided: a redirect to another origin (scheme, host, port) is
+refused, because the SDKs would follow it carrying `x-api-key`/`x-goog-api-key` and every
+custom header (httpx strips only `Authorization`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,49 @@ _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 MAX_CLIENTS = 8
+
+
+class CrossOriginRedirectError(Exception):
+    """The server redirected a request to another origin; it was not followed."""
+
+    def __init__(self, origin: str, target: str) -> None:
+        self.origin = origin
+        self.target = target
+        super().__init__(
+            f"Refused a redirect from {origin} to {target}: credentials and custom headers are "
+            "never sent to another origin"
+        )
+
+
+def _origin_text(url: Any) -> str:
+    text = f"{url.scheme}://{url.host}"
+    return f"{text}:{url.port}" if url.port is not None else text
+
+
+async def _refuse_cross_origin_redirect(response: Any) -> None:
+    """httpx response hook: runs on every response, before a redirect would be followed."""
+    if not response.has_redirect_location:
+        return
+    source = response.request.url
+    try:
+        target = source.join(response.headers["location"])
+        same = target.origin == source.origin
+    except ValueError:  # a malformed Location: httpx itself refuses it
+        return
+    if not same:
+        raise CrossOriginRedirectError(_origin_text(source), _origin_text(target))
+
+
+def guarded_event_hooks() -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
+    """The httpx event hooks every SDK HTTP client carries."""
+    return {"request": [], "response": [_refuse_cross_origin_redirect]}
+
+
+def guarded_http_client(default_client: Callable[..., Any]) -> Any:
+    """The HTTP client an OpenAI or Anthropic SDK client uses: that SDK's own default
+    (`DefaultAsyncHttpxClient`: its limits, timeouts, transport) with our hooks.
+    google-genai is given `guarded_event_hooks()` in its client args."""
+    return default_client(event_hooks=guarded_event_hooks())
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ map it to their wire format and back; streaming replies arrive as small IContent
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Speaker = Literal["human", "ai", "tool"]
@@ -143,6 +144,64 @@ def merge_stream(chunks: Sequence[IContent]) -> IContent:
     return IContent(
         "ai", tuple(blocks), ContentMetadata(usage, finish, model, provider, message_id)
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """`text` as valid Unicode: a lone surrogate (JSON allows "\\ud800") becomes U+FFFD.
+
+    Python keeps a lone surrogate in a str, but it cannot be encoded, so one in a reply
+    would fail every later request, export and copy of that conversation."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _valid_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, Mapping):
+        return {valid_text(str(k)): _valid_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_valid_value(v) for v in value]
+    return value
+
+
+def _valid_block(block: ContentBlock) -> ContentBlock:
+    if isinstance(block, TextBlock):
+        text = valid_text(block.text)
+        return block if text is block.text else TextBlock(text)
+    if isinstance(block, ThinkingBlock):
+        thought = valid_text(block.thought)
+        return block if thought is block.thought else replace(block, thought=thought)
+    if isinstance(block, ToolCallBlock):
+        return replace(
+            block,
+            id=valid_text(block.id),
+            name=valid_text(block.name),
+            parameters=_valid_value(block.parameters),
+        )
+    return block
+
+
+def valid_unicode(content: IContent) -> IContent:
+    """`content` (as a provider produced it from a server's reply) with every string valid
+    Unicode; the same object when it already was, which is nearly always."""
+    blocks = tuple(_valid_block(b) for b in content.blocks)
+    meta = content.metadata
+    model = valid_text(meta.model) if meta.model else meta.model
+    message_id = valid_text(meta.id) if meta.id else meta.id
+    if (
+        all(a is b for a, b in zip(blocks, content.blocks, strict=True))
+        and model is meta.model
+        and message_id is meta.id
+    ):
+        return content
+    return IContent(content.speaker, blocks, replace(meta, model=model, id=message_id))
 
 
 def tool_result_text(block: ToolResponseBlock) -> str:

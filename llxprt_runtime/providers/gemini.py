@@ -16,6 +16,7 @@ from llxprt_runtime.providers.base import (
     ResolvedOptions,
     require_resolved,
 )
+from llxprt_runtime.providers.clients import guarded_event_hooks
 from llxprt_runtime.providers.content import (
     ContentBlock,
     ContentMetadata,
@@ -245,8 +246,11 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
             retry_options=types.HttpRetryOptions(attempts=1),  # our retry policy decides
             # google-genai switches to aiohttp whenever it is importable (the `serve` extra
             # brings it), and aiohttp follows cross-origin redirects with the key; naming an
-            # httpx2 transport keeps every install on httpx2.
-            async_client_args={"transport": httpx2.AsyncHTTPTransport()},
+            # httpx2 transport keeps every install on httpx2, with our redirect guard.
+            async_client_args={
+                "transport": httpx2.AsyncHTTPTransport(),
+                "event_hooks": guarded_event_hooks(),
+            },
         )
         if vertex:
             return Client(

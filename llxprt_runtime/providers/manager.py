@@ -31,7 +31,7 @@ from llxprt_runtime.errors import (
 from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo, ResolvedOptions
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
 from llxprt_runtime.providers.clients import SdkClientCache
-from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.providers.content import IContent, valid_unicode
 from llxprt_runtime.providers.load_balancer import (
     LOAD_BALANCER_PROVIDER,
     Clock,
@@ -293,7 +293,7 @@ class ProviderManager:
         if balancer is not None and provider_name in (None, LOAD_BALANCER_PROVIDER):
             try:
                 async for item in balancer.generate(options, self, self._settings):
-                    yield item
+                    yield valid_unicode(item)  # the one door for a server's text, as below
             except ProviderError as exc:
                 if self.disposed:
                     raise RuntimeDisposedError(self.runtime_id, mid_stream=True) from exc
@@ -315,10 +315,22 @@ class ProviderManager:
             resolved.auth_source,
         )
         try:
+            empty = True
             async for item in stream_with_retries(
                 lambda: provider.generate_chat_completion(prepared), policy
             ):
-                yield item
+                # The one door for a server's text: valid Unicode from here on.
+                empty = empty and not item.blocks and item.metadata.finish_reason is None
+                yield valid_unicode(item)
+            if empty:
+                raise ProviderError(
+                    "Empty reply: the server returned an empty reply "
+                    "(no content, no finish reason)",
+                    provider=provider.name,
+                    model=resolved.model,
+                    url=resolved.base_url,
+                    hint="Check the model (/model) and base URL (/baseurl); /retry asks again.",
+                )
         except ProviderError as exc:
             exc.scrub(resolved.auth_token)
             _log.debug("runtime %s: call failed: %s", self.runtime_id, exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from llxprt_runtime.providers.base import ResolvedOptions
+from llxprt_runtime.providers.clients import guarded_http_client
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -19,7 +20,7 @@ def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:
     headers = resolved.headers
 
     def build() -> AsyncOpenAI:
-        from openai import AsyncOpenAI
+        from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
         client = AsyncOpenAI(
             api_key=resolved.auth_token or "",
@@ -31,6 +32,7 @@ def openai_client(resolved: ResolvedOptions, provider: str) -> AsyncOpenAI:
             max_retries=0,  # our retry policy decides
             timeout=resolved.timeout_seconds or 600.0,
             default_headers=headers or None,
+            http_client=guarded_http_client(DefaultAsyncHttpxClient),
         )
         # Explicit "" stops the env fallback; None afterwards stops the empty headers.
         client.organization = client.project = None

@@ -22,6 +22,7 @@ from llxprt_runtime.errors import (
     RateLimitError,
     ServerError,
 )
+from llxprt_runtime.providers.clients import CrossOriginRedirectError
 
 _NETWORK_WORDS = ("connect", "timeout", "timedout", "network", "protocol", "readerror", "stream")
 
@@ -126,6 +127,13 @@ def classify_sdk_error(
         return exc
     status = _status(exc)
     where: dict[str, Any] = {"provider": provider, "model": model, "url": url, "status": status}
+    refused = next((e for e in _chain(exc) if isinstance(e, CrossOriginRedirectError)), None)
+    if refused is not None:
+        return ClientError(
+            str(refused),
+            hint=f"If {refused.target} is the right server, set it with /baseurl.",
+            **where,
+        )
     detail = _message(exc)
     if status is None:
         kind = _error_type(exc)

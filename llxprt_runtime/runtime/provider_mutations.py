@@ -29,6 +29,7 @@ from llxprt_runtime.settings.registry import (
     require_spec,
     validate_model_param,
 )
+from llxprt_runtime.settings.service import ParkedProvider
 from llxprt_runtime.urls import display_url
 
 _AUTH_KEYS = ("auth-key", "auth-keyfile", "auth-key-name")
@@ -80,7 +81,12 @@ async def switch_active_provider(
     """Make `name` the active provider, following the reference's rules.
 
     The previous provider's settings (key, base URL, params) are cleared, and so is every
-    global setting except context-limit, max_tokens, streaming and `preserve_ephemerals`.
+    global setting except context-limit, max_tokens, streaming and `preserve_ephemerals`;
+    nothing of one provider reaches the next. What was cleared is parked in the settings
+    service and put back when this tab switches back to that provider (its base URL, model,
+    params and key source), so a switch there and back loses nothing and never sends the
+    next message to the default endpoint by surprise. The messages say where the tab now
+    talks to.
     """
     services = resolve_runtime(runtime)
     name = name.strip()
@@ -96,28 +102,50 @@ async def switch_active_provider(
         )
 
     messages: list[str] = []
+    keep = PRESERVED_ON_PROVIDER_SWITCH | set(preserve_ephemerals)
+    cleared_globals = {k: v for k, v in settings.get_all_global_settings().items() if k not in keep}
     if previous:
         if settings.get_provider_setting(previous, "base-url") or settings.get("base-url"):
             messages.append(
                 f"Cleared custom base URL for provider '{previous}'; default endpoint restored."
             )
+        settings.park_provider(previous, settings.get_provider_settings(previous), cleared_globals)
         settings.clear_provider_settings(previous)
-    keep = PRESERVED_ON_PROVIDER_SWITCH | set(preserve_ephemerals)
-    for key in settings.get_all_global_settings():
-        if key not in keep:
-            settings.unset(key)
+    for key in cleared_globals:
+        settings.unset(key)
     for key in settings.get_provider_settings(name):
         if not is_provider_config_key(key):  # stale model params of the target
             settings.set_provider_setting(name, key, None)
+    parked = settings.take_parked(name)
+    if parked is not None:
+        _restore_parked(services, name, parked)
+        messages.append(
+            f"Restored the base URL, model, parameters and key source provider '{name}' "
+            "had earlier in this tab."
+        )
     manager.set_active_provider(name)
 
     stored = settings.get_provider_setting(name, "model")
     model = stored if isinstance(stored, str) and stored else info.default_model
     settings.set_provider_setting(name, "model", model)
     messages.append(f"Active model is '{model}' for provider '{name}'.")
+    base_url = settings.get_provider_setting(name, "base-url") or settings.get("base-url")
+    endpoint = base_url if isinstance(base_url, str) and base_url else info.default_base_url
+    messages.append(f"This tab now talks to {display_url(endpoint)}.")
     if info.env_key_names and not any(os.environ.get(v, "").strip() for v in info.env_key_names):
         messages.append("Use /key to set API key if needed.")
     return ProviderSwitchResult(True, previous, name, model, tuple(messages))
+
+
+def _restore_parked(services: RuntimeServices, provider: str, parked: ParkedProvider) -> None:
+    """Put back what `provider` had when the tab left it; a value set since (a preserved
+    global such as context-limit) wins over the parked one."""
+    settings = services.settings_service
+    for key, value in parked.provider_settings.items():
+        settings.set_provider_setting(provider, key, value)
+    for key, value in parked.global_settings.items():
+        if settings.get(key) is None:
+            settings.set_passthrough(key, value)
 
 
 async def update_active_provider_api_key(
@@ -156,15 +184,17 @@ async def update_active_provider_keyfile(
             f"Keyfile and API key removed for provider '{provider}'",
         )
     assert path is not None
-    await asyncio.to_thread(read_keyfile, path.strip())  # raises KeyfileError with the reason
+    keyfile = await asyncio.to_thread(read_keyfile, path.strip())  # KeyfileError says why not
     _clear_auth(services, provider)
+    services.auth.remember_keyfile(path, keyfile.key)  # read once per change, not per request
     settings = services.settings_service
     settings.set_provider_setting(provider, "auth-keyfile", path.strip())
     settings.set("auth-keyfile", path.strip())
+    message = f"API key loaded from {path.strip()} for provider '{provider}'"
     return MutationResult(
         before != _auth_state(services, provider),
         provider,
-        f"API key loaded from {path.strip()} for provider '{provider}'",
+        ". ".join((message, *keyfile.warnings)),
     )
 
 

@@ -82,8 +82,22 @@ def _bool(spec: SettingSpec, value: object) -> SettingValue:
     )
 
 
+# The largest integer a float (and so JSON in every other program) holds exactly; anything
+# bigger in a file or a command is hostile or a typo, and float() of it can overflow.
+MAX_SAFE_INTEGER = 2**53
+
+
+def _check_magnitude(key: str, value: object) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        raise SettingValidationError(
+            key, f"{key} is too large (the limit is {MAX_SAFE_INTEGER:,} either way)"
+        )
+
+
 def _number(spec: SettingSpec, value: object) -> SettingValue:
+    _check_magnitude(spec.key, value)
     number = _as_number(value)
+    _check_magnitude(spec.key, number)
     if number is None:
         raise SettingValidationError(spec.key, f"{spec.key} must be a number")
     _check_range(spec, number)
@@ -91,7 +105,9 @@ def _number(spec: SettingSpec, value: object) -> SettingValue:
 
 
 def _integer(spec: SettingSpec, value: object) -> SettingValue:
+    _check_magnitude(spec.key, value)
     number = _as_number(value)
+    _check_magnitude(spec.key, number)
     if number is None or not float(number).is_integer():
         raise SettingValidationError(spec.key, _integer_message(spec))
     integer = int(number)
@@ -237,7 +253,9 @@ _VALIDATORS: Mapping[SettingType, Callable[[SettingSpec, object], SettingValue]]
 def _as_number(value: object) -> int | float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return value if abs(value) <= MAX_SAFE_INTEGER else None  # float() would overflow
+    if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
         text = value.strip()
@@ -620,7 +638,7 @@ def validate_model_param(name: str, value: object) -> tuple[str, SettingValue]:
     if not canonical or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", canonical):
         raise SettingValidationError(name, f"Invalid model parameter name: '{name}'")
     if spec is None:
-        return canonical, _coerce_free_value(value)
+        return canonical, _coerce_free_value(check_free_value(canonical, value))
     return spec.key, spec.validate(value)
 
 
@@ -638,6 +656,15 @@ def parse_setting_text(raw: str) -> SettingValue:
         except json.JSONDecodeError:
             return text
     return text
+
+
+def check_free_value(key: str, value: object) -> object:
+    """`value` for a name the registry does not know (extra model params, llxprt-code
+    settings we keep): any JSON value, but a number must be one a float holds."""
+    _check_magnitude(key, value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SettingValidationError(key, f"{key} must be a finite number")
+    return value
 
 
 def _coerce_free_value(value: object) -> SettingValue:

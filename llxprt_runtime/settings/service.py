@@ -58,6 +58,15 @@ class SettingsState:
     # The profile whose file held the key now in use in plain text (`auth-key`), so saving
     # can offer to move it into the keyring; any change of that key forgets it.
     plaintext_key_profile: str | None = None
+    # What each provider had when the tab switched away from it (its own settings, and the
+    # globals the switch cleared), kept out of every lookup until the tab switches back.
+    parked: dict[str, ParkedProvider] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParkedProvider:
+    provider_settings: dict[str, SettingValue] = field(default_factory=dict)
+    global_settings: dict[str, SettingValue] = field(default_factory=dict)
 
 
 class SettingsService:
@@ -140,6 +149,23 @@ class SettingsService:
 
     def configured_providers(self) -> list[str]:
         return sorted(p for p, values in self._state.providers.items() if values)
+
+    def park_provider(
+        self,
+        provider: str,
+        provider_settings: Mapping[str, SettingValue],
+        global_settings: Mapping[str, SettingValue],
+    ) -> None:
+        """Keep what `provider` had, for when the tab switches back to it."""
+        self._state.parked[provider] = ParkedProvider(
+            copy.deepcopy(dict(provider_settings)), copy.deepcopy(dict(global_settings))
+        )
+
+    def take_parked(self, provider: str) -> ParkedProvider | None:
+        return self._state.parked.pop(provider, None)
+
+    def forget_parked(self) -> None:
+        self._state.parked.clear()
 
     # --- active provider and profile --------------------------------------------------------
 
@@ -225,6 +251,13 @@ class SettingsService:
             "currentProfile": self._state.current_profile,
             "global": redact_mapping(self._state.global_settings),
             "providers": {p: redact_mapping(v) for p, v in self._state.providers.items()},
+            "parked": {
+                p: {
+                    "provider": redact_mapping(v.provider_settings),
+                    "global": redact_mapping(v.global_settings),
+                }
+                for p, v in self._state.parked.items()
+            },
         }
 
     def __repr__(self) -> str:

@@ -291,10 +291,11 @@ class ChatTab(Vertical):
             state = "cancelled"
         except LlxprtError as exc:
             state = "failed"
-            await self._failed(reply, text, str(exc), bool(chunks))
+            await self._failed(reply, text, str(exc), any(c.blocks for c in chunks))
         except Exception as exc:  # never let a provider bug take the tab down
             state = "failed"
-            await self._failed(reply, text, f"Unexpected error: {exc}", bool(chunks))
+            partial = any(c.blocks for c in chunks)
+            await self._failed(reply, text, f"Unexpected error: {exc}", partial)
         finally:
             self._ending = True  # escape from here on would cut the reply's last render
             await self._finish(reply, chunks, state, started, first)

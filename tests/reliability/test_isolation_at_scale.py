@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -68,11 +70,18 @@ def check_server_logs(servers: list[WireServer], log: dict[tuple[int, int], Iden
     return checked
 
 
-def reply_for(request: RecordedRequest) -> Reply:
-    # A long, slow reply for the stream that gets its runtime disposed half-way.
-    if "long" in request.last_user_text():
-        return Reply(text=("x",) * 200, event_delay=0.01)
-    return Reply(text=("ok",) * 8, event_delay=0.001)
+def replies(disposed: dict[int, threading.Event]) -> Callable[[RecordedRequest], Reply]:
+    def reply_for(request: RecordedRequest) -> Reply:
+        # A long reply for the stream that gets its runtime disposed half-way: it pauses
+        # after a few events until the agent has disposed its runtime, so the client cannot
+        # have read the whole reply first on a slow machine.
+        text = request.last_user_text()
+        if "long" in text:
+            agent = int(re.search(r"agent=(\d+)", text).group(1))  # type: ignore[union-attr]
+            return Reply(text=("x",) * 200, event_delay=0.01, hold=disposed[agent], hold_at=8)
+        return Reply(text=("ok",) * 8, event_delay=0.001)
+
+    return reply_for
 
 
 class Agent:
@@ -84,6 +93,7 @@ class Agent:
         self.generation = 0
         self.runtime: RuntimeServices | None = None
         self.rng = random.Random(index)
+        self.disposed = threading.Event()  # set once this agent's runtime is disposed
 
     async def configure(self, provider: str, server: int, key: str, model: str) -> None:
         """Point this (active) runtime at `server` with its own key, model and header."""
@@ -167,6 +177,7 @@ class Agent:
                 received += 1
                 if received == 5:
                     await rs.reset_cli_provider_infrastructure(runtime.runtime_id)
+                    self.disposed.set()
         assert received >= 5
         with pytest.raises(MissingProviderRuntimeError):
             await rs.set_active_model("after-dispose")
@@ -175,10 +186,13 @@ class Agent:
 
 
 async def test_fifty_runtimes_never_send_each_others_key_model_url_or_headers() -> None:
-    servers = [WireServer(default_reply=reply_for).start() for _ in range(SERVERS)]
+    disposed = {i: threading.Event() for i in range(AGENTS)}
+    servers = [WireServer(default_reply=replies(disposed)).start() for _ in range(SERVERS)]
     try:
         log: dict[tuple[int, int], Identity] = {}
         agents = [Agent(i, servers, log) for i in range(AGENTS)]
+        for agent in agents:
+            agent.disposed = disposed[agent.index]  # its "long" reply waits for it
         start = asyncio.Barrier(AGENTS)
         await asyncio.gather(*(a.run(start) for a in agents))
 
@@ -201,6 +215,8 @@ async def test_fifty_runtimes_never_send_each_others_key_model_url_or_headers() 
             }
             assert (await runtime.auth.resolve(last.protocol)).token == last.key
     finally:
+        for event in disposed.values():
+            event.set()
         for server in servers:
             server.stop()
 
@@ -212,8 +228,13 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
     from llxprt_tui.chat.tab import ChatTab
     from tests.tui.conftest import SIZE, make_app, wait_until
 
+    # Round one's replies pause after their first event until everything below has been
+    # done "while streaming" (how fast a loaded machine consumes them does not matter).
+    streaming = threading.Event()
+
     def slow_echo(request: RecordedRequest) -> Reply:
-        return Reply(text=(f"Echo: {request.last_user_text()}", *(["."] * 150)), event_delay=0.01)
+        text = (f"Echo: {request.last_user_text()}", *(["."] * 150))
+        return Reply(text=text, event_delay=0.01, hold=streaming)
 
     servers = [WireServer(default_reply=slow_echo).start() for _ in range(5)]
     log: dict[tuple[int, int], Identity] = {}
@@ -264,6 +285,7 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
             record(4, PROVIDERS[0], "", "model-4", 4)
             closed = tabs.pop(5)
             await app._close(closed)
+            streaming.set()
             await wait_until(pilot, lambda: not any(t.streaming for t in tabs.values()))
             await send_all(tabs)
             await wait_until(pilot, lambda: not any(t.streaming for t in tabs.values()))
@@ -277,6 +299,7 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
                 assert set(re.findall(r"agent=(\d+)", shown)) == {str(number)}
             assert closed.runtime.disposed
     finally:
+        streaming.set()
         for server in servers:
             server.stop()
 

@@ -225,13 +225,15 @@ def _keyfile(tmp_path: Path, case: str) -> Path:
         path.mkdir()
     elif case == "binary":
         path.write_bytes(b"\xff\xfe\x00key")
+    if path.is_file():
+        path.chmod(0o600)
     return path  # "missing": never created
 
 
 KEYFILES = {
     "empty": "is empty",
     "missing": "was not found",
-    "directory": "is a directory",
+    "directory": "is not a regular file (a directory)",
     "binary": "is not a text file",
 }
 

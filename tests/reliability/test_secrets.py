@@ -200,6 +200,7 @@ def test_no_process_listing_shows_the_key(
     nor any process it started shows the key."""
     keyfile = tmp_path / "key.txt"
     keyfile.write_text(SENTINELS["keyfile"])
+    keyfile.chmod(0o600)
     wire.enqueue(Fault(first_byte_delay=1.5, reply=Reply(text=("done",))))
     args = [a.replace("{keyfile}", str(keyfile)) for a in flags]
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")

@@ -47,8 +47,10 @@ async def test_precedence_walks_down_the_order(
     runtime.oauth_manager.register_provider(oauth)
     keyfile = tmp_path / "k"
     keyfile.write_text("sk-keyfile-provider")
+    keyfile.chmod(0o600)
     global_keyfile = tmp_path / "g"
     global_keyfile.write_text("sk-keyfile-global")
+    global_keyfile.chmod(0o600)
     memory_keyring.passwords[(KEYRING_SERVICE, "named")] = "sk-named"
 
     settings.set_provider_setting("openai", "auth-key", "sk-provider")

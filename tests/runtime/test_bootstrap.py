@@ -41,6 +41,7 @@ async def _resolve(provider: str = "anthropic") -> tuple[str | None, str]:
 def keyfile(tmp_path: Path) -> str:
     path = tmp_path / "k"
     path.write_text("sk-from-keyfile")
+    path.chmod(0o600)
     return str(path)
 
 

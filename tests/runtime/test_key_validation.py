@@ -79,6 +79,7 @@ def test_a_keyfile_refuses(bad: tuple[str, str], tmp_path: Path) -> None:
     keyfile = tmp_path / "key.txt"
     # A keyfile's first line is its key (line breaks end it): a bell stands in for them.
     keyfile.write_text(value.replace("\n", "\x07").replace("\r", "\x07") + "\n")
+    keyfile.chmod(0o600)
     with pytest.raises(KeyfileError, match=why) as caught:
         read_keyfile(str(keyfile))
     assert "sk-first" not in str(caught.value) and "sk-abcd" not in str(caught.value)
@@ -87,7 +88,8 @@ def test_a_keyfile_refuses(bad: tuple[str, str], tmp_path: Path) -> None:
 def test_a_trailing_newline_is_stripped_first(tmp_path: Path) -> None:
     keyfile = tmp_path / "key.txt"
     keyfile.write_text("sk-plain-key-1234\r\n")
-    assert read_keyfile(str(keyfile)) == "sk-plain-key-1234"
+    keyfile.chmod(0o600)
+    assert read_keyfile(str(keyfile)).key == "sk-plain-key-1234"
 
 
 async def test_a_trailing_newline_from_the_environment_is_stripped(

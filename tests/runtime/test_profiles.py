@@ -118,6 +118,7 @@ async def test_llxprt_code_profiles_load_unmodified_and_round_trip(
     memory_keyring.passwords[(KEYRING_SERVICE, "openai-work")] = "sk-work"
     (dirs.home / ".keys").mkdir()
     (dirs.home / ".keys" / "anthropic.key").write_text("sk-ant\n")
+    (dirs.home / ".keys" / "anthropic.key").chmod(0o600)
     _write_profile(dirs, "upstream", example)
     runtime = await rs.activate_isolated_runtime_context()
     result = await rs.load_profile_by_name("upstream")
@@ -344,6 +345,7 @@ async def test_a_saved_key_value_appears_in_no_file(
     await rs.set_default_profile_name("with-key-name")
     keyfile = tmp_path / "sentinel.key"
     keyfile.write_text(SENTINEL)
+    keyfile.chmod(0o600)
     await rs.update_active_provider_keyfile(str(keyfile))
     await rs.save_profile_snapshot("with-keyfile")
 

@@ -124,12 +124,14 @@ async def test_keyfile_is_checked_when_set(tmp_path: Path) -> None:
     await rs.switch_active_provider("anthropic")
     empty = tmp_path / "empty.key"
     empty.write_text("\n")
+    empty.chmod(0o600)
     with pytest.raises(KeyfileError, match="is empty"):
         await rs.update_active_provider_keyfile(str(empty))
     with pytest.raises(KeyfileError, match="was not found"):
         await rs.update_active_provider_keyfile(str(tmp_path / "missing.key"))
     good = tmp_path / "good.key"
     good.write_text("sk-from-file\n")
+    good.chmod(0o600)
     result = await rs.update_active_provider_keyfile(str(good))
     assert result.changed and "sk-from-file" not in result.message
     resolved = await runtime.auth.resolve("anthropic")

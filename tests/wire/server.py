@@ -48,6 +48,10 @@ class Reply:
     reasoning_tokens: int = 0
     finish: str = "stop"  # stop | length | tool_calls
     event_delay: float = 0.0
+    # When given, the stream pauses before event `hold_at` until this is set: a test can
+    # act "while the reply streams" without depending on how fast the machine is.
+    hold: threading.Event | None = field(default=None, compare=False)
+    hold_at: int = 1
 
     @staticmethod
     def tokens(count: int, word: str = "tok", paragraph: int = 0) -> Reply:
@@ -77,6 +81,8 @@ class Fault:
     malformed_after: int | None = None  # then send a chunk that is not JSON
     error_event_after: int | None = None  # then send the vendor's error event
     first_byte_delay: float = 0.0
+    redirect_to: str | None = None  # answer `status` (default 307) with Location: this + path
+    empty: bool = False  # a 200 stream with no content and no finish reason
 
 
 @dataclass(frozen=True)
@@ -250,11 +256,22 @@ class _Handler(BaseHTTPRequestHandler):
         reply = action.reply if isinstance(action, Fault) else action
         if fault is not None and fault.first_byte_delay:
             time.sleep(fault.first_byte_delay)
+        if fault is not None and fault.redirect_to is not None:
+            self._send_json(
+                fault.status or 307, {}, {"location": fault.redirect_to.rstrip("/") + self.path}
+            )
+            return
         if fault is not None and fault.status is not None:
             headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
             self._send_json(
                 fault.status, protocols.error_body(protocol, fault.status, fault.message), headers
             )
+            return
+        if fault is not None and fault.empty:  # 200, then nothing: no content, no finish
+            if protocols.wants_stream(request):
+                self._stream(iter(()), protocol, reply, None)
+            else:
+                self._send_json(200, {})
             return
         if not protocols.wants_stream(request):
             self._send_json(200, protocols.full_response(protocol, request, reply))
@@ -294,6 +311,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._chunk(protocols.error_event(protocol, fault.message))
                     self._end()
                     return
+            if reply.hold is not None and index == reply.hold_at:
+                reply.hold.wait(timeout=60)  # a bound, so a failing test cannot hang the server
             if reply.event_delay:
                 time.sleep(reply.event_delay)
             self._chunk(event)
