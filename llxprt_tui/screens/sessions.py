@@ -138,8 +138,12 @@ class SessionsScreen(ModalScreen[str | None]):
 
     def _row(self, session: SessionSummary, is_open: bool) -> Content:
         # The title takes what the other columns leave of the list's width.
-        fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 8 + 2  # marker, columns, gaps, scrollbar
-        width = max(16, (self.options.size.width or 100) - fixed)
+        # From the terminal's width, not the list's: the list may not be laid out yet when the
+        # rows are built, and the rows must not depend on that race. The dialog is 110 columns
+        # or 98% of the terminal; its border, padding, the list's border and a scrollbar take 8.
+        fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 8  # marker, columns and gaps
+        dialog = min(110, self.app.size.width * 98 // 100)
+        width = max(16, dialog - 8 - fixed)
         where = f"{session.provider}:{session.model}" if session.provider else "no provider"
         title = session.title or "untitled"
         if len(title) > width:
