@@ -8,10 +8,7 @@ filter. The store is only reached through its worker thread, so the screen never
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from llxprt_runtime.atomic import PRIVATE_FILE_MODE
+from llxprt_runtime.atomic import write_new_text
 from llxprt_runtime.chat.export import conversation_json, conversation_markdown
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.store.records import SessionSummary
@@ -302,18 +299,8 @@ async def _write_new_file(path: Path, text: str) -> None:
 
 
 def _write_new_file_sync(path: Path, text: str) -> None:
-    """Write a new file in full or not at all; never replace or follow what is there, never
-    create a missing directory."""
+    """A new file in full or not at all (atomic.write_new_text: never over or through what is
+    there); a missing folder is said plainly rather than as a temp file's error."""
     if not path.parent.is_dir():
         raise OSError(2, "the folder does not exist", str(path.parent))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp_name, path)  # fails if anything (a file, a symlink) is at `path`
-    finally:
-        with contextlib.suppress(OSError):
-            Path(tmp_name).unlink()
+    write_new_text(path, text)
