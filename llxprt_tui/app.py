@@ -82,11 +82,14 @@ class LlxprtApp(App[None]):
         *,
         registry: RuntimeRegistry | None = None,
         clock: Clock = time.monotonic,
+        progress_clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.overrides = overrides or CliOverrides()
         self._runtime_registry = registry
         self.clock = clock
+        # The waiting/retry line's own clock: its ticks must not shift the reply timings.
+        self.progress_clock = progress_clock or clock
         self._tab_counter = 0
         self.themes = ThemeCatalog()
         self.theme_problems: list[str] = []
@@ -207,7 +210,13 @@ class LlxprtApp(App[None]):
         number = self._tab_counter
         # With nothing to apply, the welcome is known before the runtime exists.
         greeting = self.welcome_lines() if overrides is None else []
-        tab = ChatTab(None, f"tab {number}", clock=self.clock, greeting=greeting)
+        tab = ChatTab(
+            None,
+            f"tab {number}",
+            clock=self.clock,
+            progress_clock=self.progress_clock,
+            greeting=greeting,
+        )
         return tab, TabPane(plain(tab.label()), tab, id=f"tab-{number}")
 
     async def new_tab(self) -> ChatTab:

@@ -16,6 +16,7 @@ from llxprt_runtime.config import Config
 from llxprt_runtime.providers.catalog import ProviderInfo
 from llxprt_runtime.providers.clients import ClientKey, SdkClientCache
 from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.providers.retry import RetryListener
 from llxprt_runtime.runtime.context import ProviderRuntimeContext
 from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
@@ -122,6 +123,8 @@ class GenerateChatOptions:
     metadata: Mapping[str, object] | None = None
     resolved: ResolvedOptions | None = None
     system_prompt: str | None = None
+    # Told of each retry before its wait (providers/retry.py RetryEvent); UI-free.
+    on_retry: RetryListener | None = None
 
 
 @runtime_checkable

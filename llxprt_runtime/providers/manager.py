@@ -41,6 +41,7 @@ from llxprt_runtime.providers.load_balancer import (
 from llxprt_runtime.providers.retry import (
     DEFAULT_RETRIES,
     DEFAULT_RETRY_WAIT_MS,
+    RetryEvent,
     RetryPolicy,
     stream_with_retries,
 )
@@ -316,8 +317,15 @@ class ProviderManager:
         )
         try:
             empty = True
+            listener = options.on_retry
             async for item in stream_with_retries(
-                lambda: provider.generate_chat_completion(prepared), policy
+                lambda: provider.generate_chat_completion(prepared),
+                policy,
+                on_retry=None
+                if listener is None
+                else lambda attempt, error, wait: listener(
+                    RetryEvent.of(attempt, error, wait, policy)
+                ),
             ):
                 # The one door for a server's text: valid Unicode from here on.
                 empty = empty and not item.blocks and item.metadata.finish_reason is None

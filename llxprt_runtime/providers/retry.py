@@ -10,11 +10,18 @@ stays with the caller).
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from llxprt_runtime.errors import ProviderError, RetriesExhaustedError, StreamInterruptedError
+from llxprt_runtime.errors import (
+    NetworkError,
+    ProviderError,
+    RateLimitError,
+    RetriesExhaustedError,
+    StreamInterruptedError,
+)
 from llxprt_runtime.providers.content import IContent
 
 DEFAULT_RETRIES = 3
@@ -53,6 +60,38 @@ def cut_off(error: ProviderError) -> StreamInterruptedError:
         status=error.status,
         hint="The partial reply is kept; use /retry to ask again.",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RetryEvent:
+    """A failed attempt is about to be retried: what a UI shows while it waits."""
+
+    attempt: int  # the attempt about to start (2 is the first retry)
+    attempts: int  # how many attempts the policy allows in all
+    status: int | None  # the HTTP status of the failure, None for a network error
+    reason: str  # "rate limited", "server error" or "network error"
+    wait: float  # seconds until the next attempt
+
+    def describe(self, remaining: float | None = None) -> str:
+        """E.g. "429 rate limited — retrying in 7 s (attempt 2 of 4)"."""
+        wait = self.wait if remaining is None else max(0.0, remaining)
+        what = f"{self.status} {self.reason}" if self.status else self.reason
+        return (
+            f"{what} — retrying in {math.ceil(wait)} s (attempt {self.attempt} of {self.attempts})"
+        )
+
+    @classmethod
+    def of(cls, attempt: int, error: ProviderError, wait: float, policy: RetryPolicy) -> RetryEvent:
+        if isinstance(error, RateLimitError):
+            reason = "rate limited"
+        elif isinstance(error, NetworkError):
+            reason = "network error"
+        else:
+            reason = "server error"
+        return cls(attempt + 1, policy.retries + 1, error.status, reason, wait)
+
+
+RetryListener = Callable[[RetryEvent], None]
 
 
 async def stream_with_retries(

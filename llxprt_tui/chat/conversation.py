@@ -67,7 +67,7 @@ class MessageEntry:
 class Conversation(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     Conversation { height: 1fr; padding: 0 1; }
-    Conversation:focus > .-selected { outline-left: thick $accent; background: $boost; }
+    Conversation:focus > .-selected { outline-left: thick $accent; background: $accent 25%; }
     Conversation > .-replaced { opacity: 55%; }
     """
     BINDINGS = bindings(MESSAGE_KEYS)

@@ -34,6 +34,7 @@ from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
+from llxprt_tui.chat.progress import StreamProgress
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.commands.spec import (
     CommandParseError,
@@ -80,6 +81,7 @@ class ChatTab(Vertical):
         name: str,
         *,
         clock: Clock = time.monotonic,
+        progress_clock: Clock | None = None,
         greeting: Sequence[str] = (),
     ) -> None:
         super().__init__()
@@ -90,6 +92,7 @@ class ChatTab(Vertical):
             self._ready.set()
         self.tab_name = name
         self.clock = clock
+        self._progress = StreamProgress(progress_clock or clock)
         self.history: list[IContent] = []
         self.usage = Usage()
         self.streaming = False
@@ -107,6 +110,7 @@ class ChatTab(Vertical):
         with self._conversation:
             if self._greeting:
                 yield Notice("\n".join(self._greeting))
+        yield self._progress
         yield CommandCompletion()
         yield PromptInput(id="prompt")
 
@@ -261,10 +265,13 @@ class ChatTab(Vertical):
         runtime = self.runtime
         provider = runtime.settings_service.active_provider or ""
         model = runtime.config.get_model() or ""
+        progress = self._progress
+        progress.begin(provider)
         options = GenerateChatOptions(
             list(self.history),
             runtime=runtime.context,
             system_prompt=get_core_system_prompt(provider, model),
+            on_retry=progress.retrying,
         )
         chunks: list[IContent] = []
         started = self.clock()
@@ -282,8 +289,10 @@ class ChatTab(Vertical):
                 for block in chunk.blocks:
                     if isinstance(block, TextBlock) and block.text:
                         first = first if first is not None else self.clock()
+                        progress.token()
                         await reply.append_text(visible_controls(block.text))
                     elif isinstance(block, ThinkingBlock) and block.thought:
+                        progress.token()
                         await reply.append_thinking(visible_controls(block.thought))
                     elif isinstance(block, ToolCallBlock):
                         await reply.add_tool_call(block)
@@ -298,6 +307,7 @@ class ChatTab(Vertical):
             await self._failed(reply, text, f"Unexpected error: {exc}", partial)
         finally:
             self._ending = True  # escape from here on would cut the reply's last render
+            progress.end()
             await self._finish(reply, chunks, state, started, first)
 
     async def _failed(

@@ -178,3 +178,34 @@ async def test_an_error_event_before_any_output_is_retried(provider: str, wire: 
     wire.enqueue(Fault(error_event_after=0, message="overloaded"), Reply(text=("fine",)))
     _, reply = await collect(runtime, IContent.human("hi"))
     assert reply.text() == "fine" and len(wire.chat_requests()) == 2
+
+
+async def test_each_retry_is_reported_before_its_wait(wire: WireServer) -> None:
+    from llxprt_runtime.providers.base import GenerateChatOptions
+    from llxprt_runtime.providers.retry import RetryEvent
+
+    runtime = await runtime_for("openai", wire, retries=3)
+    wire.enqueue(Fault(status=429, retry_after="0"), Fault(status=503), Reply(text=("ok",)))
+    events: list[tuple[RetryEvent, int]] = []
+    options = GenerateChatOptions(
+        [IContent.human("hi")],
+        runtime=runtime.context,
+        on_retry=lambda event: events.append((event, len(wire.chat_requests()))),
+    )
+    text = [
+        b.text
+        async for chunk in runtime.provider_manager.generate_chat_completion(options)
+        for b in chunk.blocks
+        if isinstance(b, TextBlock)
+    ]
+    assert "".join(text) == "ok"
+    (first, seen_first), (second, seen_second) = events
+    assert (first.attempt, first.attempts, first.status, first.reason) == (
+        2,
+        4,
+        429,
+        "rate limited",
+    )
+    assert (second.attempt, second.status, second.reason) == (3, 503, "server error")
+    assert (seen_first, seen_second) == (1, 2)  # told before the next attempt is made
+    assert first.describe(remaining=6.2) == "429 rate limited — retrying in 7 s (attempt 2 of 4)"

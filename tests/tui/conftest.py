@@ -39,7 +39,7 @@ def make_app(
             key=key,
             **extra,  # type: ignore[arg-type]
         )
-    app = LlxprtApp(overrides, clock=fixed_clock())
+    app = LlxprtApp(overrides, clock=fixed_clock(), progress_clock=fixed_clock())
     app.animation_level = "none"
     return app
 

@@ -373,3 +373,58 @@ def test_credential_confirm(snap_compare: Callable[..., bool], fixed_wire: WireS
         await settle(pilot)
 
     assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.fixture
+def no_progress_tick(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The progress line reads the (fixed) clock on events only: no tick, same line every run.
+    from llxprt_tui.chat.progress import StreamProgress
+
+    monkeypatch.setattr(StreamProgress, "TICK_SECONDS", 3600.0)
+
+
+def test_waiting_for_the_first_token(
+    snap_compare: Callable[..., bool], fixed_wire: WireServer, no_progress_tick: None
+) -> None:
+    fixed_wire.enqueue(Fault(first_byte_delay=30, reply=Reply(text=("late",))))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        tab = active(pilot)
+        await tab.send("are you there?")
+        await wait_until(
+            pilot, lambda: "waiting for" in str(tab.query_one("StreamProgress").render())
+        )
+        steady(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_retrying_after_a_rate_limit(
+    snap_compare: Callable[..., bool], fixed_wire: WireServer, no_progress_tick: None
+) -> None:
+    fixed_wire.enqueue(Fault(status=429, retry_after="7"), Reply(text=("late",)))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        tab = active(pilot)
+        await tab.send("are you there?")
+        progress = tab.query_one("StreamProgress")
+        await wait_until(pilot, lambda: "retrying" in str(progress.render()))
+        steady(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_selected_message(snap_compare: Callable[..., bool], fixed_wire: WireServer) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await send_and_wait(pilot, "first question")
+        await send_and_wait(pilot, "second question")
+        await pilot.press("alt+up", "k")
+        steady(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)

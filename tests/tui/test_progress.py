@@ -1,0 +1,44 @@
+"""Feedback while waiting: the waiting line with elapsed time, the retry line, live tokens."""
+
+from __future__ import annotations
+
+from llxprt_tui.chat.progress import StreamProgress
+from tests.tui.conftest import SIZE, active, make_app, wait_until
+from tests.wire.server import Fault, Reply, WireServer
+
+
+async def test_waiting_then_streaming_then_gone(wire: WireServer) -> None:
+    wire.enqueue(
+        Fault(
+            first_byte_delay=1.5,
+            reply=Reply(text=tuple(f"t{i} " for i in range(300)), event_delay=0.01),
+        )
+    )
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        progress = tab.query_one(StreamProgress)
+        await tab.send("hello")
+        await wait_until(pilot, lambda: "waiting for openai…" in str(progress.render()))
+        assert progress.display and "esc cancels" in str(progress.render())
+        await wait_until(pilot, lambda: "tokens" in str(progress.render()))
+        assert str(progress.render()).startswith("openai: ~")
+        await wait_until(pilot, lambda: not tab.streaming)
+        assert not progress.display
+
+
+async def test_a_retry_is_shown_with_its_wait_and_attempt(wire: WireServer) -> None:
+    wire.enqueue(Fault(status=429, retry_after="2"), Reply(text=("late",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        progress = tab.query_one(StreamProgress)
+        await tab.send("hello")
+        await wait_until(pilot, lambda: "rate limited" in str(progress.render()))
+        assert "429 rate limited — retrying in " in str(progress.render())
+        assert "(attempt 2 of 4)" in str(progress.render())
+        assert progress.has_class("-retrying")
+        await wait_until(pilot, lambda: not tab.streaming)
+        assert tab.last_reply() == "late"
