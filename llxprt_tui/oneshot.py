@@ -1,5 +1,8 @@
 """`llxprt -p`: one prompt, the reply streamed to stdout, then exit.
 
+The conversation is a runtime `ChatSession` (the one a tab uses): it builds the call, the
+system prompt and the reply; this module only writes its events in the chosen format.
+
 Exit codes: 0 on success, 2 for bad arguments or configuration, 1 for a provider error,
 130 when interrupted. Errors are one line on stderr and never contain a key.
 """
@@ -14,17 +17,17 @@ from typing import Any, TextIO
 
 from llxprt_runtime import LlxprtError
 from llxprt_runtime.bootstrap import apply_cli_overrides
-from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
-from llxprt_runtime.prompts import get_core_system_prompt
-from llxprt_runtime.providers.base import GenerateChatOptions
-from llxprt_runtime.providers.content import (
-    ContentMetadata,
-    IContent,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    Usage,
+from llxprt_runtime.chat.events import (
+    Failed,
+    Finished,
+    ReplyEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
 )
+from llxprt_runtime.chat.session import ChatSession
+from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
+from llxprt_runtime.providers.content import IContent, Usage
 from llxprt_runtime.runtime.lifecycle import (
     activate_isolated_runtime_context,
     reset_cli_provider_infrastructure,
@@ -82,24 +85,18 @@ async def _run(args: argparse.Namespace, prompt: str, out: TextIO) -> int:
             raise _ConfigurationError(_one_line(exc)) from exc
         provider = runtime.settings_service.active_provider or ""
         model = runtime.config.get_model() or ""
-        options = GenerateChatOptions(
-            [IContent.human(prompt)],
-            runtime=runtime.context,
-            system_prompt=get_core_system_prompt(provider, model),
-        )
         # On a terminal a reply's control sequences (OSC 52, CSI 2J...) are shown, not run.
         shown = args.output_format == "text" and not args.raw_output and out.isatty()
         writer = _Writer(args.output_format, out, provider, model, visible=shown)
-        async for chunk in runtime.provider_manager.generate_chat_completion(options):
-            writer.write(chunk)
-        writer.finish()
+        async for event in ChatSession(runtime).send(prompt):
+            writer.write(event)
         return EXIT_OK
     finally:
         await reset_cli_provider_infrastructure(runtime.runtime_id)
 
 
 class _Writer:
-    """Renders the stream in the chosen output format as it arrives."""
+    """Writes a session's reply events in the chosen output format as they arrive."""
 
     def __init__(
         self, fmt: str, out: TextIO, provider: str, model: str, *, visible: bool = False
@@ -109,52 +106,54 @@ class _Writer:
         self.out = out
         self.provider = provider
         self.model = model
-        self.text: list[str] = []
+        self.ends_line = True
         self.tool_calls: list[dict[str, Any]] = []
-        self.meta = ContentMetadata()
 
-    def write(self, chunk: IContent) -> None:
-        for block in chunk.blocks:
-            if isinstance(block, TextBlock) and block.text:
-                self.text.append(block.text)
-                if self.fmt == "text":
-                    self.out.write(visible_controls(block.text) if self.visible else block.text)
-                    self.out.flush()
-                elif self.fmt == "stream-json":
-                    self._event({"type": "text", "text": block.text})
-            elif isinstance(block, ThinkingBlock) and block.thought and self.fmt == "stream-json":
-                self._event({"type": "thinking", "text": block.thought})
-            elif isinstance(block, ToolCallBlock):
-                call = {"id": block.id, "name": block.name, "parameters": dict(block.parameters)}
-                self.tool_calls.append(call)
-                if self.fmt == "stream-json":
-                    self._event({"type": "tool_call", **call})
-        if chunk.metadata.usage or chunk.metadata.finish_reason:
-            self.meta = chunk.metadata
+    def write(self, event: ReplyEvent) -> None:
+        if isinstance(event, TextDelta) and event.text:
+            self.ends_line = event.text.endswith("\n")
+            if self.fmt == "text":
+                self.out.write(visible_controls(event.text) if self.visible else event.text)
+                self.out.flush()
+            elif self.fmt == "stream-json":
+                self._event({"type": "text", "text": event.text})
+        elif isinstance(event, ThinkingDelta) and self.fmt == "stream-json":
+            self._event({"type": "thinking", "text": event.text})
+        elif isinstance(event, ToolCall):
+            block = event.call
+            call = {"id": block.id, "name": block.name, "parameters": dict(block.parameters)}
+            self.tool_calls.append(call)
+            if self.fmt == "stream-json":
+                self._event({"type": "tool_call", **call})
+        elif isinstance(event, Finished):
+            self._finish(event.reply)
+        elif isinstance(event, Failed):
+            raise event.error  # what arrived before it stays written
 
     def _event(self, payload: dict[str, Any]) -> None:
         self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         self.out.flush()
 
-    def _summary(self) -> dict[str, Any]:
+    def _summary(self, reply: IContent) -> dict[str, Any]:
+        meta = reply.metadata
         return {
             "provider": self.provider,
-            "model": self.meta.model or self.model,
-            "usage": _usage(self.meta.usage),
-            "finish_reason": self.meta.finish_reason,
+            "model": meta.model or self.model,
+            "usage": _usage(meta.usage),
+            "finish_reason": meta.finish_reason,
         }
 
-    def finish(self) -> None:
+    def _finish(self, reply: IContent) -> None:
         if self.fmt == "text":
-            if self.text and not self.text[-1].endswith("\n"):
+            if not self.ends_line:
                 self.out.write("\n")
         elif self.fmt == "json":
-            payload = {"response": "".join(self.text), **self._summary()}
+            payload = {"response": reply.text(), **self._summary(reply)}
             if self.tool_calls:
                 payload["tool_calls"] = self.tool_calls
             self.out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         else:
-            self._event({"type": "done", **self._summary()})
+            self._event({"type": "done", **self._summary(reply)})
         self.out.flush()
 
 
