@@ -243,14 +243,15 @@ class _Handler(BaseHTTPRequestHandler):
             wire.requests.append(request)
             if wire.models_fault is not None:  # listing fails with this status
                 status = wire.models_fault.status or 500
-                body = protocols.error_body(protocol, status, wire.models_fault.message)
+                body = protocols.for_route(protocol).error_body(status, wire.models_fault.message)
                 self._send_json(status, body)
                 return
-            self._send_json(200, protocols.model_list(protocol, wire.models))
+            self._send_json(200, protocols.for_route(protocol).model_list(wire.models))
             return
         if protocol == "unknown":
             self._send_json(404, {"error": {"message": f"no route for {parts.path}"}})
             return
+        speaker = protocols.for_route(protocol)
         action = self.server.wire._next(request)
         fault = action if isinstance(action, Fault) else None
         reply = action.reply if isinstance(action, Fault) else action
@@ -263,20 +264,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.status is not None:
             headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
-            self._send_json(
-                fault.status, protocols.error_body(protocol, fault.status, fault.message), headers
-            )
+            self._send_json(fault.status, speaker.error_body(fault.status, fault.message), headers)
             return
         if fault is not None and fault.empty:  # 200, then nothing: no content, no finish
-            if protocols.wants_stream(request):
+            if speaker.wants_stream(request):
                 self._stream(iter(()), protocol, reply, None)
             else:
                 self._send_json(200, {})
             return
-        if not protocols.wants_stream(request):
-            self._send_json(200, protocols.full_response(protocol, request, reply))
+        if not speaker.wants_stream(request):
+            self._send_json(200, speaker.full_response(request, reply))
             return
-        self._stream(protocols.stream_events(protocol, request, reply), protocol, reply, fault)
+        self._stream(speaker.stream_events(request, reply), protocol, reply, fault)
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -304,11 +303,11 @@ class _Handler(BaseHTTPRequestHandler):
                     self._cut()
                     return
                 if fault.malformed_after is not None and index >= fault.malformed_after:
-                    self._chunk(protocols.malformed_event(protocol))
+                    self._chunk(protocols.for_route(protocol).malformed_event())
                     self._end()
                     return
                 if fault.error_event_after is not None and index >= fault.error_event_after:
-                    self._chunk(protocols.error_event(protocol, fault.message))
+                    self._chunk(protocols.for_route(protocol).error_event(fault.message))
                     self._end()
                     return
             if reply.hold is not None and index == reply.hold_at:
