@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llxprt_runtime.settings.registry import SettingValue, resolve_alias
+from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
 
 
@@ -20,9 +20,6 @@ class Config:
     def get_provider(self) -> str | None:
         return self._settings.active_provider
 
-    def set_provider(self, name: str | None) -> None:
-        self._settings.switch_provider(name)
-
     def get_model(self) -> str | None:
         """The active provider's model, else the global `model` setting."""
         provider = self._settings.active_provider
@@ -33,15 +30,9 @@ class Config:
         model = self._settings.get("model")
         return model if isinstance(model, str) and model else None
 
-    def set_model(self, model: str | None) -> None:
-        self._settings.set("model", model)
-
     def set_ephemeral_setting(self, key: str, value: object) -> SettingValue:
         """Validate and store a global setting (`None` unsets). Raises SettingValidationError."""
         return self._settings.set(key, value)
-
-    def get_ephemeral_setting(self, key: str) -> SettingValue:
-        return self._settings.get(resolve_alias(key))
 
     def get_ephemeral_settings(self) -> dict[str, SettingValue]:
         return self._settings.get_all_global_settings()

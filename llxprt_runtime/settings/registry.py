@@ -682,11 +682,6 @@ def is_provider_config_key(key: str) -> bool:
     return spec is not None and spec.category is SettingCategory.PROVIDER_CONFIG
 
 
-def is_sensitive_key(key: str) -> bool:
-    spec = get_spec(key)
-    return spec is not None and spec.sensitive
-
-
 def is_runtime_only_key(key: str) -> bool:
     spec = get_spec(key)
     return spec is not None and spec.runtime_only
@@ -785,14 +780,6 @@ def _header_mapping(value: object) -> Mapping[object, object] | None:
         except json.JSONDecodeError:
             return None
     return value if isinstance(value, Mapping) else None
-
-
-def persistable_keys() -> Sequence[str]:
-    return tuple(s.key for s in _SPECS if s.persist_to_profile and not s.runtime_only)
-
-
-def model_param_specs() -> Sequence[SettingSpec]:
-    return tuple(s for s in _SPECS if s.is_model_param)
 
 
 def setting_specs() -> Sequence[SettingSpec]:

@@ -233,8 +233,8 @@ class SettingsService:
                 event.kind,
                 event.key,
                 event.provider,
-                redact_value(event.key, event.old_value),
-                redact_value(event.key, event.new_value),
+                shown_setting_value(event.key, event.old_value),
+                shown_setting_value(event.key, event.new_value),
             )
         for listener in list(self._listeners):
             try:
@@ -249,12 +249,12 @@ class SettingsService:
         return {
             "activeProvider": self._state.active_provider,
             "currentProfile": self._state.current_profile,
-            "global": redact_mapping(self._state.global_settings),
-            "providers": {p: redact_mapping(v) for p, v in self._state.providers.items()},
+            "global": _shown(self._state.global_settings),
+            "providers": {p: _shown(v) for p, v in self._state.providers.items()},
             "parked": {
                 p: {
-                    "provider": redact_mapping(v.provider_settings),
-                    "global": redact_mapping(v.global_settings),
+                    "provider": _shown(v.provider_settings),
+                    "global": _shown(v.global_settings),
                 }
                 for p, v in self._state.parked.items()
             },
@@ -264,10 +264,6 @@ class SettingsService:
         return f"SettingsService({self.diagnostics()!r})"
 
 
-def redact_value(key: str, value: object) -> object:
-    """The value as it may be shown (the registry decides what is secret)."""
-    return shown_setting_value(key, value)
-
-
-def redact_mapping(values: Mapping[str, object]) -> dict[str, object]:
-    return {key: redact_value(key, value) for key, value in values.items()}
+def _shown(values: Mapping[str, object]) -> dict[str, object]:
+    """`values` as they may be shown (the registry decides what is secret)."""
+    return {key: shown_setting_value(key, value) for key, value in values.items()}
