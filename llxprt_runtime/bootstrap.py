@@ -78,9 +78,9 @@ async def apply_cli_overrides(
     if overrides.provider:
         await switch_active_provider(overrides.provider, runtime=services)
     elif services.settings_service.active_provider is None:
+        names = ", ".join(services.provider_manager.providers)  # built-ins first
         raise LlxprtError(
-            "No provider chosen: pass --provider NAME (openai, openai-responses, anthropic, "
-            "gemini, codex) or --profile-load NAME."
+            f"No provider chosen: pass --provider NAME ({names}) or --profile-load NAME."
         )
     # The rest are independent: one bad flag (say an unreadable keyfile) must not leave the
     # model or base URL unapplied, so every step runs and the problems are reported together.

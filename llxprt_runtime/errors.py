@@ -91,7 +91,7 @@ class InvalidKeyError(SettingValidationError):
 class ProviderNotAvailableError(LlxprtError):
     """A provider name is not registered in this runtime's ProviderManager."""
 
-    def __init__(self, name: str, available: Sequence[str]) -> None:
+    def __init__(self, name: str, available: Sequence[str], problems: Sequence[str] = ()) -> None:
         from llxprt_runtime.providers.catalog import REFUSED_PROVIDERS
 
         self.name = name
@@ -101,7 +101,11 @@ class ProviderNotAvailableError(LlxprtError):
         if refusal is not None:  # left out on purpose: say why, not just "not available"
             super().__init__(refusal)
             return
-        super().__init__(f"Provider '{name}' is not available (registered providers: {listing}).")
+        # A providers.toml entry of that name that was not added says why.
+        why = "".join(f" {problem}" for problem in problems)
+        super().__init__(
+            f"Provider '{name}' is not available (registered providers: {listing}).{why}"
+        )
 
 
 class NoActiveProviderError(LlxprtError):

@@ -56,6 +56,11 @@ def user_settings_file() -> Path:
     return config_dir() / "tui.toml"
 
 
+def user_providers_file() -> Path:
+    """Providers the user adds (name, protocol, base URL, model, key variable)."""
+    return config_dir() / "providers.toml"
+
+
 def llxprt_code_settings_file() -> Path:
     """llxprt-code's settings.json: read for `defaultProfile`, never rewritten by us."""
     return config_dir() / "settings.json"

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
+
 _CORE_PROMPT = """\
 You are a helpful assistant talking to a user in llxprt, a terminal chat client.
 The user reads your replies in a terminal that renders Markdown: use headings, lists and
 fenced code blocks with a language tag where they help, and keep lines readable.
 Be direct and accurate. When you are unsure, say so instead of guessing."""
-
-_PROVIDER_NOTES = {
-    "anthropic": "Think step by step when a question needs it, but answer concisely.",
-    "gemini": "Prefer concise answers; use tables only when they add clarity.",
-}
 
 
 def get_core_system_prompt(provider: str, model: str, additional_prompt: str | None = None) -> str:
@@ -20,7 +17,8 @@ def get_core_system_prompt(provider: str, model: str, additional_prompt: str | N
     Depends on its arguments only, so two runtimes never influence each other's prompt.
     """
     parts = [_CORE_PROMPT, f"You are running as model '{model}' via provider '{provider}'."]
-    note = _PROVIDER_NOTES.get(provider)
+    info = BUILTIN_PROVIDERS.get(provider)
+    note = info.prompt_note if info is not None else ""
     if note:
         parts.append(note)
     if additional_prompt and additional_prompt.strip():

@@ -56,13 +56,6 @@ if TYPE_CHECKING:
     from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
     from llxprt_tui.commands.handlers import ScreenKind
 
-ENV_KEYS = (
-    ("OPENAI_API_KEY", "openai"),
-    ("ANTHROPIC_API_KEY", "anthropic"),
-    ("GEMINI_API_KEY", "gemini"),
-    ("GOOGLE_API_KEY", "gemini"),
-)
-
 
 class LlxprtApp(App[None]):
     TITLE = "llxprt"
@@ -91,6 +84,7 @@ class LlxprtApp(App[None]):
         # The waiting/retry line's own clock: its ticks must not shift the reply timings.
         self.progress_clock = progress_clock or clock
         self._tab_counter = 0
+        self._reported: set[str] = set()  # start-up problems already shown
         self.themes = ThemeCatalog()
         self.theme_problems: list[str] = []
         self.user_settings = UserSettings()
@@ -255,6 +249,10 @@ class LlxprtApp(App[None]):
                 if "No provider chosen" not in str(exc):
                     problem = f"Could not apply the start-up settings: {exc}"
         tab.attach_runtime(runtime)
+        for catalog_problem in runtime.provider_manager.catalog_problems:
+            if catalog_problem not in self._reported:  # each tab reads the file; say it once
+                self._reported.add(catalog_problem)
+                await tab.error(catalog_problem)
         if runtime.settings_service.active_provider:
             # Its SDK now, in a worker thread: the first send must not import it (1-2 s).
             self.run_worker(
@@ -268,14 +266,21 @@ class LlxprtApp(App[None]):
             await tab.error(problem)
 
     def welcome_lines(self) -> list[str]:
+        from llxprt_runtime.providers.catalog import api_key_providers
+
         lines = ["Welcome to llxprt."]
-        found = [(var, p) for var, p in ENV_KEYS if os.environ.get(var, "").strip()]
+        env_keys: dict[str, str] = {}  # the first provider reading a variable offers it
+        for info in api_key_providers():
+            for var in info.env_key_names:
+                env_keys.setdefault(var, info.name)
+        found = [(var, p) for var, p in env_keys.items() if os.environ.get(var, "").strip()]
         for var, provider in found:
             lines.append(f"  {var} is set: /provider {provider} to use it.")
         if not found:
             lines.append("  No provider keys found in the environment.")
+        names = " | ".join(info.name for info in api_key_providers())
         lines += [
-            "Pick a provider:  ctrl+o, or /provider openai | openai-responses | anthropic | gemini",
+            f"Pick a provider:  ctrl+o, or /provider {names}",
             "Add a key:        f2, or /key VALUE (this tab), /key save NAME VALUE (OS keyring)",
             "Local server:     /provider openai, then /baseurl http://127.0.0.1:PORT/v1",
             "f1 or /help lists every key and command; ctrl+t opens a tab, alt+1…9 switch.",

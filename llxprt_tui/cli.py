@@ -22,14 +22,15 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 
 def build_parser() -> argparse.ArgumentParser:
     from llxprt_runtime import __version__
+    from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
 
     parser = argparse.ArgumentParser(
         prog="llxprt",
         description="A keyboard-driven terminal chat client for large language models.",
         epilog="Without -p, llxprt opens the full-screen chat; `llxprt serve` serves it to "
-        "a browser (llxprt serve --help). Providers: openai, openai-responses, anthropic, "
-        "gemini, codex. `llxprt auth login codex` logs in with a ChatGPT plan "
-        "(llxprt auth --help).",
+        f"a browser (llxprt serve --help). Providers: {', '.join(BUILTIN_PROVIDERS)} "
+        "(add your own in providers.toml). `llxprt auth login codex` logs in with a "
+        "ChatGPT plan (llxprt auth --help).",
     )
     parser.add_argument("--version", action="version", version=f"llxprt {__version__}")
     parser.add_argument(

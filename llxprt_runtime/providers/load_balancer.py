@@ -245,6 +245,7 @@ class LoadBalancer:
             default_base_url="",
             env_key_names=(),
             fallback_models=tuple(dict.fromkeys(m.model for m in self.members)),
+            protocol="",  # it speaks no protocol itself: each member speaks its own
         )
 
     def models(self) -> list[ModelInfo]:

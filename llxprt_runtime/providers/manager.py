@@ -54,31 +54,9 @@ _log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
 
-#: Where each built-in provider's class lives; imported on first use (its SDK even later).
-PROVIDER_CLASSES: Mapping[str, str] = MappingProxyType(
-    {
-        "openai": "llxprt_runtime.providers.openai_chat:OpenAIChatProvider",
-        "openai-responses": "llxprt_runtime.providers.openai_responses:OpenAIResponsesProvider",
-        "anthropic": "llxprt_runtime.providers.anthropic:AnthropicProvider",
-        "gemini": "llxprt_runtime.providers.gemini:GeminiProvider",
-        "codex": "llxprt_runtime.providers.codex:CodexProvider",
-    }
-)
 
-#: The vendor SDK each built-in provider's module imports when it makes its first client.
-PROVIDER_SDKS: Mapping[str, str] = MappingProxyType(
-    {
-        "openai": "openai",
-        "openai-responses": "openai",
-        "anthropic": "anthropic",
-        "gemini": "google.genai",
-    }
-)
-
-
-def _provider_modules(name: str) -> list[str]:
-    module = PROVIDER_CLASSES.get(name, ":").partition(":")[0]
-    return [m for m in (module, PROVIDER_SDKS.get(name, "")) if m]
+def _modules(info: ProviderInfo | None) -> tuple[str, ...]:
+    return info.modules if info is not None else ()
 
 
 def _fully_imported(module_name: str) -> bool:
@@ -89,13 +67,13 @@ def _fully_imported(module_name: str) -> bool:
     return module is not None and not getattr(spec, "_initializing", False)
 
 
-def provider_modules_imported(name: str) -> bool:
-    return all(_fully_imported(m) for m in _provider_modules(name))
+def provider_modules_imported(info: ProviderInfo | None) -> bool:
+    return all(_fully_imported(m) for m in _modules(info))
 
 
-def import_provider_modules(name: str) -> None:
-    """Import provider `name`'s module and SDK (blocking: call it in a worker thread)."""
-    for module in _provider_modules(name):
+def import_provider_modules(info: ProviderInfo | None) -> None:
+    """Import the provider's module and SDK (blocking: call it in a worker thread)."""
+    for module in _modules(info):
         importlib.import_module(module)
 
 
@@ -118,11 +96,14 @@ class ProviderManager:
         runtime_id: str,
         auth: AuthPrecedenceResolver | None = None,
         providers: Iterable[ProviderInfo] = BUILTIN_PROVIDERS.values(),
+        catalog_problems: Iterable[str] = (),
     ) -> None:
         self._settings = settings_service
         self.runtime_id = runtime_id
         self.auth = auth
         self._infos: dict[str, ProviderInfo] = {info.name: info for info in providers}
+        #: Why entries of the user's providers.toml were not added (shown once at start).
+        self.catalog_problems = tuple(catalog_problems)
         self._instances: dict[str, IProvider] = {}
         self.clients = SdkClientCache(runtime_id)
         self.disposed = False
@@ -156,13 +137,18 @@ class ProviderManager:
         try:
             return self._infos[name]
         except KeyError:
-            raise ProviderNotAvailableError(name, self.list_providers()) from None
+            raise ProviderNotAvailableError(
+                name, self.list_providers(), self._problems_naming(name)
+            ) from None
+
+    def _problems_naming(self, name: str) -> tuple[str, ...]:
+        return tuple(p for p in self.catalog_problems if f"provider {name!r}" in p)
 
     def get_provider(self, name: str) -> IProvider:
         instance = self._instances.get(name)
         if instance is None:
             info = self.get_provider_info(name)
-            module_name, _, class_name = PROVIDER_CLASSES.get(name, ":").partition(":")
+            module_name, _, class_name = info.class_path.partition(":")
             if not module_name:
                 raise ProviderNotAvailableError(name, list(self._instances))
             provider_class = getattr(importlib.import_module(module_name), class_name)
@@ -173,8 +159,9 @@ class ProviderManager:
     async def import_provider(self, name: str) -> None:
         """Import provider `name`'s module and vendor SDK in a worker thread, unless done:
         an SDK takes 0.5-2 s to import, which on the event loop freezes the UI."""
-        if not provider_modules_imported(name):
-            await asyncio.to_thread(import_provider_modules, name)
+        info = self._infos.get(name)
+        if not provider_modules_imported(info):
+            await asyncio.to_thread(import_provider_modules, info)
 
     def get_active_provider_name(self) -> str | None:
         return self._settings.active_provider
@@ -258,7 +245,7 @@ class ProviderManager:
             resolved_auth = await resolver.resolve(target, info.env_key_names, include_oauth=True)
             token, method, source = resolved_auth.token, resolved_auth.method, resolved_auth.source
             auth_headers = resolved_auth.headers
-        if token is None and _needs_key(target, base_url, effective):
+        if token is None and _needs_key(info, base_url, effective):
             raise ProviderRuntimeNormalizationError(
                 target,
                 ("auth_token",),
@@ -377,12 +364,15 @@ def _str(value: SettingValue) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _needs_key(provider: str, base_url: str, settings: Mapping[str, SettingValue]) -> bool:
-    if settings.get("requires-auth") is False:
+def _needs_key(info: ProviderInfo, base_url: str, settings: Mapping[str, SettingValue]) -> bool:
+    required = settings.get("requires-auth")
+    if required is False:
         return False
-    if provider == "gemini" and settings.get("GOOGLE_CLOUD_PROJECT"):
-        return False  # Vertex AI with application default credentials
-    return not (is_loopback_url(base_url) and settings.get("requires-auth") is not True)
+    if info.keyless_with_setting and settings.get(info.keyless_with_setting):
+        return False  # e.g. Vertex AI with application default credentials
+    if required is True or info.loopback_needs_key:
+        return True
+    return not is_loopback_url(base_url)
 
 
 def _effective_settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Mapping
@@ -15,7 +16,9 @@ from llxprt_runtime.auth.token_cache import RuntimeTokenCache
 from llxprt_runtime.config import Config
 from llxprt_runtime.errors import MissingProviderRuntimeError
 from llxprt_runtime.profiles.manager import ProfileManager
+from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
 from llxprt_runtime.providers.manager import ProviderManager
+from llxprt_runtime.providers.user_file import read_user_providers
 from llxprt_runtime.runtime.context import (
     ProviderRuntimeContext,
     clear_active_provider_runtime_context,
@@ -66,9 +69,18 @@ async def activate_isolated_runtime_context(
     oauth_manager.register_provider(CodexOAuth())  # one per runtime: its bucket, its memory
     secret_store = SecretStore(paths.data_dir() / "provider-key-names.json")
     auth = AuthPrecedenceResolver(settings, token_cache, secret_store, oauth_manager)
+    # Read for each runtime (off the event loop): a new tab sees an edited providers.toml.
+    user = await asyncio.to_thread(read_user_providers)
+    manager = ProviderManager(
+        settings,
+        runtime_id,
+        auth,
+        (*BUILTIN_PROVIDERS.values(), *user.providers),
+        user.problems,
+    )
     services = RuntimeServices(
         context=context,
-        provider_manager=ProviderManager(settings, runtime_id, auth),
+        provider_manager=manager,
         oauth_manager=oauth_manager,
         profile_manager=ProfileManager(paths.profiles_dir(), (paths.legacy_profiles_dir(),)),
         token_cache=token_cache,

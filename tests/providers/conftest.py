@@ -9,14 +9,19 @@ import pytest
 from llxprt_runtime import RuntimeServices
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.providers.base import GenerateChatOptions
+from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, api_key_providers
 from llxprt_runtime.providers.content import IContent, merge_stream
 from tests.wire.server import RecordedRequest, WireServer
 
-PROVIDERS = ("openai", "openai-responses", "anthropic", "gemini")
+#: The built-ins reached with a key (codex's login has tests of its own).
+PROVIDERS = tuple(info.name for info in api_key_providers())
 
 
 def base_url(provider: str, server: WireServer) -> str:
-    return f"{server.url}/v1" if provider.startswith("openai") else server.url
+    """Where the wire server serves `provider`'s protocol (the OpenAI SDKs add no /v1)."""
+    info = BUILTIN_PROVIDERS.get(provider)
+    protocol = info.protocol if info is not None else provider
+    return f"{server.url}/v1" if protocol.startswith("openai") else server.url
 
 
 def sent_key(request: RecordedRequest) -> str | None:

@@ -9,8 +9,9 @@ import pytest
 
 from llxprt_runtime import MissingProviderRuntimeError, RuntimeServices
 from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.providers.catalog import api_key_providers
 
-PROVIDERS = ("openai", "openai-responses", "anthropic", "gemini")
+PROVIDERS = tuple(info.name for info in api_key_providers())
 
 
 async def _yield_randomly(rng: random.Random) -> None:

@@ -76,6 +76,40 @@ async def test_provider_picker_shows_key_sources_and_switches(
         assert "Provider set to anthropic" in notices(app)
 
 
+async def test_a_provider_from_providers_toml_is_in_the_picker_and_answers(
+    dirs: Dirs, wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dirs.config.mkdir(parents=True, exist_ok=True)
+    (dirs.config / "providers.toml").write_text(
+        "[providers.local-llama]\n"
+        'protocol = "openai"\n'
+        f'base-url = "{wire.url}/v1"\n'
+        'default-model = "llama-local"\n'
+        'display-name = "Local llama.cpp"\n'
+        'key-env = "LOCAL_LLAMA_KEY"\n'
+        "\n[providers.broken]\n"
+        'protocol = "telepathy"\n'
+    )
+    monkeypatch.setenv("LOCAL_LLAMA_KEY", "llama-key-never-shown")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        assert "providers.toml:8: provider 'broken' not added: 'protocol'" in errors(app)
+        await pilot.press("ctrl+o")
+        screen = await picker(pilot)
+        assert shown_ids(screen)[-1] == "local-llama"
+        (rendered,) = [str(o.prompt) for o in screen.query_one(OptionList).options][-1:]
+        assert "Local llama.cpp" in rendered and "LOCAL_LLAMA_KEY" in rendered
+        assert "llama-key-never-shown" not in rendered
+        await pilot.press(*"llama", "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
+        tab = await send_and_wait(pilot, "hello llama")
+        assert tab.runtime.settings_service.active_provider == "local-llama"
+        (request,) = wire.chat_requests()
+        assert request.body["model"] == "llama-local"
+        assert request.headers["authorization"] == "Bearer llama-key-never-shown"
+
+
 async def test_provider_with_no_argument_opens_the_picker_and_escape_changes_nothing(
     wire: WireServer,
 ) -> None:

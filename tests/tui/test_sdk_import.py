@@ -31,6 +31,7 @@ class Spy:
 sys.meta_path.insert(0, Spy())
 
 from llxprt_runtime.overrides import CliOverrides
+from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
 from llxprt_runtime.providers.manager import provider_modules_imported
 from llxprt_tui.app import LlxprtApp
 
@@ -38,7 +39,8 @@ async def main(openai_url, anthropic_url):
     app = LlxprtApp(CliOverrides(provider="openai", base_url=openai_url, key="sk-first-tab"))
     async with app.run_test() as pilot:
         await app.wait_ready()
-        while not provider_modules_imported("openai"):  # nothing sent: imported on its own
+        # Nothing sent: the SDK is imported on its own.
+        while not provider_modules_imported(BUILTIN_PROVIDERS["openai"]):
             await asyncio.sleep(0.01)
         tab = app.active_tab()
         for command in ("/provider anthropic", "/baseurl " + anthropic_url, "/key sk-second"):
