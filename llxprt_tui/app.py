@@ -11,6 +11,7 @@ screens are imported when they are opened (tests/tui/test_startup.py holds this)
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import time
@@ -43,6 +44,7 @@ from llxprt_tui.keys import (
     unknown_keymap_ids,
 )
 from llxprt_tui.plain_text import plain
+from llxprt_tui.screen_table import SCREENS, SCREENS_BY_KIND, ScreenKind
 from llxprt_tui.themes import (
     DEFAULT_THEME,
     NO_COLOR_THEME,
@@ -54,7 +56,6 @@ from llxprt_tui.themes import (
 
 if TYPE_CHECKING:
     from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
-    from llxprt_tui.commands.handlers import ScreenKind
 
 
 class LlxprtApp(App[None]):
@@ -400,13 +401,15 @@ class LlxprtApp(App[None]):
 
     def open_screen(self, kind: ScreenKind, tab: ChatTab | None = None) -> None:
         """Open a picker or screen for `tab` (default: the active one); it acts on that tab."""
-        from llxprt_tui.screens.openers import OPENERS
-
         tab = tab or self.active_tab()
         if tab is None or not tab.has_runtime:
             self.notify("This tab is still starting.", severity="warning")
             return
-        OPENERS[kind](self, tab)
+        module, _, function = SCREENS_BY_KIND[kind].opener.partition(":")
+        opener: Callable[[LlxprtApp, ChatTab], None] = getattr(
+            importlib.import_module(module), function
+        )
+        opener(self, tab)
 
     def action_open_screen(self, kind: ScreenKind) -> None:
         self.open_screen(kind)
@@ -421,15 +424,10 @@ class LlxprtApp(App[None]):
         yield SystemCommand("New tab", "Open a tab with its own runtime", self.action_new_tab)
         yield SystemCommand("Close tab", "Close this tab", self.action_close_tab)
         yield SystemCommand("Help", "Commands and keys", self.action_help)
-        screens: tuple[tuple[str, str, ScreenKind], ...] = (
-            ("Choose provider", "Provider picker (ctrl+o)", "provider"),
-            ("Choose model", "Model picker", "model"),
-            ("Enter API key", "Key entry (f2)", "key"),
-            ("Manage profiles", "Profiles screen", "profiles"),
-            ("Load profile", "Profile picker", "profile"),
-        )
-        for label, help_text, kind in screens:
-            yield SystemCommand(label, help_text, partial(self.open_screen, kind))
+        for spec in SCREENS:
+            if spec.palette is not None:
+                label, help_text = spec.palette
+                yield SystemCommand(label, help_text, partial(self.open_screen, spec.kind))
         for label, command in (
             ("Clear conversation", "/clear"),
             ("Retry last prompt", "/retry"),

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
 
+from llxprt_tui.screen_table import SCREENS
+
 
 @dataclass(frozen=True, slots=True)
 class KeySpec:
@@ -56,17 +58,19 @@ APP_KEYS: tuple[KeySpec, ...] = (
         show=True,
         footer="Cancel",
     ),
-    KeySpec(
-        "ctrl+o",
-        "Provider picker",
-        "pick-provider",
-        "open_screen('provider')",
-        show=True,
-        priority=True,
-        footer="Provider",
+    *(  # the screens with a key of their own: llxprt_tui/screen_table.py
+        KeySpec(
+            key.keys,
+            key.description,
+            key.id,
+            f"open_screen({screen.kind!r})",
+            show=key.show,
+            priority=key.priority,
+            footer=key.footer,
+        )
+        for screen in SCREENS
+        if (key := screen.key) is not None
     ),
-    KeySpec("f2", "Enter an API key", "enter-key", "open_screen('key')", show=True, footer="Key"),
-    KeySpec("f3,ctrl+shift+p", "Profiles screen", "profiles", "open_screen('profiles')"),
     KeySpec("f1", "Help: commands and keys", "help", "help", show=True, footer="Help"),
     KeySpec("ctrl+p", "Command palette"),  # Textual's own binding
     KeySpec("ctrl+q", "Quit", "quit", "quit", show=True, priority=True),

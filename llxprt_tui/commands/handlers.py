@@ -7,7 +7,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from llxprt_runtime import LlxprtError
 from llxprt_runtime import runtime_settings as rs
@@ -18,10 +18,9 @@ from llxprt_runtime.settings.registry import (
     require_spec,
     shown_setting_value,
 )
-from llxprt_tui.commands.load_balancer import cmd_stats, save_load_balancer
+from llxprt_tui.commands.load_balancer import save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
-
-ScreenKind = Literal["provider", "model", "profile", "profiles", "theme", "key"]
+from llxprt_tui.screen_table import ScreenKind
 
 
 class CommandHost(Protocol):
@@ -302,35 +301,6 @@ async def cmd_quit(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     return []
 
 
-async def cmd_auth(host: CommandHost, cmd: ParsedCommand) -> list[str]:
-    from llxprt_tui.commands.auth import cmd_auth as run_auth
-
-    return await run_auth(host, cmd)
-
-
-HANDLERS: dict[str, Handler] = {
-    "help": cmd_help,
-    "provider": cmd_provider,
-    "model": cmd_model,
-    "profile": cmd_profile,
-    "key": cmd_key,
-    "keyfile": cmd_keyfile,
-    "auth": cmd_auth,
-    "baseurl": cmd_baseurl,
-    "set": cmd_set,
-    "stats": cmd_stats,
-    "theme": cmd_theme,
-    "new": cmd_new,
-    "close": cmd_close,
-    "tab": cmd_tab,
-    "rename": cmd_rename,
-    "clear": cmd_clear,
-    "retry": cmd_retry,
-    "copy": cmd_copy,
-    "export": cmd_export,
-    "quit": cmd_quit,
-}
-
-
 async def run_command(host: CommandHost, command: ParsedCommand) -> list[str]:
-    return await HANDLERS[command.name](host, command)
+    """Run a parsed command with the handler its CommandSpec names."""
+    return await COMMANDS_BY_NAME[command.name].load_handler()(host, command)

@@ -1,9 +1,16 @@
-"""The slash commands as data: name, usage and help. Used for /help, completion and dispatch."""
+"""The slash commands as one table: name, usage, help and the handler that runs it. /help,
+completion, the secret check and dispatch all read it; a new command is one row here (and
+its handler function)."""
 
 from __future__ import annotations
 
+import importlib
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from llxprt_tui.commands.handlers import Handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,51 +18,85 @@ class CommandSpec:
     name: str
     usage: str
     help: str
+    #: "module:function" in llxprt_tui.commands, imported when the command first runs (the
+    #: start-up path, /help and completion never import the handlers).
+    handler: str
     secret_args: bool = False  # arguments may hold a key: never echoed, never in history
+
+    def load_handler(self) -> Handler:
+        module, _, function = self.handler.partition(":")
+        found = getattr(importlib.import_module(f"llxprt_tui.commands.{module}"), function)
+        return cast("Handler", found)
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("help", "/help", "List commands and key bindings"),
-    CommandSpec("provider", "/provider [name]", "Show providers, or switch this tab's provider"),
-    CommandSpec("model", "/model [name]", "Show models, or set this tab's model"),
+    CommandSpec("help", "/help", "List commands and key bindings", "handlers:cmd_help"),
+    CommandSpec(
+        "provider",
+        "/provider [name]",
+        "Show providers, or switch this tab's provider",
+        "handlers:cmd_provider",
+    ),
+    CommandSpec(
+        "model", "/model [name]", "Show models, or set this tab's model", "handlers:cmd_model"
+    ),
     CommandSpec(
         "profile",
         "/profile save|load|delete|list|set-default [name]",
         "Save, load, delete, list profiles; set or clear the default",
+        "handlers:cmd_profile",
     ),
     CommandSpec(
         "key",
         "/key [value|none|save NAME [value]|load NAME|delete NAME|list]",
         "Where this tab's key comes from; set, save, load or delete keys",
+        "handlers:cmd_key",
         secret_args=True,
     ),
-    CommandSpec("keyfile", "/keyfile PATH|none", "Read this tab's key from a file"),
+    CommandSpec(
+        "keyfile", "/keyfile PATH|none", "Read this tab's key from a file", "handlers:cmd_keyfile"
+    ),
     CommandSpec(
         "auth",
         "/auth [codex [status|login [NAME] [--device]|logout [NAME|--all]|enable|disable]]",
         "Subscription logins (ChatGPT plan for codex): status, log in, log out",
+        "auth:cmd_auth",
     ),
-    CommandSpec("baseurl", "/baseurl URL|none", "Point this tab's provider at another endpoint"),
+    CommandSpec(
+        "baseurl",
+        "/baseurl URL|none",
+        "Point this tab's provider at another endpoint",
+        "handlers:cmd_baseurl",
+    ),
     CommandSpec(
         "set",
         "/set KEY VALUE | /set unset KEY | /set modelparam KEY VALUE",
         "Change a setting or model parameter for this tab",
+        "handlers:cmd_set",
     ),
-    CommandSpec("stats", "/stats lb", "Load-balancer members: requests, failures, breakers"),
-    CommandSpec("theme", "/theme [name]", "Show themes, or switch theme"),
-    CommandSpec("new", "/new", "Open a new tab"),
-    CommandSpec("close", "/close", "Close this tab"),
-    CommandSpec("tab", "/tab N", "Go to tab N"),
-    CommandSpec("rename", "/rename NAME", "Rename this tab"),
-    CommandSpec("clear", "/clear", "Clear this tab's conversation"),
-    CommandSpec("retry", "/retry", "Send the last prompt again"),
-    CommandSpec("copy", "/copy [code]", "Copy the last reply, or its last code block"),
+    CommandSpec(
+        "stats",
+        "/stats lb",
+        "Load-balancer members: requests, failures, breakers",
+        "load_balancer:cmd_stats",
+    ),
+    CommandSpec("theme", "/theme [name]", "Show themes, or switch theme", "handlers:cmd_theme"),
+    CommandSpec("new", "/new", "Open a new tab", "handlers:cmd_new"),
+    CommandSpec("close", "/close", "Close this tab", "handlers:cmd_close"),
+    CommandSpec("tab", "/tab N", "Go to tab N", "handlers:cmd_tab"),
+    CommandSpec("rename", "/rename NAME", "Rename this tab", "handlers:cmd_rename"),
+    CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
+    CommandSpec("retry", "/retry", "Send the last prompt again", "handlers:cmd_retry"),
+    CommandSpec(
+        "copy", "/copy [code]", "Copy the last reply, or its last code block", "handlers:cmd_copy"
+    ),
     CommandSpec(
         "export",
         "/export [--format json] [path]",
         "Save this conversation as Markdown, or as IContent JSON",
+        "handlers:cmd_export",
     ),
-    CommandSpec("quit", "/quit", "Quit llxprt"),
+    CommandSpec("quit", "/quit", "Quit llxprt", "handlers:cmd_quit"),
 )
 COMMANDS_BY_NAME = {spec.name: spec for spec in COMMANDS}
 

@@ -7,13 +7,13 @@ while the screen was open.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.base import GenerateChatOptions
-from llxprt_tui.commands.handlers import ScreenKind, profile_loaded_lines, provider_switch_lines
+from llxprt_tui.commands.handlers import profile_loaded_lines, provider_switch_lines
 from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
@@ -165,13 +165,3 @@ def open_theme_picker(app: LlxprtApp, tab: ChatTab) -> None:
         await _report(tab, [f"Theme set to {app.themes.display_name(name)}"])
 
     app.push_screen(PickerScreen("Theme", items, on_highlight=preview), chosen)
-
-
-OPENERS: dict[ScreenKind, Callable[[LlxprtApp, ChatTab], None]] = {
-    "provider": open_provider_picker,
-    "model": open_model_picker,
-    "profile": open_profile_picker,
-    "profiles": open_profiles_screen,
-    "theme": open_theme_picker,
-    "key": open_key_entry,
-}
