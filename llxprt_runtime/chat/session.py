@@ -9,15 +9,20 @@ The rules:
 - a reply cut off by an error keeps what arrived (marked partial) and the error is reported;
 - an error before any output takes the prompt back out of the history (the caller gets its
   text back to edit and resend);
-- a cancelled reply keeps what arrived; cancellation itself is re-raised to the caller;
-- `retry()` replaces the last reply by asking the same prompt again.
+- a cancelled reply keeps what arrived; cancellation itself is re-raised to the caller
+  (cancelled inside `send()` or while the caller handled an event and then closed it);
+- any other exception from the provider (a bug) ends the turn like an error, as
+  `Failed("Unexpected error: …")`, so the history stays consistent;
+- `retry()` replaces the last turn by asking its prompt again (a failed turn, already out
+  of the history, is just asked again).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -30,7 +35,7 @@ from llxprt_runtime.chat.events import (
     ToolCall,
     UsageReported,
 )
-from llxprt_runtime.chat.export import conversation_json, conversation_markdown
+from llxprt_runtime.chat.export import ExportHeader, conversation_json, conversation_markdown
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
     IContent,
@@ -102,7 +107,7 @@ class ChatSession:
 
     async def send(
         self, text: str, attachments: Sequence[MediaBlock] = ()
-    ) -> AsyncIterator[ReplyEvent]:
+    ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask `text`; yields the reply as it streams, ending with Finished or Failed."""
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
@@ -115,12 +120,15 @@ class ChatSession:
         try:
             if self.recorder is not None:
                 await self.recorder.prompt(prompt)
-            async for event in self._stream(turn):
-                yield event
+            # Closed explicitly: when our caller closes us (it was cancelled between two
+            # events), the turn must end now, not whenever the stream is garbage collected.
+            async with aclosing(self._stream(turn)) as events:
+                async for event in events:
+                    yield event
         finally:
             self._busy = False
 
-    async def _stream(self, turn: Turn) -> AsyncIterator[ReplyEvent]:
+    async def _stream(self, turn: Turn) -> AsyncGenerator[ReplyEvent, None]:
         from llxprt_runtime.providers.base import GenerateChatOptions
 
         options = GenerateChatOptions(
@@ -150,10 +158,11 @@ class ChatSession:
             # The caller stopped listening: keep what arrived, then let cancellation go on.
             await self._end(turn, chunks, "cancelled", started)
             raise
-        except LlxprtError as exc:
-            turn.error = exc
+        except Exception as exc:  # a provider bug must not leave the history half-done
+            error = exc if isinstance(exc, LlxprtError) else LlxprtError(f"Unexpected error: {exc}")
+            turn.error = error
             partial = await self._end(turn, chunks, "partial" if chunks else "failed", started)
-            yield Failed(exc, partial)
+            yield Failed(error, partial)
             return
         reply = await self._end(turn, chunks, "complete", started)
         assert reply is not None
@@ -188,17 +197,18 @@ class ChatSession:
             )
         return reply
 
-    async def retry(self) -> AsyncIterator[ReplyEvent]:
+    async def retry(self) -> AsyncGenerator[ReplyEvent, None]:
         """Ask the last prompt again, replacing its reply."""
         turn = self.last_turn
         if turn is None:
             raise LlxprtError("Nothing to retry yet.")
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
-        if self._history and self._history[-1].speaker == "ai":
-            self._history.pop()
-        if self._history and self._history[-1].speaker == "human":
-            self._history.pop()
+        if turn.state != "failed":  # a failed turn's prompt has already left the history
+            if turn.reply is not None and self._history and self._history[-1] is turn.reply:
+                self._history.pop()
+            if self._history and self._history[-1].speaker == "human":
+                self._history.pop()
         async for event in self.send(turn.prompt):
             yield event
 
@@ -216,8 +226,9 @@ class ChatSession:
 
     # --- export -------------------------------------------------------------------------------
 
-    def to_markdown(self) -> str:
-        return conversation_markdown(self.title, self._history)
+    def to_markdown(self, header: ExportHeader | None = None, *, title: str | None = None) -> str:
+        """The conversation as Markdown; `title` (say, a tab's name) instead of the session's."""
+        return conversation_markdown(title or self.title, self._history, header)
 
-    def to_json(self) -> str:
-        return conversation_json(self.title, self._history, self.system_prompt)
+    def to_json(self, header: ExportHeader | None = None, *, title: str | None = None) -> str:
+        return conversation_json(title or self.title, self._history, self.system_prompt, header)

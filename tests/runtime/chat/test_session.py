@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 import pytest
 
@@ -122,3 +124,127 @@ async def test_export_as_markdown_and_json(session: ChatSession, wire: WireServe
     assert session.last_reply_text() == "Bonjour"
     session.clear()
     assert session.history == () and session.last_reply_text() is None
+
+
+async def test_a_turn_cancelled_between_events_ends_when_the_listener_closes_it(
+    session: ChatSession, wire: WireServer
+) -> None:
+    """A front end is cancelled while it handles an event (drawing it), not inside send():
+    closing send() must end the turn then, keeping what arrived, not when it is collected."""
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(50)), event_delay=0.01))
+    third, never = asyncio.Event(), asyncio.Event()
+
+    async def listen() -> None:
+        async with aclosing(session.send("talk")) as events:
+            seen = 0
+            async for event in events:
+                seen += isinstance(event, TextDelta)
+                if seen == 3:
+                    third.set()
+                    await never.wait()  # "drawing" the event: cancelled here
+
+    task = asyncio.create_task(listen())
+    await third.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert session.last_turn is not None and session.last_turn.state == "cancelled"
+    assert not session.streaming
+    assert [c.speaker for c in session.history] == ["human", "ai"]
+    assert session.history[-1].text() == "w0 w1 w2 "
+
+
+async def test_a_provider_bug_ends_the_turn_like_an_error(
+    session: ChatSession, wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not an LlxprtError (a bug in a provider): reported as Failed, history consistent."""
+    from llxprt_runtime.providers.content import IContent
+
+    async def broken(options: object) -> AsyncIterator[IContent]:
+        yield IContent.ai("half a rep")
+        raise KeyError("choices")
+
+    monkeypatch.setattr(session.runtime.provider_manager, "generate_chat_completion", broken)
+    events = await drain(session.send("go"))
+    failed = events[-1]
+    assert isinstance(failed, Failed) and str(failed.error) == "Unexpected error: 'choices'"
+    assert failed.partial is not None and failed.partial.text() == "half a rep"
+    assert [c.text() for c in session.history] == ["go", "half a rep"]
+    assert session.last_turn is not None and session.last_turn.state == "partial"
+    assert not session.streaming
+
+
+async def test_retry_after_a_cut_stream_replaces_the_partial_reply(
+    session: ChatSession, wire: WireServer
+) -> None:
+    wire.enqueue(Fault(reply=Reply.tokens(20), cut_after=6), Reply(text=("whole",)))
+    await drain(session.send("count"))
+    await drain(session.retry())
+    assert [c.text() for c in session.history] == ["count", "whole"]
+
+
+async def test_retry_after_a_failed_turn_keeps_the_turn_before(
+    session: ChatSession, wire: WireServer
+) -> None:
+    """The failed prompt already left the history: retrying it must not take the previous,
+    good exchange with it."""
+    wire.enqueue(Reply(text=("one",)), Fault(status=400, message="bad"), Reply(text=("two",)))
+    await drain(session.send("first"))
+    await drain(session.send("second"))
+    assert [c.text() for c in session.history] == ["first", "one"]
+    await drain(session.retry())
+    assert [c.text() for c in session.history] == ["first", "one", "second", "two"]
+    assert [m["content"] for m in wire.requests[-1].body["messages"][1:]] == [
+        "first",
+        "one",
+        "second",
+    ]
+
+
+async def test_retry_after_a_cancelled_turn_replaces_what_arrived(
+    session: ChatSession, wire: WireServer
+) -> None:
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(200)), event_delay=0.01))
+    events = session.send("talk")
+    async for event in events:
+        if isinstance(event, TextDelta):
+            break
+    await events.aclose()  # the listener stops after the first delta: a cancel
+    assert [c.speaker for c in session.history] == ["human", "ai"]
+    wire.enqueue(Reply(text=("calm",)))
+    await drain(session.retry())
+    assert [c.text() for c in session.history] == ["talk", "calm"]
+
+
+async def test_usage_sums_every_turn_that_reported_it_even_a_cut_one(
+    session: ChatSession, wire: WireServer
+) -> None:
+    wire.enqueue(
+        Reply(text=("a",), prompt_tokens=4, completion_tokens=1),
+        Fault(status=500, message="down"),
+        Reply(text=("b",), prompt_tokens=6, completion_tokens=2),
+    )
+    await drain(session.send("one"))
+    await drain(session.send("two"))  # failed: nothing reported, nothing added
+    await drain(session.send("three"))
+    assert session.usage == Usage(10, 3, 13)
+    session.clear()
+    assert session.usage == Usage(10, 3, 13)  # /clear empties the context, not the bill
+
+
+async def test_export_with_a_header_and_the_tab_s_title(
+    session: ChatSession, wire: WireServer
+) -> None:
+    from datetime import UTC, datetime
+
+    from llxprt_runtime.chat.export import ExportHeader
+
+    wire.enqueue(Reply(text=("Bonjour",)))
+    await drain(session.send("hello"))
+    header = ExportHeader("openai", "gpt-5", datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    markdown = session.to_markdown(header, title="research")
+    assert markdown.startswith(
+        "# research\n\nExported 2026-01-02 03:04 UTC · provider: openai · model: gpt-5\n"
+    )
+    data = json.loads(session.to_json(header, title="research"))
+    assert (data["title"], data["provider"], data["model"]) == ("research", "openai", "gpt-5")
