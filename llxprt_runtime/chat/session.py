@@ -66,6 +66,7 @@ class Turn:
     state: TurnState = "streaming"
     reply: IContent | None = None
     error: LlxprtError | None = None
+    usage: Usage | None = None  # as reported for this reply
     first_token_seconds: float | None = None
     duration_seconds: float | None = None
 
@@ -161,11 +162,12 @@ class ChatSession:
         except Exception as exc:  # a provider bug must not leave the history half-done
             error = exc if isinstance(exc, LlxprtError) else LlxprtError(f"Unexpected error: {exc}")
             turn.error = error
-            partial = await self._end(turn, chunks, "partial" if chunks else "failed", started)
-            yield Failed(error, partial)
+            arrived = any(chunk.blocks for chunk in chunks)  # usage alone is not a reply
+            await self._end(turn, chunks, "partial" if arrived else "failed", started)
+            yield Failed(error, turn.reply)
             return
+        # An empty reply (nothing but usage, say) finishes too; it adds nothing to the history.
         reply = await self._end(turn, chunks, "complete", started)
-        assert reply is not None
         yield Finished(
             reply.metadata.finish_reason,
             reply,
@@ -175,27 +177,28 @@ class ChatSession:
 
     async def _end(
         self, turn: Turn, chunks: list[IContent], state: TurnState, started: float
-    ) -> IContent | None:
+    ) -> IContent:
+        """End the turn; the reply as merged (kept in the history only when it has blocks)."""
         turn.state = state
         turn.duration_seconds = self._clock() - started
         merged = merge_stream(chunks)
-        if merged.metadata.usage is not None:
-            self.usage = self.usage + merged.metadata.usage
-        reply: IContent | None = None
+        turn.usage = merged.metadata.usage
+        if turn.usage is not None:
+            self.usage = self.usage + turn.usage
         if merged.blocks:
-            turn.reply = reply = merged
+            turn.reply = merged
             self._history.append(merged)
         elif state == "failed" and self._history and self._history[-1].speaker == "human":
             # Nothing came back: the prompt leaves the history (the caller shows it again).
             self._history.pop()
         if self.recorder is not None:
             await self.recorder.ended(
-                reply,
+                turn.reply,
                 state,
                 first_token_seconds=turn.first_token_seconds,
                 duration_seconds=turn.duration_seconds,
             )
-        return reply
+        return merged
 
     async def retry(self) -> AsyncGenerator[ReplyEvent, None]:
         """Ask the last prompt again, replacing its reply."""

@@ -248,3 +248,16 @@ async def test_export_with_a_header_and_the_tab_s_title(
     )
     data = json.loads(session.to_json(header, title="research"))
     assert (data["title"], data["provider"], data["model"]) == ("research", "openai", "gpt-5")
+
+
+async def test_an_empty_reply_finishes_without_joining_the_history(
+    session: ChatSession, wire: WireServer
+) -> None:
+    """A reply with no text (a filtered or zero-length answer) still ends as Finished, with
+    its usage; there is nothing to add to the context."""
+    wire.enqueue(Reply(text=(), prompt_tokens=4, completion_tokens=0))
+    events = await drain(session.send("anything?"))
+    assert isinstance(events[-1], Finished) and events[-1].reply.blocks == ()
+    assert [c.speaker for c in session.history] == ["human"]
+    assert session.last_turn is not None and session.last_turn.state == "complete"
+    assert session.last_turn.usage == Usage(4, 0, 4) == session.usage
