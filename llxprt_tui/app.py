@@ -519,7 +519,7 @@ class TabCommandHost:
         await save_profile_offering_keyring(self.app, tab.runtime, name, report)
 
     def last_reply(self) -> str | None:
-        return self.tab.last_reply()
+        return self.tab.session.last_reply_text()
 
     def copy_text(self, text: str) -> None:
         self.app.copy_to_clipboard(text)

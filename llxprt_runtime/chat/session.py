@@ -50,6 +50,7 @@ from llxprt_runtime.runtime.registry import RuntimeServices
 
 if TYPE_CHECKING:
     from llxprt_runtime.chat.recorder import SessionRecorder
+    from llxprt_runtime.providers.retry import RetryListener
 
 TurnState = Literal["streaming", "complete", "cancelled", "partial", "failed"]
 
@@ -80,9 +81,11 @@ class ChatSession:
         title: str = "",
         clock: Callable[[], float] = time.monotonic,
         recorder: SessionRecorder | None = None,
+        on_retry: RetryListener | None = None,
     ) -> None:
         self.runtime = runtime
         self.recorder = recorder  # writes each turn to the session store, when there is one
+        self.on_retry = on_retry  # told of each retry before its wait (a "retrying in 7 s" line)
         self.system_prompt = system_prompt
         self.title = title
         self.usage = Usage()
@@ -136,6 +139,7 @@ class ChatSession:
             list(self._history),
             runtime=self.runtime.context,
             system_prompt=self.full_system_prompt(),
+            on_retry=self.on_retry,
         )
         chunks: list[IContent] = []
         started = self._clock()

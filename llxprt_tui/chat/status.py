@@ -40,7 +40,7 @@ def describe(tab: ChatTab) -> str:
         return "no provider · /provider NAME to choose one · /help"
     balancer = runtime.provider_manager.active_load_balancer()
     parts = status_parts(balancer) if balancer is not None else _provider_parts(tab, provider)
-    usage = tab.usage
+    usage = tab.session.usage
     parts.append(f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}")
     parts.append("streaming… (esc cancels)" if tab.streaming else "ready")
     return " · ".join(parts)

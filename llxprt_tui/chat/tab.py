@@ -1,5 +1,6 @@
-"""ChatTab: one agent. It owns an isolated runtime, its conversation and its prompt, and
-does everything through that runtime (passed explicitly as `runtime=`).
+"""ChatTab: one agent. It owns an isolated runtime, the ChatSession bound to it (the
+conversation and its rules) and its prompt, draws the session's reply events, and does
+everything through that runtime (passed explicitly as `runtime=`).
 
 The first tab is drawn before its runtime exists (see LlxprtApp.new_tab): the runtime, the
 provider plumbing and Markdown are imported after the first frame, so they are imported
@@ -10,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -20,16 +22,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from llxprt_runtime.chat.events import Failed, ReplyEvent, TextDelta, ThinkingDelta, ToolCall
 from llxprt_runtime.credentials import held_credentials, looks_like_credential
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.providers.content import (
-    IContent,
-    TextBlock,
-    ThinkingBlock,
-    ToolCallBlock,
-    Usage,
-    merge_stream,
-)
 from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
@@ -46,6 +41,7 @@ from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
     from llxprt_runtime.chat.export import ExportHeader
+    from llxprt_runtime.chat.session import ChatSession, Turn
     from llxprt_runtime.runtime.registry import RuntimeServices
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
@@ -86,18 +82,15 @@ class ChatTab(Vertical):
     ) -> None:
         super().__init__()
         self._greeting = tuple(greeting)
-        self._runtime = runtime
-        self._ready = asyncio.Event()
-        if runtime is not None:
-            self._ready.set()
         self.tab_name = name
         self.clock = clock
         self._progress = StreamProgress(progress_clock or clock)
-        self.history: list[IContent] = []
-        self.usage = Usage()
-        self.streaming = False
-        self.last_prompt: str | None = None
-        self._last_reply: str | None = None
+        self._runtime: RuntimeServices | None = None
+        self._session: ChatSession | None = None
+        self._ready = asyncio.Event()
+        if runtime is not None:
+            self._bind(runtime)
+        self.streaming = False  # a reply is on screen and not ended yet
         self._stream_task: asyncio.Task[None] | None = None
         self._ending = False
         self._stream_started = self._cancel_at_start = False
@@ -127,9 +120,22 @@ class ChatTab(Vertical):
     def has_runtime(self) -> bool:
         return self._runtime is not None
 
-    def attach_runtime(self, runtime: RuntimeServices) -> None:
+    @property
+    def session(self) -> ChatSession:
+        """The conversation: history, usage, the turn rules (llxprt_runtime/chat/session.py)."""
+        if self._session is None:
+            raise RuntimeError(f"{self.tab_name} has no runtime yet: await ready() first")
+        return self._session
+
+    def _bind(self, runtime: RuntimeServices) -> None:
+        from llxprt_runtime.chat.session import ChatSession  # after the first frame
+
         self._runtime = runtime
+        self._session = ChatSession(runtime, clock=self.clock, on_retry=self._progress.retrying)
         self._ready.set()
+
+    def attach_runtime(self, runtime: RuntimeServices) -> None:
+        self._bind(runtime)
         self.changed()
 
     async def ready(self) -> RuntimeServices:
@@ -232,11 +238,13 @@ class ChatTab(Vertical):
     # --- sending and streaming ----------------------------------------------------------------
 
     async def send(self, text: str) -> None:
+        await self.ready()
+        await self._start(text, self.session.send(text))
+
+    async def _start(self, text: str, events: AsyncGenerator[ReplyEvent, None]) -> None:
+        """Show the prompt and an empty reply, then draw `events` into it in a task."""
         from llxprt_tui.chat.messages import AssistantMessage
 
-        await self.ready()
-        self.last_prompt = text
-        self.history.append(IContent.human(text))
         conversation = self.conversation
         question = UserMessage(text)
         await self.add(question)
@@ -256,119 +264,92 @@ class ChatTab(Vertical):
         self.streaming = True
         self.changed()
         self._stream_started = self._cancel_at_start = False
-        self._stream_task = asyncio.create_task(self._stream(reply, text))
+        self._stream_task = asyncio.create_task(self._stream(reply, text, events))
 
-    async def _stream(self, reply: AssistantMessage, text: str) -> None:
-        from llxprt_runtime.prompts import get_core_system_prompt
-        from llxprt_runtime.providers.base import GenerateChatOptions
-
-        runtime = self.runtime
-        provider = runtime.settings_service.active_provider or ""
-        model = runtime.config.get_model() or ""
+    async def _stream(
+        self, reply: AssistantMessage, text: str, events: AsyncGenerator[ReplyEvent, None]
+    ) -> None:
+        session = self.session
+        before = session.last_turn
         progress = self._progress
-        progress.begin(provider)
-        options = GenerateChatOptions(
-            list(self.history),
-            runtime=runtime.context,
-            system_prompt=get_core_system_prompt(provider, model),
-            on_retry=progress.retrying,
-        )
-        chunks: list[IContent] = []
-        started = self.clock()
-        first: float | None = None
+        progress.begin(self.runtime.settings_service.active_provider or "")
         state = "done"
         self._stream_started = True
         try:
-            if self._cancel_at_start:
-                raise asyncio.CancelledError
-            async for chunk in runtime.provider_manager.generate_chat_completion(options):
-                # A fast local stream may never suspend on its socket: yield so rendering,
-                # timers and key presses keep flowing while it runs.
-                await asyncio.sleep(0)
-                chunks.append(chunk)
-                for block in chunk.blocks:
-                    if isinstance(block, TextBlock) and block.text:
-                        first = first if first is not None else self.clock()
+            # Closed on the way out: a cancel that lands while an event is drawn ends the
+            # session's turn there and then (it keeps what arrived).
+            async with aclosing(events):
+                if self._cancel_at_start:
+                    raise asyncio.CancelledError
+                async for event in events:
+                    # A fast local stream may never suspend on its socket: yield so rendering,
+                    # timers and key presses keep flowing while it runs.
+                    await asyncio.sleep(0)
+                    if isinstance(event, TextDelta):
                         progress.token()
-                        await reply.append_text(visible_controls(block.text))
-                    elif isinstance(block, ThinkingBlock) and block.thought:
+                        await reply.append_text(visible_controls(event.text))
+                    elif isinstance(event, ThinkingDelta):
                         progress.token()
-                        await reply.append_thinking(visible_controls(block.thought))
-                    elif isinstance(block, ToolCallBlock):
-                        await reply.add_tool_call(block)
+                        await reply.append_thinking(visible_controls(event.text))
+                    elif isinstance(event, ToolCall):
+                        await reply.add_tool_call(event.call)
+                    elif isinstance(event, Failed):
+                        state = "failed"
+                        await self._failed(text, str(event.error), event.partial is not None)
         except asyncio.CancelledError:
             state = "cancelled"
-        except LlxprtError as exc:
+        except Exception as exc:  # never let a bug in drawing a reply take the tab down
             state = "failed"
-            await self._failed(reply, text, str(exc), any(c.blocks for c in chunks))
-        except Exception as exc:  # never let a provider bug take the tab down
-            state = "failed"
-            partial = any(c.blocks for c in chunks)
-            await self._failed(reply, text, f"Unexpected error: {exc}", partial)
+            turn = self._turn_since(before)
+            await self._failed(text, f"Unexpected error: {exc}", bool(turn and turn.reply))
         finally:
             self._ending = True  # escape from here on would cut the reply's last render
             progress.end()
-            await self._finish(reply, chunks, state, started, first)
+            await self._finish(reply, self._turn_since(before), state)
 
-    async def _failed(
-        self, reply: AssistantMessage, text: str, message: str, partial: bool
-    ) -> None:
+    def _turn_since(self, before: Turn | None) -> Turn | None:
+        """The session's turn started after `before` (None: cancelled before it began)."""
+        turn = self.session.last_turn
+        return turn if turn is not before else None
+
+    async def _failed(self, text: str, message: str, partial: bool) -> None:
         await self.error(message)
-        if not partial and self.history and self.history[-1].speaker == "human":
-            # Nothing came back: take the turn out of the history and give the text back.
-            self.history.pop()
-            if not self.prompt.text:
-                self.prompt.load_text(text)
+        if not partial and not self.prompt.text:
+            self.prompt.load_text(text)  # nothing came back: the text is given back to edit
 
-    async def _finish(
-        self,
-        reply: AssistantMessage,
-        chunks: list[IContent],
-        state: str,
-        started: float,
-        first: float | None,
-    ) -> None:
+    async def _finish(self, reply: AssistantMessage, turn: Turn | None, state: str) -> None:
         try:
-            await self._end_reply(reply, chunks, state, started, first)
+            await self._end_reply(reply, turn, state)
         finally:  # whatever happens while the reply ends, the turn ends: the tab takes input
             self.streaming = self._ending = False
             self._stream_task = None
             self.changed()
 
-    async def _end_reply(
-        self,
-        reply: AssistantMessage,
-        chunks: list[IContent],
-        state: str,
-        started: float,
-        first: float | None,
-    ) -> None:
+    async def _end_reply(self, reply: AssistantMessage, turn: Turn | None, state: str) -> None:
         from llxprt_tui.chat.messages import usage_line
 
-        merged = merge_stream(chunks)
-        usage = merged.metadata.usage
-        if usage is not None:
-            self.usage = self.usage + usage
-        if merged.blocks:
-            self.history.append(IContent("ai", merged.blocks, merged.metadata))
-            self._last_reply = merged.text() or self._last_reply
-        elapsed = self.clock() - first if first is not None else None
-        footer = usage_line(usage, first - started if first is not None else None, elapsed)
+        content = turn.reply if turn is not None else None
+        usage = turn.usage if turn is not None else None
+        first = turn.first_token_seconds if turn is not None else None
+        elapsed = None  # streaming time: from the first token to the end
+        if turn is not None and first is not None and turn.duration_seconds is not None:
+            elapsed = turn.duration_seconds - first
+        footer = usage_line(usage, first, elapsed)
         if state in ("cancelled", "failed"):  # a partial reply says so under itself
             mark = "cancelled" if state == "cancelled" else "cut off (partial reply)"
             footer = mark + (f" · {footer}" if footer else "")
         entry = self.conversation.entry_for(reply)
         if entry is not None:
-            entry.text = merged.text()
-            entry.model = merged.metadata.model or entry.model
+            entry.text = content.text() if content is not None else ""
+            entry.model = (content.metadata.model if content else None) or entry.model
             entry.usage = usage
-            entry.first_token_seconds = first - started if first is not None else None
+            entry.first_token_seconds = first
             entry.seconds = elapsed
             entry.state = state
         # A flush may have just started the reply's MarkdownStream task; let it take its
         # first step, or stopping it re-raises that task's cancellation here (issue 11.12).
         await asyncio.sleep(0)
-        if state == "failed" and not merged.blocks:
+        if state == "failed" and content is None:
             await reply.remove()
         else:
             await reply.finish(state, footer)
@@ -468,25 +449,23 @@ class ChatTab(Vertical):
     async def clear_conversation(self) -> None:
         self.cancel_stream()
         await self.wait_for_stream()
-        self.history.clear()
-        self._last_reply = None
+        await self.ready()
+        self.session.clear()
         self.conversation.forget_all()
         await self.conversation.remove_children()
         await self.notice("Conversation cleared.")
 
     async def retry(self) -> None:
-        if self.last_prompt is None:
+        await self.ready()
+        session = self.session
+        if session.last_turn is None:
             await self.notice("Nothing to retry yet.")
             return
         if self.streaming:
             await self.error("A reply is still streaming: escape cancels it first.")
             return
-        if self.history and self.history[-1].speaker == "ai":
-            self.history.pop()
-        if self.history and self.history[-1].speaker == "human":
-            self.history.pop()
         self._mark_replaced()
-        await self.send(self.last_prompt)
+        await self._start(session.last_turn.prompt, session.retry())
 
     def _mark_replaced(self) -> None:
         """The last exchange leaves the context: dim it on screen, and say so under the reply."""
@@ -504,9 +483,6 @@ class ChatTab(Vertical):
             if entry.role == "user":
                 break
 
-    def last_reply(self) -> str | None:
-        return self._last_reply
-
     def _export_header(self) -> ExportHeader:
         from datetime import UTC, datetime
 
@@ -521,14 +497,10 @@ class ChatTab(Vertical):
         return ExportHeader(provider, model, datetime.now(UTC))
 
     def conversation_markdown(self) -> str:
-        from llxprt_runtime.chat.export import conversation_markdown
-
-        return conversation_markdown(self.tab_name, self.history, self._export_header())
+        return self.session.to_markdown(self._export_header(), title=self.tab_name)
 
     def conversation_json(self) -> str:
-        from llxprt_runtime.chat.export import conversation_json
-
-        return conversation_json(self.tab_name, self.history, header=self._export_header())
+        return self.session.to_json(self._export_header(), title=self.tab_name)
 
     def label(self) -> str:
         runtime = self._runtime

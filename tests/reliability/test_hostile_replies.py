@@ -87,7 +87,7 @@ async def test_an_empty_reply_in_the_app_is_an_error_and_the_prompt_comes_back(
         tab = await send_and_wait(pilot, "my careful prompt")
         assert "the server returned an empty reply" in errors(app)
         assert tab.prompt.text == "my careful prompt"
-        assert tab.history == []
+        assert tab.session.history == ()
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

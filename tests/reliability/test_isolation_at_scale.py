@@ -291,7 +291,7 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
             await wait_until(pilot, lambda: not any(t.streaming for t in tabs.values()))
 
             for number, tab in tabs.items():
-                replies = [c.text() for c in tab.history if c.speaker == "ai"]
+                replies = [c.text() for c in tab.session.history if c.speaker == "ai"]
                 assert len(replies) == 2, number
                 for reply in replies:
                     assert re.match(rf"Echo: agent={number} gen=\d+\.{{150}}$", reply), reply

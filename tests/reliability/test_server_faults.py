@@ -91,17 +91,17 @@ async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: 
             reply = tab.query(AssistantMessage).last()
             assert reply.state == "failed" and reply.text.startswith(case.partial)
             assert "cut off" in str(reply.footer.render())
-            assert tab.history[-1].speaker == "ai"  # the partial reply stays in the history
+            assert tab.session.history[-1].speaker == "ai"  # the partial reply stays in the history
         else:
             assert tab.prompt.text == "my careful prompt"  # given back to send again
-            assert tab.history == []
+            assert tab.session.history == ()
 
         # This tab and the other one carry on.
         await tab.execute_command(f"/baseurl {wire.url}/v1")
         tab.prompt.load_text("")
         assert await send_to(pilot, tab, "again") == "Echo: again"
         assert await send_to(pilot, other, "after") == "Echo: after"
-        assert [c.text() for c in other.history] == [
+        assert [c.text() for c in other.session.history] == [
             "before",
             "Echo: before",
             "after",
@@ -124,5 +124,5 @@ async def test_a_one_megabyte_reply_arrives_whole(wire: WireServer) -> None:
         assert reply_text == "".join(chunks) and len(reply_text.encode()) > 1_000_000
         reply = tab.query(AssistantMessage).last()
         assert reply.state == "done" and reply.text == reply_text
-        assert tab.history[-1].text() == reply_text
+        assert tab.session.history[-1].text() == reply_text
         assert await send_to(pilot, tab, "still there?") == "Echo: still there?"

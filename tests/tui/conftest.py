@@ -82,7 +82,7 @@ async def send_to(pilot: Pilot[None], tab: ChatTab, text: str) -> str:
     """Send `text` from `tab`, shown or not, and wait for the reply to end; its text."""
     await tab.send(text)
     await wait_until(pilot, lambda: not tab.streaming)
-    return tab.last_reply() or ""
+    return tab.session.last_reply_text() or ""
 
 
 def notices(app: LlxprtApp) -> str:

@@ -47,9 +47,9 @@ async def test_a_reply_streams_into_markdown_with_usage(wire: WireServer) -> Non
         assert reply.text == "Here:\n\n```python\nprint('hi')\n```\n"
         assert reply.state == "done"
         assert "↑ 5 ↓ 3 tokens" in str(reply.footer.render())
-        assert [h.speaker for h in tab.history] == ["human", "ai"]
-        assert tab.history[1].thinking() == "thinking hard"
-        assert tab.history[1].tool_calls()[0].name == "search"
+        assert [h.speaker for h in tab.session.history] == ["human", "ai"]
+        assert tab.session.history[1].thinking() == "thinking hard"
+        assert tab.session.history[1].tool_calls()[0].name == "search"
         status = str(app.query_one(StatusLine).render())
         assert "openai · gpt-5" in status and "tokens ↑5 ↓3" in status and "ready" in status
         assert sent_key(wire.chat_requests()[-1]) == "sk-tui"
@@ -67,7 +67,7 @@ async def test_escape_cancels_and_keeps_the_partial_reply(wire: WireServer) -> N
         reply = app.query(AssistantMessage).last()
         assert reply.state == "cancelled" and reply.text.startswith("w0 w1 w2 w3")
         assert "cancelled" in str(reply.footer.render())
-        assert tab.history[-1].speaker == "ai"  # the partial reply stays in the conversation
+        assert tab.session.history[-1].speaker == "ai"  # the partial reply stays in the context
 
 
 async def test_errors_show_clearly_keep_the_prompt_and_the_tab_usable(wire: WireServer) -> None:
@@ -79,7 +79,7 @@ async def test_errors_show_clearly_keep_the_prompt_and_the_tab_usable(wire: Wire
         assert len(errors) == 1 and "401 Unauthorized" in errors[0] and "/key" in errors[0]
         assert "sk-wrong-key" not in errors[0]
         assert tab.prompt.text == "my careful prompt"
-        assert tab.history == []
+        assert tab.session.history == ()
         tab.prompt.load_text("")
         await send_and_wait(pilot, "again")
         assert app.query(AssistantMessage).last().text == "Echo: again"
@@ -93,7 +93,7 @@ async def test_retry_sends_the_last_prompt_again(wire: WireServer) -> None:
         await wait_until(pilot, lambda: not tab.streaming)
         bodies = [r.last_user_text() for r in wire.chat_requests()]
         assert bodies == ["first question", "first question"]
-        assert len(tab.history) == 2  # the old turn was replaced, not duplicated
+        assert len(tab.session.history) == 2  # the old turn was replaced, not duplicated
 
 
 async def test_a_key_typed_in_a_command_is_never_echoed_or_remembered(wire: WireServer) -> None:

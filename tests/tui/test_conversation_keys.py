@@ -119,5 +119,5 @@ async def test_a_selected_message_is_sent_again(wire: WireServer) -> None:
         await wait_until(pilot, lambda: len(wire.chat_requests()) == 3 and not tab.streaming)
         assert tab.prompt.has_focus
         assert [m.text for m in app.query(UserMessage)] == ["first", "second", "first"]
-        assert tab.history[-1].text() == "answer to first"
+        assert tab.session.history[-1].text() == "answer to first"
         assert isinstance(tab.conversation, Conversation)

@@ -30,7 +30,7 @@ async def test_a_stray_character_before_key_asks_and_no_keeps_it_out(wire: WireS
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert wire.chat_requests() == []
         assert tab.prompt.text == f"¡/key {key}"  # nothing lost: back to edit
-        assert tab.prompt.prompt_history.entries == [] and tab.history == []
+        assert tab.prompt.prompt_history.entries == [] and tab.session.history == ()
         assert key not in echoed(app)
 
 
@@ -43,7 +43,7 @@ async def test_yes_sends_it_and_remembers_it(wire: WireServer) -> None:
         await type_and_send(pilot, message)
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await wait_until(pilot, lambda: bool(tab.history) and not tab.streaming)
+        await wait_until(pilot, lambda: bool(tab.session.history) and not tab.streaming)
         assert wire.chat_requests()[-1].last_user_text() == message
         assert tab.prompt.prompt_history.entries == [message] and tab.prompt.text == ""
 
@@ -76,5 +76,5 @@ async def test_a_key_this_tab_holds_is_found_whatever_its_shape(wire: WireServer
         assert wire.chat_requests() == [] and tab.prompt.prompt_history.entries == []
         await type_and_send(pilot, "/tab 1")  # ordinary lines are not held up
         await type_and_send(pilot, "hello")
-        await wait_until(pilot, lambda: len(tab.history) == 2 and not tab.streaming)
+        await wait_until(pilot, lambda: len(tab.session.history) == 2 and not tab.streaming)
         assert tab.prompt.prompt_history.entries == ["/tab 1", "hello"]

@@ -126,7 +126,7 @@ async def test_prompt_keys_as_xterm_sends_them(wire: WireServer) -> None:
         await press_raw(pilot, XTERM["tab"])  # nothing to complete: nothing happens
         assert tab.prompt.has_focus and tab.prompt.text == "one\ntwo"
         await press_raw(pilot, XTERM["enter"])
-        await wait_until(pilot, lambda: not tab.streaming and len(tab.history) == 2)
+        await wait_until(pilot, lambda: not tab.streaming and len(tab.session.history) == 2)
         assert [m.text for m in app.query(UserMessage)] == ["one\ntwo"]
         await press_raw(pilot, XTERM["up"])
         assert tab.prompt.text == "one\ntwo"
@@ -139,7 +139,7 @@ async def test_escape_from_xterm_cancels_a_streaming_reply(wire: WireServer) -> 
         await app.wait_ready()
         tab = active(pilot)
         await tab.send("long one")
-        await wait_until(pilot, lambda: bool(tab.history) and tab.streaming)
+        await wait_until(pilot, lambda: bool(tab.session.history) and tab.streaming)
         await press_raw(pilot, XTERM["escape"])
         await wait_until(pilot, lambda: not tab.streaming)
         assert "cancelled" in str(tab.conversation.entries[-1].state)

@@ -44,7 +44,7 @@ async def test_save_load_and_use_a_load_balancer_in_a_tab(
         assert describe(tab).startswith("lb: made (failover) · no reply yet")
         servers[1].enqueue(Fault(status=503, message="busy"), *[Fault(status=503)] * 2)
         await send_and_wait(pilot, "hello")
-        assert tab.last_reply() == "Echo: hello"
+        assert tab.session.last_reply_text() == "Echo: hello"
         assert describe(tab).startswith(
             "lb: made (failover) · last reply: lb-one (openai model-one)"
         )

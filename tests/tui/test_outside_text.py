@@ -79,7 +79,7 @@ async def test_a_reply_with_terminal_sequences_is_shown_not_sent(wire: WireServe
         reply = app.query(AssistantMessage).last()
         assert reply.text == "clip␛]52;c;aGVsbG8=␇ title␛]0;owned␇ blank␛[2J done"
         # What was said is kept as said (the next request carries it back unchanged).
-        assert tab.history[-1].text() == f"clip{OSC52} title{OSC0} blank{CSI_2J} done"
+        assert tab.session.history[-1].text() == f"clip{OSC52} title{OSC0} blank{CSI_2J} done"
         await send_and_wait(pilot, "use a tool")
         for entry in app.query(Collapsible):
             entry.collapsed = False

@@ -47,7 +47,7 @@ async def main(openai_url, anthropic_url):
             await tab.execute_command(command)
         await tab.send("hello")
         await tab.wait_for_stream()
-        print(json.dumps({"main_thread": main_thread, "reply": tab.last_reply()}))
+        print(json.dumps({"main_thread": main_thread, "reply": tab.session.last_reply_text()}))
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """

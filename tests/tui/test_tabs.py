@@ -40,8 +40,8 @@ async def test_two_tabs_on_different_providers_and_keys_stream_at_once() -> None
             await first.send("first tab asks")
             assert first.streaming and second.streaming
             await wait_until(pilot, lambda: not first.streaming and not second.streaming)
-            assert first.history[-1].text() == "first tab asks" + "." * 150
-            assert second.history[-1].text() == "second tab asks" + "." * 150
+            assert first.session.history[-1].text() == "first tab asks" + "." * 150
+            assert second.session.history[-1].text() == "second tab asks" + "." * 150
             (one,) = left.chat_requests()
             (two,) = right.chat_requests()
             assert (sent_key(one), one.protocol, one.body["model"]) == (
@@ -83,7 +83,7 @@ async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: Wire
         await pilot.pause()
         tab = active(pilot)
         await type_and_send(pilot, "stream for a while")
-        await wait_until(pilot, lambda: bool(tab.history) and tab.streaming)
+        await wait_until(pilot, lambda: bool(tab.session.history) and tab.streaming)
         await pilot.press("ctrl+w")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

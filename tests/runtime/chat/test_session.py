@@ -261,3 +261,15 @@ async def test_an_empty_reply_finishes_without_joining_the_history(
     assert [c.speaker for c in session.history] == ["human"]
     assert session.last_turn is not None and session.last_turn.state == "complete"
     assert session.last_turn.usage == Usage(4, 0, 4) == session.usage
+
+
+async def test_the_session_s_retry_listener_hears_each_retry(wire: WireServer) -> None:
+    from llxprt_runtime.providers.retry import RetryEvent
+
+    heard: list[RetryEvent] = []
+    runtime = await runtime_for("openai", wire, retries=1)
+    session = ChatSession(runtime, on_retry=heard.append)
+    wire.enqueue(Fault(status=429, retry_after="0"), Reply(text=("ok",)))
+    events = await drain(session.send("hi"))
+    assert isinstance(events[-1], Finished) and events[-1].reply.text() == "ok"
+    assert [(e.attempt, e.status) for e in heard] == [(2, 429)]
