@@ -21,6 +21,7 @@ from llxprt_runtime.profiles.snapshot import (
 from llxprt_runtime.runtime.lifecycle import (
     RuntimeRef,
     activate_isolated_runtime_context,
+    dispose_runtime,
     reset_cli_provider_infrastructure,
     resolve_runtime,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "build_runtime_profile_snapshot",
     "copy_profile",
     "delete_profile_by_name",
+    "dispose_runtime",
     "has_inline_profile_key",
     "list_saved_profiles",
     "load_profile_by_name",

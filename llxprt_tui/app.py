@@ -307,13 +307,13 @@ class LlxprtApp(App[None]):
         await self._close(tab)
 
     async def _close(self, tab: ChatTab) -> None:
-        from llxprt_runtime.runtime.lifecycle import reset_cli_provider_infrastructure
+        from llxprt_runtime.runtime.lifecycle import dispose_runtime
 
         tab.cancel_stream()
         await tab.wait_for_stream()
         pane = tab.parent
         runtime = await tab.ready()
-        await reset_cli_provider_infrastructure(runtime.runtime_id, registry=self.registry)
+        await dispose_runtime(runtime.runtime_id, registry=self.registry)
         if isinstance(pane, TabPane) and pane.id:
             await self.tabs.remove_pane(pane.id)
         if not self.chat_tabs():

@@ -125,16 +125,21 @@ def resolve_runtime(runtime: RuntimeRef = None) -> RuntimeServices:
 async def reset_cli_provider_infrastructure(
     runtime_id: str | None = None, *, registry: RuntimeRegistry | None = None
 ) -> int:
-    """Dispose a runtime: flush its cached tokens, close its managers, unregister it.
-
-    Returns how many cached tokens were flushed. A runtime that is not registered is a no-op.
-    """
-    reg = registry or current_runtime_registry()
+    """The seed's name for `dispose_runtime()`; without an id, the active runtime."""
     if runtime_id is None:
         active = peek_active_provider_runtime_context()
         if active is None:
             return 0
         runtime_id = active.runtime_id
+    return await dispose_runtime(runtime_id, registry=registry)
+
+
+async def dispose_runtime(runtime_id: str, *, registry: RuntimeRegistry | None = None) -> int:
+    """Dispose a runtime: flush its cached tokens, close its managers, unregister it.
+
+    Returns how many cached tokens were flushed. A runtime that is not registered is a no-op.
+    """
+    reg = registry or current_runtime_registry()
     services = reg.remove(runtime_id)
     if services is None:
         return 0

@@ -20,17 +20,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static
 
 from llxprt_runtime.chat.events import Failed, ReplyEvent, TextDelta, ThinkingDelta, ToolCall
 from llxprt_runtime.credentials import held_credentials, looks_like_credential
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.chat.completer import CommandCompletion, Completer
-from llxprt_tui.chat.conversation import Conversation, MessageEntry, code_blocks
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.progress import StreamProgress
 from llxprt_tui.chat.prompt import PromptInput
+from llxprt_tui.chat.transcript import MessageEntry, Transcript, code_blocks
 from llxprt_tui.commands.spec import (
     CommandParseError,
     holds_secret,
@@ -57,7 +56,7 @@ KEY_QUESTION = (
 
 
 class ChatTab(Vertical):
-    """The conversation, the prompt and the stream of one tab."""
+    """The transcript (drawing the session), the prompt and the stream of one tab."""
 
     DEFAULT_CSS = """
     ChatTab { height: 1fr; }
@@ -94,13 +93,13 @@ class ChatTab(Vertical):
         self._stream_task: asyncio.Task[None] | None = None
         self._ending = False
         self._stream_started = self._cancel_at_start = False
-        self._conversation = Conversation()
+        self._transcript = Transcript()
         self.completer = Completer(self)
 
     # --- composition ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with self._conversation:
+        with self._transcript:
             if self._greeting:
                 yield Notice("\n".join(self._greeting))
         yield self._progress
@@ -151,8 +150,8 @@ class ChatTab(Vertical):
         return self.app
 
     @property
-    def conversation(self) -> Conversation:
-        return self._conversation  # kept after unmount: a stream may end after its tab
+    def transcript(self) -> Transcript:
+        return self._transcript  # kept after unmount: a stream may end after its tab
 
     @property
     def prompt(self) -> PromptInput:
@@ -162,9 +161,9 @@ class ChatTab(Vertical):
         self.prompt.focus()
 
     async def add(self, widget: Widget) -> None:
-        conversation = self.conversation
-        await conversation.mount(widget)
-        conversation.anchor()
+        transcript = self.transcript
+        await transcript.mount(widget)
+        transcript.anchor()
 
     async def notice(self, *lines: str) -> None:
         if lines:
@@ -245,14 +244,14 @@ class ChatTab(Vertical):
         """Show the prompt and an empty reply, then draw `events` into it in a task."""
         from llxprt_tui.chat.messages import AssistantMessage
 
-        conversation = self.conversation
+        transcript = self.transcript
         question = UserMessage(text)
         await self.add(question)
-        conversation.track(MessageEntry(question, "user", text=text))
+        transcript.track(MessageEntry(question, "user", text=text))
         reply = AssistantMessage()
         await self.add(reply)
         runtime = self.runtime
-        conversation.track(
+        transcript.track(
             MessageEntry(
                 reply,
                 "assistant",
@@ -338,7 +337,7 @@ class ChatTab(Vertical):
         if state in ("cancelled", "failed"):  # a partial reply says so under itself
             mark = "cancelled" if state == "cancelled" else "cut off (partial reply)"
             footer = mark + (f" · {footer}" if footer else "")
-        entry = self.conversation.entry_for(reply)
+        entry = self.transcript.entry_for(reply)
         if entry is not None:
             entry.text = content.text() if content is not None else ""
             entry.model = (content.metadata.model if content else None) or entry.model
@@ -373,36 +372,36 @@ class ChatTab(Vertical):
     # --- reading the conversation from the keyboard (keys: llxprt_tui/keys.py) ---------------
 
     def action_scroll_page(self, step: int) -> None:
-        conversation = self.conversation
+        transcript = self.transcript
         if step < 0:
-            conversation.release_anchor()
-            conversation.scroll_page_up(animate=False)
+            transcript.release_anchor()
+            transcript.scroll_page_up(animate=False)
         else:
-            conversation.scroll_page_down(animate=False)
+            transcript.scroll_page_down(animate=False)
 
     def action_scroll_start(self) -> None:
-        conversation = self.conversation
-        conversation.release_anchor()
-        conversation.scroll_home(animate=False)
+        transcript = self.transcript
+        transcript.release_anchor()
+        transcript.scroll_home(animate=False)
 
     def action_scroll_end(self) -> None:
-        self.conversation.anchor()  # follows the stream again
+        self.transcript.anchor()  # follows the stream again
 
     def action_select_message(self, step: int) -> None:
-        conversation = self.conversation
-        if conversation.has_focus:
-            conversation.select_step(step)
+        transcript = self.transcript
+        if transcript.has_focus:
+            transcript.select_step(step)
         else:
-            conversation.focus()
+            transcript.focus()
 
-    @on(Conversation.Leave)
-    def _leave_conversation(self, event: Conversation.Leave) -> None:
+    @on(Transcript.Leave)
+    def _leave_transcript(self, event: Transcript.Leave) -> None:
         self.focus_prompt()
         if event.character:
             self.prompt.insert(event.character)
 
-    @on(Conversation.Picked)
-    async def _message_picked(self, event: Conversation.Picked) -> None:
+    @on(Transcript.Picked)
+    async def _message_picked(self, event: Transcript.Picked) -> None:
         entry = event.entry
         text = entry.text or str(getattr(entry.widget, "text", ""))
         if event.action == "copy":
@@ -451,8 +450,8 @@ class ChatTab(Vertical):
         await self.wait_for_stream()
         await self.ready()
         self.session.clear()
-        self.conversation.forget_all()
-        await self.conversation.remove_children()
+        self.transcript.forget_all()
+        await self.transcript.remove_children()
         await self.notice("Conversation cleared.")
 
     async def retry(self) -> None:
@@ -464,24 +463,8 @@ class ChatTab(Vertical):
         if self.streaming:
             await self.error("A reply is still streaming: escape cancels it first.")
             return
-        self._mark_replaced()
+        self.transcript.mark_replaced()
         await self._start(session.last_turn.prompt, session.retry())
-
-    def _mark_replaced(self) -> None:
-        """The last exchange leaves the context: dim it on screen, and say so under the reply."""
-        live = [e for e in self.conversation.entries if e.widget.parent is not None]
-        for entry in reversed(live):
-            if entry.replaced:
-                break
-            entry.replaced = True
-            entry.widget.add_class("-replaced")
-            if entry.role == "assistant":
-                for footer in entry.widget.query(".reply-footer"):
-                    if isinstance(footer, Static):
-                        shown = str(footer.render())
-                        footer.update(f"replaced · {shown}" if shown.strip() else "replaced")
-            if entry.role == "user":
-                break
 
     def _export_header(self) -> ExportHeader:
         from datetime import UTC, datetime

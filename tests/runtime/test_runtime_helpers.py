@@ -188,3 +188,16 @@ async def test_reset_flushes_tokens_and_disposes_managers(registry: RuntimeRegis
     assert runtime.provider_manager.disposed and runtime.disposed
     assert registry.get(runtime.runtime_id) is None
     assert await rs.reset_cli_provider_infrastructure(runtime.runtime_id) == 0
+
+
+async def test_dispose_runtime_disposes_that_runtime_only(registry: RuntimeRegistry) -> None:
+    """What the TUI calls when a tab closes: the named runtime goes, the active one stays;
+    the seed's name without an id disposes the active one."""
+    closing = await rs.activate_isolated_runtime_context()
+    staying = await rs.activate_isolated_runtime_context()  # now the active one
+    assert await rs.dispose_runtime(closing.runtime_id) == 0
+    assert closing.disposed and registry.get(closing.runtime_id) is None
+    assert not staying.disposed and registry.get(staying.runtime_id) is staying
+    assert await rs.dispose_runtime(closing.runtime_id) == 0  # twice is a no-op
+    await rs.reset_cli_provider_infrastructure()
+    assert staying.disposed and registry.get(staying.runtime_id) is None

@@ -4,8 +4,8 @@ and acting on it. Keys are fed as the bytes a plain xterm sends."""
 from __future__ import annotations
 
 from llxprt_tui.app import LlxprtApp
-from llxprt_tui.chat.conversation import Conversation
 from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.chat.transcript import Transcript
 from llxprt_tui.screens.picker import PickerScreen
 from tests.tui.conftest import SIZE, active, make_app, send_to, wait_until
 from tests.tui.keyboard import XTERM, press_raw
@@ -27,7 +27,7 @@ async def test_page_keys_scroll_the_conversation_from_the_prompt(wire: WireServe
         for n in range(3):
             await send_to(pilot, tab, f"question {n}")
         await pilot.pause()
-        conversation = tab.conversation
+        conversation = tab.transcript
         bottom = conversation.max_scroll_y
         assert bottom > 0 and conversation.scroll_y == bottom
         await press_raw(pilot, XTERM["pageup"])
@@ -56,7 +56,7 @@ async def test_messages_are_selected_copied_and_typing_goes_to_the_prompt(
         tab = active(pilot)
         await send_to(pilot, tab, "first")
         await send_to(pilot, tab, "second")
-        conversation = tab.conversation
+        conversation = tab.transcript
         await press_raw(pilot, XTERM["alt+up"])
         assert conversation.has_focus
         assert conversation.selected is not None
@@ -120,4 +120,4 @@ async def test_a_selected_message_is_sent_again(wire: WireServer) -> None:
         assert tab.prompt.has_focus
         assert [m.text for m in app.query(UserMessage)] == ["first", "second", "first"]
         assert tab.session.history[-1].text() == "answer to first"
-        assert isinstance(tab.conversation, Conversation)
+        assert isinstance(tab.transcript, Transcript)

@@ -142,7 +142,7 @@ async def test_escape_from_xterm_cancels_a_streaming_reply(wire: WireServer) -> 
         await wait_until(pilot, lambda: bool(tab.session.history) and tab.streaming)
         await press_raw(pilot, XTERM["escape"])
         await wait_until(pilot, lambda: not tab.streaming)
-        assert "cancelled" in str(tab.conversation.entries[-1].state)
+        assert "cancelled" in str(tab.transcript.entries[-1].state)
 
 
 async def test_unknown_keymap_ids_are_reported_once_with_the_valid_ids(dirs: Dirs) -> None:

@@ -1,5 +1,6 @@
-"""The conversation of one tab, readable from the keyboard: scrolled from the prompt, and,
-when focused, a selected message to copy, copy code from, send again or inspect.
+"""Transcript: the scrolling view of one tab's conversation (the conversation itself is the
+tab's ChatSession). Readable from the keyboard: scrolled from the prompt, and, when focused,
+a selected message to copy, copy code from, send again or inspect.
 
 What each message was (its text, the prompt of a reply, model, tokens, time) is kept in a
 MessageEntry beside its widget; the tab fills it in and acts on what the user picks."""
@@ -7,6 +8,7 @@ MessageEntry beside its widget; the tab fills it in and acts on what the user pi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,6 +16,7 @@ from textual import events
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Static
 
 from llxprt_runtime.providers.content import Usage
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
@@ -64,11 +67,25 @@ class MessageEntry:
         return lines
 
 
-class Conversation(VerticalScroll, can_focus=True):
+def last_exchange(entries: Sequence[MessageEntry]) -> list[MessageEntry]:
+    """What `/retry` replaces among the messages on screen: the last prompt and what came
+    after it, unless already replaced (a failed turn's prompt alone, when its empty reply
+    was taken off the screen). The session drops the same exchange from the context."""
+    exchange: list[MessageEntry] = []
+    for entry in reversed(entries):
+        if entry.replaced:
+            break
+        exchange.append(entry)
+        if entry.role == "user":
+            break
+    return exchange
+
+
+class Transcript(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
-    Conversation { height: 1fr; padding: 0 1; }
-    Conversation:focus > .-selected { outline-left: thick $accent; background: $accent 25%; }
-    Conversation > .-replaced { opacity: 55%; }
+    Transcript { height: 1fr; padding: 0 1; }
+    Transcript:focus > .-selected { outline-left: thick $accent; background: $accent 25%; }
+    Transcript > .-replaced { opacity: 55%; }
     """
     BINDINGS = bindings(MESSAGE_KEYS)
 
@@ -99,6 +116,17 @@ class Conversation(VerticalScroll, can_focus=True):
     def forget_all(self) -> None:
         self.entries.clear()
         self.selected = None
+
+    def mark_replaced(self) -> None:
+        """The last exchange leaves the context: dim it on screen, and say so under the reply."""
+        for entry in last_exchange(self._live_entries()):
+            entry.replaced = True
+            entry.widget.add_class("-replaced")
+            if entry.role == "assistant":
+                for footer in entry.widget.query(".reply-footer"):
+                    if isinstance(footer, Static):
+                        shown = str(footer.render())
+                        footer.update(f"replaced · {shown}" if shown.strip() else "replaced")
 
     def entry_for(self, widget: Widget) -> MessageEntry | None:
         return next((e for e in self.entries if e.widget is widget), None)
