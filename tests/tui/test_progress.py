@@ -41,4 +41,4 @@ async def test_a_retry_is_shown_with_its_wait_and_attempt(wire: WireServer) -> N
         assert "(attempt 2 of 4)" in str(progress.render())
         assert progress.has_class("-retrying")
         await wait_until(pilot, lambda: not tab.streaming)
-        assert tab.last_reply() == "late"
+        assert tab.session.last_reply_text() == "late"
