@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Final
 
 from llxprt_runtime.errors import REDACTED, InvalidKeyError, SettingValidationError
-from llxprt_runtime.urls import display_url
+from llxprt_runtime.urls import display_url, mask_urls
 
 SettingValue = bool | int | float | str | list[str] | list[int] | dict[str, object] | None
 
@@ -56,6 +56,12 @@ class SettingSpec:
     runtime_only: bool = False
     sensitive: bool = False
     extra_check: Callable[[str, SettingValue], None] | None = None
+    #: A valid value shown in the message for a bad one ("must be a positive integer (e.g., 4096)").
+    example: str = "4096"
+    #: An enum that also takes true/false: the values they stand for (streaming: enabled, disabled).
+    boolean_values: tuple[str, str] | None = None
+    #: A global kept when the active provider changes (llxprt-code's DEFAULT_PRESERVE_EPHEMERALS).
+    kept_on_provider_switch: bool = False
 
     def validate(self, value: object) -> SettingValue:
         """Return the normalized value, or raise SettingValidationError naming the key."""
@@ -119,14 +125,10 @@ def _integer(spec: SettingSpec, value: object) -> SettingValue:
 
 def _integer_message(spec: SettingSpec) -> str:
     if spec.positive:
-        return f"{spec.key} must be a positive integer (e.g., {_example(spec)})"
+        return f"{spec.key} must be a positive integer (e.g., {spec.example})"
     if spec.minimum == 0:
         return f"{spec.key} must be a non-negative integer"
     return f"{spec.key} must be an integer"
-
-
-def _example(spec: SettingSpec) -> str:
-    return "100000" if spec.key == "context-limit" else "4096"
 
 
 def _string(spec: SettingSpec, value: object) -> SettingValue:
@@ -145,8 +147,8 @@ def _enum(spec: SettingSpec, value: object) -> SettingValue:
     lowered = {choice.lower(): choice for choice in spec.enum_values}
     if text is not None and text.lower() in lowered:
         return lowered[text.lower()]
-    if spec.key == "streaming" and text is not None and text.lower() in ("true", "false"):
-        return "enabled" if text.lower() == "true" else "disabled"
+    if spec.boolean_values and text is not None and text.lower() in ("true", "false"):
+        return spec.boolean_values[0] if text.lower() == "true" else spec.boolean_values[1]
     choices = ", ".join(spec.enum_values)
     raise SettingValidationError(
         spec.key, f"{spec.key} must be one of: {choices}", spec.enum_values
@@ -436,8 +438,18 @@ _SPECS: Final[tuple[SettingSpec, ...]] = (
         _C,
         "Stream replies as they arrive.",
         enum_values=("enabled", "disabled"),
+        boolean_values=("enabled", "disabled"),
+        kept_on_provider_switch=True,
     ),
-    SettingSpec("context-limit", _T.INTEGER, _C, "Context window size in tokens.", positive=True),
+    SettingSpec(
+        "context-limit",
+        _T.INTEGER,
+        _C,
+        "Context window size in tokens.",
+        positive=True,
+        example="100000",
+        kept_on_provider_switch=True,
+    ),
     SettingSpec(
         "retries",
         _T.INTEGER,
@@ -569,6 +581,7 @@ _SPECS: Final[tuple[SettingSpec, ...]] = (
         "Maximum tokens in the reply.",
         aliases=("max-tokens", "maxTokens"),
         positive=True,
+        kept_on_provider_switch=True,
     ),
     SettingSpec("top_p", _T.NUMBER, _M, "Nucleus sampling.", minimum=0, maximum=1),
     SettingSpec("top_k", _T.INTEGER, _M, "Top-k sampling.", positive=True),
@@ -598,7 +611,7 @@ _ALIASES: Final[Mapping[str, str]] = MappingProxyType(
 )
 
 #: Global settings kept when the active provider changes (DEFAULT_PRESERVE_EPHEMERALS).
-PRESERVED_ON_PROVIDER_SWITCH: Final = frozenset({"context-limit", "max_tokens", "streaming"})
+PRESERVED_ON_PROVIDER_SWITCH: Final = frozenset(s.key for s in _SPECS if s.kept_on_provider_switch)
 
 
 def resolve_alias(key: str) -> str:
@@ -717,6 +730,11 @@ def secret_headers(key: str, value: object) -> list[str]:
         return []
     headers = _header_mapping(value)
     return [str(name) for name in headers or {} if is_secret_header(str(name))]
+
+
+def text_holds_secret(text: str) -> bool:
+    """Whether free text (a command's arguments) holds a URL with `user:password@`."""
+    return mask_urls(text) != text
 
 
 def setting_holds_secret(key: str, value: object) -> bool:

@@ -21,7 +21,9 @@ class CommandSpec:
     #: "module:function" in llxprt_tui.commands, imported when the command first runs (the
     #: start-up path, /help and completion never import the handlers).
     handler: str
-    secret_args: bool = False  # arguments may hold a key: never echoed, never in history
+    #: The setting the arguments set (/key: auth-key): the setting registry decides whether
+    #: they hold a secret (then never echoed, never in the prompt history).
+    sets: str | None = None
 
     def load_handler(self) -> Handler:
         module, _, function = self.handler.partition(":")
@@ -51,7 +53,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/key [value|none|save NAME [value]|load NAME|delete NAME|list]",
         "Where this tab's key comes from; set, save, load or delete keys",
         "handlers:cmd_key",
-        secret_args=True,
+        sets="auth-key",
     ),
     CommandSpec(
         "keyfile", "/keyfile PATH|none", "Read this tab's key from a file", "handlers:cmd_keyfile"
@@ -136,23 +138,23 @@ def parse_command(text: str) -> ParsedCommand:
 
 def holds_secret(text: str) -> bool:
     """Whether a prompt line may carry a key (so it is never echoed nor remembered). The
-    setting registry decides which `/set` lines hold one (every alias, any case, secret
-    headers)."""
+    setting registry decides: for the setting a command sets (/key: auth-key), for `/set`
+    lines (every alias, any case, secret headers), and for a URL with `user:password@`."""
     if not is_command(text):
         return False
+    from llxprt_runtime.settings import registry
+
     name, _, rest = text.strip()[1:].partition(" ")
     spec = COMMANDS_BY_NAME.get(name.lower())
-    if spec is not None and spec.secret_args:
+    if (
+        spec is not None
+        and spec.sets is not None
+        and registry.setting_holds_secret(spec.sets, rest)
+    ):
         return True
-    from llxprt_runtime.urls import mask_urls
-
-    if mask_urls(text) != text:  # a URL with `user:password@` (/baseurl, /set base-url)
+    if registry.text_holds_secret(text):
         return True
-    if name.lower() != "set":
-        return False
-    from llxprt_runtime.settings.registry import setting_line_holds_secret
-
-    return setting_line_holds_secret(rest)
+    return name.lower() == "set" and registry.setting_line_holds_secret(rest)
 
 
 def completions(text: str) -> list[CommandSpec]:

@@ -156,3 +156,21 @@ def test_the_sdk_client_key_repr_hides_credential_headers_and_url_passwords() ->
     )
     shown = repr(key)
     assert KEY not in shown and "'X-Team': 'a'" in shown and "me:***@proxy" in shown
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        (f"/key {KEY}", True),
+        (f"/key save work {KEY}", True),
+        ("/key", True),  # what follows /key is a key's place: never remembered
+        (f"/KEY {KEY}", True),
+        ("/keyfile ~/.keys/openai", False),
+        (f"/profile save https://me:{KEY}@proxy.example", True),
+        ("/model gpt-5", False),
+    ],
+)
+def test_a_command_line_is_secret_when_the_registry_says_its_setting_is(
+    line: str, secret: bool
+) -> None:
+    assert holds_secret(line) is secret

@@ -4,7 +4,14 @@ import pytest
 
 from llxprt_runtime import SettingsEvent, SettingsService, SettingValidationError
 from llxprt_runtime.settings import REDACTED, get_spec, parse_setting_text, validate_setting
-from llxprt_runtime.settings.registry import setting_specs, validate_model_param
+from llxprt_runtime.settings.registry import (
+    PRESERVED_ON_PROVIDER_SWITCH,
+    SettingCategory,
+    SettingSpec,
+    SettingType,
+    setting_specs,
+    validate_model_param,
+)
 
 REQUIRED_KEYS = [
     "auth-key",
@@ -186,3 +193,27 @@ def test_export_and_restore_state_round_trip() -> None:
     assert service.active_provider == "openai"
     assert service.get("context-limit") is None
     assert service.get_provider_setting("openai", "model") == "gpt-5"
+
+
+def test_special_cases_are_fields_of_the_spec_not_key_names() -> None:
+    mode = SettingSpec(
+        "x-mode",
+        SettingType.ENUM,
+        SettingCategory.CLI_BEHAVIOR,
+        "A made-up enum that takes true/false as streaming does.",
+        enum_values=("on", "off"),
+        boolean_values=("on", "off"),
+    )
+    assert mode.validate(True) == "on" and mode.validate("FALSE") == "off"
+    with pytest.raises(SettingValidationError, match=r"reasoning\.effort must be one of"):
+        validate_setting("reasoning.effort", "true")  # no boolean values: true is not a choice
+    count = SettingSpec(
+        "x-count", SettingType.INTEGER, SettingCategory.CLI_BEHAVIOR, "", positive=True, example="7"
+    )
+    with pytest.raises(
+        SettingValidationError, match=r"x-count must be a positive integer \(e.g., 7\)"
+    ):
+        count.validate(0)
+    with pytest.raises(SettingValidationError, match=r"\(e.g., 4096\)"):
+        validate_setting("socket-timeout", 0)  # the default example
+    assert {"context-limit", "max_tokens", "streaming"} == PRESERVED_ON_PROVIDER_SWITCH
