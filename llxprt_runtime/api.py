@@ -1,0 +1,334 @@
+"""The runtime's public surface: what a front end (the TUI, `llxprt -p`) may use.
+
+A front end imports this module, `llxprt_runtime.errors` and the content types
+(`llxprt_runtime.providers.content`) and nothing else of the runtime; the import-linter
+contracts in pyproject.toml hold it to that. Everything here is re-exported from the module
+that owns it, loaded on first use (PEP 562): importing this module costs nothing, so the
+first frame can import it without pulling in the runtime.
+
+`describe(runtime)` says what a runtime is set to (provider, model, profile, key source,
+endpoint, streaming); the helpers change it (each acts on `runtime=` or the active runtime).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from llxprt_runtime import paths
+
+_EXPORTS = {
+    "KeySaveResult": "llxprt_runtime.runtime_settings",
+    "ModelChangeResult": "llxprt_runtime.runtime_settings",
+    "MutationResult": "llxprt_runtime.runtime_settings",
+    "ProfileLoadResult": "llxprt_runtime.runtime_settings",
+    "ProfileSaveResult": "llxprt_runtime.runtime_settings",
+    "ProviderSwitchResult": "llxprt_runtime.runtime_settings",
+    "RuntimeRef": "llxprt_runtime.runtime_settings",
+    "activate_isolated_runtime_context": "llxprt_runtime.runtime_settings",
+    "apply_profile_snapshot": "llxprt_runtime.runtime_settings",
+    "build_runtime_profile_snapshot": "llxprt_runtime.runtime_settings",
+    "copy_profile": "llxprt_runtime.runtime_settings",
+    "delete_profile_by_name": "llxprt_runtime.runtime_settings",
+    "has_inline_profile_key": "llxprt_runtime.runtime_settings",
+    "list_saved_profiles": "llxprt_runtime.runtime_settings",
+    "load_profile_by_name": "llxprt_runtime.runtime_settings",
+    "rename_profile": "llxprt_runtime.runtime_settings",
+    "reset_cli_provider_infrastructure": "llxprt_runtime.runtime_settings",
+    "resolve_runtime": "llxprt_runtime.runtime_settings",
+    "save_active_provider_key": "llxprt_runtime.runtime_settings",
+    "save_profile_snapshot": "llxprt_runtime.runtime_settings",
+    "set_active_model": "llxprt_runtime.runtime_settings",
+    "set_active_model_param": "llxprt_runtime.runtime_settings",
+    "set_default_profile_name": "llxprt_runtime.runtime_settings",
+    "set_ephemeral_setting": "llxprt_runtime.runtime_settings",
+    "switch_active_provider": "llxprt_runtime.runtime_settings",
+    "update_active_provider_api_key": "llxprt_runtime.runtime_settings",
+    "update_active_provider_base_url": "llxprt_runtime.runtime_settings",
+    "update_active_provider_keyfile": "llxprt_runtime.runtime_settings",
+    "use_named_key": "llxprt_runtime.runtime_settings",
+    "BalancerSummary": "llxprt_runtime.summary",
+    "RuntimeSummary": "llxprt_runtime.summary",
+    "describe": "llxprt_runtime.summary",
+    "key_source": "llxprt_runtime.summary",
+    "RuntimeRegistry": "llxprt_runtime.runtime.registry",
+    "RuntimeServices": "llxprt_runtime.runtime.registry",
+    "GenerateChatOptions": "llxprt_runtime.providers.base",
+    "REFUSED_PROVIDERS": "llxprt_runtime.providers.catalog",
+    "LoadBalancer": "llxprt_runtime.providers.load_balancer",
+    "MemberReport": "llxprt_runtime.providers.load_balancer",
+    "save_load_balancer_profile": "llxprt_runtime.profiles.lb_snapshot",
+    "ProfileEntry": "llxprt_runtime.profiles.manager",
+    "LoadBalancerProfile": "llxprt_runtime.profiles.model",
+    "Profile": "llxprt_runtime.profiles.model",
+    "UserSettings": "llxprt_runtime.profiles.user_settings",
+    "load_user_settings": "llxprt_runtime.profiles.user_settings",
+    "resolve_default_profile_name": "llxprt_runtime.profiles.user_settings",
+    "save_user_settings": "llxprt_runtime.profiles.user_settings",
+    "SettingSpec": "llxprt_runtime.settings.registry",
+    "SettingType": "llxprt_runtime.settings.registry",
+    "parse_setting_text": "llxprt_runtime.settings.registry",
+    "require_spec": "llxprt_runtime.settings.registry",
+    "setting_line_holds_secret": "llxprt_runtime.settings.registry",
+    "setting_specs": "llxprt_runtime.settings.registry",
+    "shown_setting_value": "llxprt_runtime.settings.registry",
+    "CliOverrides": "llxprt_runtime.overrides",
+    "apply_cli_overrides": "llxprt_runtime.bootstrap",
+    "get_core_system_prompt": "llxprt_runtime.prompts",
+    "LoginPrompt": "llxprt_runtime.auth.codex_auth",
+    "PromptSink": "llxprt_runtime.auth.codex_auth",
+    "system_browser_opener": "llxprt_runtime.auth.codex_auth",
+    "BucketStatus": "llxprt_runtime.auth.codex_oauth",
+    "CodexOAuth": "llxprt_runtime.auth.codex_oauth",
+    "short_account": "llxprt_runtime.auth.codex_oauth",
+    "expand_keyfile_path": "llxprt_runtime.auth.keyfile",
+    "read_keyfile": "llxprt_runtime.auth.keyfile",
+    "held_credentials": "llxprt_runtime.credentials",
+    "looks_like_credential": "llxprt_runtime.credentials",
+    "EXPORT_FORMATS": "llxprt_runtime.chat.export",
+    "ExportHeader": "llxprt_runtime.chat.export",
+    "conversation_json": "llxprt_runtime.chat.export",
+    "conversation_markdown": "llxprt_runtime.chat.export",
+    "export_conversation": "llxprt_runtime.chat.export",
+    "SessionSummary": "llxprt_runtime.store.records",
+    "SessionStore": "llxprt_runtime.store.service",
+    "start_debug_log": "llxprt_runtime.debug_log",
+    "remove_stale_temp_files": "llxprt_runtime.atomic",
+    "write_new_text": "llxprt_runtime.atomic",
+    "read_text": "llxprt_runtime.file_reads",
+    "visible_controls": "llxprt_runtime.terminal_text",
+    "display_url": "llxprt_runtime.urls",
+    "mask_urls": "llxprt_runtime.urls",
+}
+
+if TYPE_CHECKING:
+    from llxprt_runtime.atomic import (
+        remove_stale_temp_files,
+        write_new_text,
+    )
+    from llxprt_runtime.auth.codex_auth import (
+        LoginPrompt,
+        PromptSink,
+        system_browser_opener,
+    )
+    from llxprt_runtime.auth.codex_oauth import (
+        BucketStatus,
+        CodexOAuth,
+        short_account,
+    )
+    from llxprt_runtime.auth.keyfile import (
+        expand_keyfile_path,
+        read_keyfile,
+    )
+    from llxprt_runtime.bootstrap import (
+        apply_cli_overrides,
+    )
+    from llxprt_runtime.chat.export import (
+        EXPORT_FORMATS,
+        ExportHeader,
+        conversation_json,
+        conversation_markdown,
+        export_conversation,
+    )
+    from llxprt_runtime.credentials import (
+        held_credentials,
+        looks_like_credential,
+    )
+    from llxprt_runtime.debug_log import (
+        start_debug_log,
+    )
+    from llxprt_runtime.file_reads import (
+        read_text,
+    )
+    from llxprt_runtime.overrides import (
+        CliOverrides,
+    )
+    from llxprt_runtime.profiles.lb_snapshot import (
+        save_load_balancer_profile,
+    )
+    from llxprt_runtime.profiles.manager import (
+        ProfileEntry,
+    )
+    from llxprt_runtime.profiles.model import (
+        LoadBalancerProfile,
+        Profile,
+    )
+    from llxprt_runtime.profiles.user_settings import (
+        UserSettings,
+        load_user_settings,
+        resolve_default_profile_name,
+        save_user_settings,
+    )
+    from llxprt_runtime.prompts import (
+        get_core_system_prompt,
+    )
+    from llxprt_runtime.providers.base import (
+        GenerateChatOptions,
+    )
+    from llxprt_runtime.providers.catalog import (
+        REFUSED_PROVIDERS,
+    )
+    from llxprt_runtime.providers.load_balancer import (
+        LoadBalancer,
+        MemberReport,
+    )
+    from llxprt_runtime.runtime.registry import (
+        RuntimeRegistry,
+        RuntimeServices,
+    )
+    from llxprt_runtime.runtime_settings import (
+        KeySaveResult,
+        ModelChangeResult,
+        MutationResult,
+        ProfileLoadResult,
+        ProfileSaveResult,
+        ProviderSwitchResult,
+        RuntimeRef,
+        activate_isolated_runtime_context,
+        apply_profile_snapshot,
+        build_runtime_profile_snapshot,
+        copy_profile,
+        delete_profile_by_name,
+        has_inline_profile_key,
+        list_saved_profiles,
+        load_profile_by_name,
+        rename_profile,
+        reset_cli_provider_infrastructure,
+        resolve_runtime,
+        save_active_provider_key,
+        save_profile_snapshot,
+        set_active_model,
+        set_active_model_param,
+        set_default_profile_name,
+        set_ephemeral_setting,
+        switch_active_provider,
+        update_active_provider_api_key,
+        update_active_provider_base_url,
+        update_active_provider_keyfile,
+        use_named_key,
+    )
+    from llxprt_runtime.settings.registry import (
+        SettingSpec,
+        SettingType,
+        parse_setting_text,
+        require_spec,
+        setting_line_holds_secret,
+        setting_specs,
+        shown_setting_value,
+    )
+    from llxprt_runtime.store.records import (
+        SessionSummary,
+    )
+    from llxprt_runtime.store.service import (
+        SessionStore,
+    )
+    from llxprt_runtime.summary import (
+        BalancerSummary,
+        RuntimeSummary,
+        describe,
+        key_source,
+    )
+    from llxprt_runtime.terminal_text import (
+        visible_controls,
+    )
+    from llxprt_runtime.urls import (
+        display_url,
+        mask_urls,
+    )
+
+
+if not TYPE_CHECKING:  # hidden from mypy, so a name not exported here is a type error
+
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module 'llxprt_runtime.api' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "REFUSED_PROVIDERS",
+    "BalancerSummary",
+    "BucketStatus",
+    "CliOverrides",
+    "CodexOAuth",
+    "ExportHeader",
+    "GenerateChatOptions",
+    "KeySaveResult",
+    "LoadBalancer",
+    "LoadBalancerProfile",
+    "LoginPrompt",
+    "MemberReport",
+    "ModelChangeResult",
+    "MutationResult",
+    "Profile",
+    "ProfileEntry",
+    "ProfileLoadResult",
+    "ProfileSaveResult",
+    "PromptSink",
+    "ProviderSwitchResult",
+    "RuntimeRef",
+    "RuntimeRegistry",
+    "RuntimeServices",
+    "RuntimeSummary",
+    "SessionStore",
+    "SessionSummary",
+    "SettingSpec",
+    "SettingType",
+    "UserSettings",
+    "activate_isolated_runtime_context",
+    "apply_cli_overrides",
+    "apply_profile_snapshot",
+    "build_runtime_profile_snapshot",
+    "conversation_json",
+    "conversation_markdown",
+    "copy_profile",
+    "delete_profile_by_name",
+    "describe",
+    "display_url",
+    "expand_keyfile_path",
+    "export_conversation",
+    "get_core_system_prompt",
+    "has_inline_profile_key",
+    "held_credentials",
+    "key_source",
+    "list_saved_profiles",
+    "load_profile_by_name",
+    "load_user_settings",
+    "looks_like_credential",
+    "mask_urls",
+    "parse_setting_text",
+    "paths",
+    "read_keyfile",
+    "read_text",
+    "remove_stale_temp_files",
+    "rename_profile",
+    "require_spec",
+    "reset_cli_provider_infrastructure",
+    "resolve_default_profile_name",
+    "resolve_runtime",
+    "save_active_provider_key",
+    "save_load_balancer_profile",
+    "save_profile_snapshot",
+    "save_user_settings",
+    "set_active_model",
+    "set_active_model_param",
+    "set_default_profile_name",
+    "set_ephemeral_setting",
+    "setting_line_holds_secret",
+    "setting_specs",
+    "short_account",
+    "shown_setting_value",
+    "start_debug_log",
+    "switch_active_provider",
+    "system_browser_opener",
+    "update_active_provider_api_key",
+    "update_active_provider_base_url",
+    "update_active_provider_keyfile",
+    "use_named_key",
+    "visible_controls",
+    "write_new_text",
+]
