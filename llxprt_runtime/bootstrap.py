@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
-from llxprt_runtime.errors import LlxprtError, SettingValidationError
+from llxprt_runtime.errors import LlxprtError, NoProviderChosenError, SettingValidationError
 from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
@@ -79,7 +79,7 @@ async def apply_cli_overrides(
         await switch_active_provider(overrides.provider, runtime=services)
     elif services.settings_service.active_provider is None:
         names = ", ".join(services.provider_manager.providers)  # built-ins first
-        raise LlxprtError(
+        raise NoProviderChosenError(
             f"No provider chosen: pass --provider NAME ({names}) or --profile-load NAME."
         )
     # The rest are independent: one bad flag (say an unreadable keyfile) must not leave the

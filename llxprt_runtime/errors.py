@@ -118,6 +118,11 @@ class NoActiveProviderError(LlxprtError):
         )
 
 
+class NoProviderChosenError(LlxprtError):
+    """Start-up settings name no provider, and no profile gives one: a front end may treat
+    it as "nothing to apply yet" (the TUI shows its welcome) rather than as a failure."""
+
+
 class ProfileError(LlxprtError):
     """Loading, saving or deleting a profile failed; the runtime is unchanged."""
 

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from llxprt_runtime import paths
-from llxprt_runtime.errors import LlxprtError
+from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
 from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import (
     UserSettings,
@@ -246,9 +246,10 @@ class LlxprtApp(App[None]):
         if overrides is not None:
             try:
                 await apply_cli_overrides(overrides, runtime=runtime)
+            except NoProviderChosenError:
+                pass  # the welcome below says how to choose one
             except LlxprtError as exc:
-                if "No provider chosen" not in str(exc):
-                    problem = f"Could not apply the start-up settings: {exc}"
+                problem = f"Could not apply the start-up settings: {exc}"
         tab.attach_runtime(runtime)
         for catalog_problem in runtime.provider_manager.catalog_problems:
             if catalog_problem not in self._reported:  # each tab reads the file; say it once

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from llxprt_runtime import LlxprtError, SettingValidationError
+from llxprt_runtime import SettingValidationError
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.auth import KEYRING_SERVICE
 from llxprt_runtime.bootstrap import CliOverrides, apply_cli_overrides, parse_set_arguments
+from llxprt_runtime.errors import NoProviderChosenError
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
 
@@ -97,7 +98,7 @@ async def test_default_profile_is_used_unless_provider_is_given(
 
 async def test_no_provider_at_all_is_a_clear_error() -> None:
     await rs.activate_isolated_runtime_context()
-    with pytest.raises(LlxprtError, match="No provider chosen"):
+    with pytest.raises(NoProviderChosenError, match="No provider chosen"):
         await apply_cli_overrides(CliOverrides())
 
 
