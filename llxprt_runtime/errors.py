@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# REDACTED is defined next to the redaction it names and exported from here too.
+from llxprt_runtime.redaction import REDACTED as REDACTED
+from llxprt_runtime.redaction import redact_secret
 from llxprt_runtime.urls import display_url, mask_urls
-
-REDACTED = "[REDACTED]"
 
 
 class LlxprtError(Exception):
@@ -91,13 +92,16 @@ class InvalidKeyError(SettingValidationError):
 class ProviderNotAvailableError(LlxprtError):
     """A provider name is not registered in this runtime's ProviderManager."""
 
-    def __init__(self, name: str, available: Sequence[str], problems: Sequence[str] = ()) -> None:
-        from llxprt_runtime.providers.catalog import REFUSED_PROVIDERS
-
+    def __init__(
+        self,
+        name: str,
+        available: Sequence[str],
+        problems: Sequence[str] = (),
+        refusal: str | None = None,
+    ) -> None:
         self.name = name
         self.available = tuple(available)
         listing = ", ".join(self.available) or "none"
-        refusal = REFUSED_PROVIDERS.get(name.strip().lower())
         if refusal is not None:  # left out on purpose: say why, not just "not available"
             super().__init__(refusal)
             return
@@ -251,8 +255,6 @@ class ProviderError(LlxprtError):
     def scrub(self, secret: str | None) -> None:
         """Take `secret` out of this error's text, in every form (a server may echo back
         the key it got); a secret too short to be a key is left alone."""
-        from llxprt_runtime.redaction import redact_secret  # it imports REDACTED from here
-
         self.full_detail = redact_secret(self.full_detail, secret)
         self.args = (self._render(),)
 

@@ -15,7 +15,8 @@ import re
 from typing import Final
 from urllib.parse import quote, quote_plus
 
-from llxprt_runtime.errors import REDACTED
+#: What a secret is replaced with, wherever it would be shown, logged or written.
+REDACTED: Final = "[REDACTED]"
 
 # Shorter secrets are not redacted. A key of a few characters occurs inside ordinary words
 # and numbers, so redacting it garbles every message ("Networ[REDACTED]") while hiding

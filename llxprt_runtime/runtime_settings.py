@@ -4,9 +4,8 @@ Each helper is a coroutine acting on the active runtime of the current task, or 
 runtime passed as `runtime=` (its RuntimeServices or its ProviderRuntimeContext).
 """
 
+from llxprt_runtime.profiles.applying import ProfileLoadResult, ProfileSaveResult
 from llxprt_runtime.profiles.snapshot import (
-    ProfileLoadResult,
-    ProfileSaveResult,
     apply_profile_snapshot,
     build_runtime_profile_snapshot,
     copy_profile,

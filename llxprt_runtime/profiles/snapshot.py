@@ -12,17 +12,23 @@ runtime exactly as it was.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
-from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.auth.oauth_tokens import oauth_buckets
 from llxprt_runtime.errors import (
-    KeyfileError,
     LlxprtError,
     NoActiveProviderError,
     ProfileError,
-    ProviderNotAvailableError,
+)
+from llxprt_runtime.profiles.applying import (
+    ProfileLoadResult,
+    ProfileSaveResult,
+    preflight_profile,
+    write_profile_settings,
+)
+from llxprt_runtime.profiles.lb_snapshot import (
+    apply_load_balancer_profile,
+    build_load_balancer_snapshot,
 )
 from llxprt_runtime.profiles.manager import ProfileEntry, validate_profile_name
 from llxprt_runtime.profiles.model import AnyProfile, LoadBalancerProfile, Profile
@@ -42,31 +48,7 @@ from llxprt_runtime.settings.registry import (
     is_secret_header,
     secret_headers,
 )
-from llxprt_runtime.settings.service import SettingsService
 from llxprt_runtime.urls import display_url
-
-# Provider-scoped settings that the helpers mirror into the global map.
-_MIRRORED_PROVIDER_KEYS = ("base-url", "auth-keyfile", "auth-key")
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileLoadResult:
-    profile_name: str | None
-    provider_name: str
-    model_name: str
-    provider_changed: bool
-    base_url: str | None
-    info_messages: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileSaveResult:
-    profile_name: str
-    path: Path
-    profile: AnyProfile
-    message: str
-    left_out: tuple[str, ...] = ()  # what a file must not hold, named (never the values)
 
 
 def build_runtime_profile_snapshot(*, runtime: RuntimeRef = None) -> Profile:
@@ -123,9 +105,6 @@ async def apply_profile_snapshot(
     """Replace the runtime's provider, model, params and settings with the profile's."""
     services = resolve_runtime(runtime)
     if isinstance(profile, LoadBalancerProfile):
-        # Imported here: the load-balancer module builds on this one.
-        from llxprt_runtime.profiles.lb_snapshot import apply_load_balancer_profile
-
         return await apply_load_balancer_profile(profile, profile_name, services)
     warnings = await preflight_profile(services, profile, profile_name)
     warnings += _plaintext_warnings(profile, profile_name or "(unsaved)")
@@ -155,51 +134,6 @@ async def apply_profile_snapshot(
     )
 
 
-async def preflight_profile(
-    services: RuntimeServices, profile: Profile, profile_name: str | None
-) -> list[str]:
-    """Check a profile before anything changes: its provider is available and its keyring
-    key is there (ProfileError otherwise). Returns warnings (an unreadable keyfile)."""
-    label = profile_name or "(unsaved)"
-    manager = services.provider_manager
-    if not manager.has_provider(profile.provider):
-        raise ProfileError(
-            label,
-            f"{ProviderNotAvailableError(profile.provider, manager.list_providers())} "
-            "Profile not applied.",
-        )
-    try:
-        oauth_buckets(profile.auth)
-    except LlxprtError as exc:
-        raise ProfileError(label, f"Profile '{label}': {exc} Profile not applied.") from None
-    warnings: list[str] = []
-    key_name = profile.ephemeral_settings.get("auth-key-name")
-    if isinstance(key_name, str) and key_name:
-        try:
-            found = await services.secret_store.get(key_name)
-        except LlxprtError as exc:
-            raise ProfileError(
-                label,
-                f"Profile '{label}' uses keyring key '{key_name}': {exc} Profile not applied.",
-            ) from None
-        if found is None:
-            raise ProfileError(
-                label,
-                f"Profile '{label}' uses keyring key '{key_name}', which is not in the keyring. "
-                f"Save it with /key save {key_name} <key>, then load the profile again. "
-                "Profile not applied.",
-            )
-    keyfile = profile.ephemeral_settings.get("auth-keyfile")
-    if isinstance(keyfile, str) and keyfile and not key_name:
-        try:
-            read = await asyncio.to_thread(read_keyfile, keyfile)
-            services.auth.remember_keyfile(keyfile, read.key)
-            warnings.extend(read.warnings)
-        except KeyfileError as exc:
-            warnings.append(f"{exc} Requests will fail until it is fixed or another key is set.")
-    return warnings
-
-
 def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None) -> None:
     settings = services.settings_service
     previous = settings.active_provider
@@ -211,23 +145,6 @@ def _apply(services: RuntimeServices, profile: Profile, profile_name: str | None
         settings.clear_provider_settings(provider)
     services.provider_manager.set_active_provider(profile.provider)
     write_profile_settings(settings, profile, profile_name)
-
-
-def write_profile_settings(
-    settings: SettingsService, profile: Profile, profile_name: str | None
-) -> None:
-    """Write a profile's model, params and settings into `settings`, whose active provider
-    is already the profile's (a runtime's, or a load-balancer member's own)."""
-    settings.set_provider_setting(profile.provider, "model", profile.model)
-    for name, value in profile.model_params.items():
-        settings.set_provider_setting(profile.provider, name, value)
-    for key, value in profile.ephemeral_settings.items():
-        if key == "model":
-            continue
-        settings.set_passthrough(key, value)
-        if key in _MIRRORED_PROVIDER_KEYS:
-            settings.set_provider_setting(profile.provider, key, value)
-    settings.set_current_profile_name(profile_name)
 
 
 def _plaintext_warnings(profile: Profile, label: str) -> list[str]:
@@ -278,8 +195,6 @@ async def save_profile_snapshot(
     notes: list[str] = []
     left_out: list[str] = []
     if services.provider_manager.active_load_balancer() is not None:
-        from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
-
         profile = build_load_balancer_snapshot(services)
     else:
         inline = _inline_key(services)

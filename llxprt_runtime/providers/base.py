@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from llxprt_runtime.config import Config
 from llxprt_runtime.providers.catalog import ProviderInfo
@@ -21,6 +21,9 @@ from llxprt_runtime.runtime.context import ProviderRuntimeContext
 from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
 from llxprt_runtime.urls import display_url
+
+if TYPE_CHECKING:
+    from llxprt_runtime.auth.oauth import OAuthManager
 
 _Client = TypeVar("_Client")
 
@@ -58,6 +61,8 @@ class ResolvedOptions:
     clients: SdkClientCache | None = None
     #: headers that go with the credential (an OAuth login's account id), never logged
     auth_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: the runtime's OAuth logins: a provider moves to the next bucket through it (codex)
+    oauth: OAuthManager | None = None
 
     def setting(self, key: str, default: SettingValue = None) -> SettingValue:
         value = self.settings.get(key)

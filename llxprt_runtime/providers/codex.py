@@ -65,15 +65,13 @@ class CodexProvider(OpenAIResponsesProvider):
 async def _next_bucket(options: GenerateChatOptions) -> GenerateChatOptions | None:
     """The same call on the runtime's next OAuth bucket, or None (no bucket left, or the
     credential is not an OAuth login)."""
-    from llxprt_runtime.runtime.registry import current_runtime_registry
-
     resolved = require_resolved(options, "codex")
     if not (resolved.auth_method or "").startswith("oauth-"):
         return None
-    services = current_runtime_registry().get(resolved.runtime_id)
-    if services is None or services.oauth_manager.fail_over("codex") is None:
+    oauth = resolved.oauth
+    if oauth is None or oauth.fail_over("codex") is None:
         return None
-    credential = await services.oauth_manager.get_credential("codex")
+    credential = await oauth.get_credential("codex")
     if credential is None:
         return None
     fresh = replace(

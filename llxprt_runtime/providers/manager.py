@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, cast
@@ -29,7 +29,7 @@ from llxprt_runtime.errors import (
     RuntimeDisposedError,
 )
 from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo, ResolvedOptions
-from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, ProviderInfo
+from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, REFUSED_PROVIDERS, ProviderInfo
 from llxprt_runtime.providers.clients import SdkClientCache
 from llxprt_runtime.providers.content import IContent, valid_unicode
 from llxprt_runtime.providers.load_balancer import (
@@ -131,15 +131,21 @@ class ProviderManager:
             name == LOAD_BALANCER_PROVIDER and self.load_balancer is not None
         )
 
+    def unavailable(
+        self, name: str, available: Sequence[str] | None = None, problems: Sequence[str] = ()
+    ) -> ProviderNotAvailableError:
+        """The error for `name`, which is not here: a provider left out on purpose says why."""
+        refusal = REFUSED_PROVIDERS.get(name.strip().lower())
+        listed = self.list_providers() if available is None else available
+        return ProviderNotAvailableError(name, listed, problems, refusal)
+
     def get_provider_info(self, name: str) -> ProviderInfo:
         if name == LOAD_BALANCER_PROVIDER and self.load_balancer is not None:
             return self.load_balancer.info
         try:
             return self._infos[name]
         except KeyError:
-            raise ProviderNotAvailableError(
-                name, self.list_providers(), self._problems_naming(name)
-            ) from None
+            raise self.unavailable(name, problems=self._problems_naming(name)) from None
 
     def _problems_naming(self, name: str) -> tuple[str, ...]:
         return tuple(p for p in self.catalog_problems if f"provider {name!r}" in p)
@@ -150,7 +156,7 @@ class ProviderManager:
             info = self.get_provider_info(name)
             module_name, _, class_name = info.class_path.partition(":")
             if not module_name:
-                raise ProviderNotAvailableError(name, list(self._instances))
+                raise self.unavailable(name, list(self._instances))
             provider_class = getattr(importlib.import_module(module_name), class_name)
             instance = cast(IProvider, provider_class(info))
             self._instances[name] = instance
@@ -268,6 +274,7 @@ class ProviderManager:
             settings=MappingProxyType(effective),
             clients=self.clients,
             auth_headers=MappingProxyType(dict(auth_headers)),
+            oauth=resolver.oauth_manager if resolver is not None else None,
         )
         return replace(options, settings=settings, config=config, resolved=resolved)
 
