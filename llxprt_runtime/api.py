@@ -54,7 +54,18 @@ _EXPORTS = {
     "RuntimeRegistry": "llxprt_runtime.runtime.registry",
     "RuntimeServices": "llxprt_runtime.runtime.registry",
     "GenerateChatOptions": "llxprt_runtime.providers.base",
+    "BUILTIN_PROVIDERS": "llxprt_runtime.providers.catalog",
     "REFUSED_PROVIDERS": "llxprt_runtime.providers.catalog",
+    "api_key_providers": "llxprt_runtime.providers.catalog",
+    "RetryEvent": "llxprt_runtime.providers.retry",
+    "ChatSession": "llxprt_runtime.chat.session",
+    "Failed": "llxprt_runtime.chat.events",
+    "Finished": "llxprt_runtime.chat.events",
+    "ReplyEvent": "llxprt_runtime.chat.events",
+    "TextDelta": "llxprt_runtime.chat.events",
+    "ThinkingDelta": "llxprt_runtime.chat.events",
+    "ToolCall": "llxprt_runtime.chat.events",
+    "UsageReported": "llxprt_runtime.chat.events",
     "LoadBalancer": "llxprt_runtime.providers.load_balancer",
     "MemberReport": "llxprt_runtime.providers.load_balancer",
     "save_load_balancer_profile": "llxprt_runtime.profiles.lb_snapshot",
@@ -123,12 +134,24 @@ if TYPE_CHECKING:
     from llxprt_runtime.bootstrap import (
         apply_cli_overrides,
     )
+    from llxprt_runtime.chat.events import (
+        Failed,
+        Finished,
+        ReplyEvent,
+        TextDelta,
+        ThinkingDelta,
+        ToolCall,
+        UsageReported,
+    )
     from llxprt_runtime.chat.export import (
         EXPORT_FORMATS,
         ExportHeader,
         conversation_json,
         conversation_markdown,
         export_conversation,
+    )
+    from llxprt_runtime.chat.session import (
+        ChatSession,
     )
     from llxprt_runtime.credentials import (
         held_credentials,
@@ -166,11 +189,16 @@ if TYPE_CHECKING:
         GenerateChatOptions,
     )
     from llxprt_runtime.providers.catalog import (
+        BUILTIN_PROVIDERS,
         REFUSED_PROVIDERS,
+        api_key_providers,
     )
     from llxprt_runtime.providers.load_balancer import (
         LoadBalancer,
         MemberReport,
+    )
+    from llxprt_runtime.providers.retry import (
+        RetryEvent,
     )
     from llxprt_runtime.runtime.registry import (
         RuntimeRegistry,
@@ -249,13 +277,17 @@ if not TYPE_CHECKING:  # hidden from mypy, so a name not exported here is a type
 
 
 __all__ = [
+    "BUILTIN_PROVIDERS",
     "EXPORT_FORMATS",
     "REFUSED_PROVIDERS",
     "BalancerSummary",
     "BucketStatus",
+    "ChatSession",
     "CliOverrides",
     "CodexOAuth",
     "ExportHeader",
+    "Failed",
+    "Finished",
     "GenerateChatOptions",
     "KeySaveResult",
     "LoadBalancer",
@@ -270,6 +302,8 @@ __all__ = [
     "ProfileSaveResult",
     "PromptSink",
     "ProviderSwitchResult",
+    "ReplyEvent",
+    "RetryEvent",
     "RuntimeRef",
     "RuntimeRegistry",
     "RuntimeServices",
@@ -278,8 +312,13 @@ __all__ = [
     "SessionSummary",
     "SettingSpec",
     "SettingType",
+    "TextDelta",
+    "ThinkingDelta",
+    "ToolCall",
+    "UsageReported",
     "UserSettings",
     "activate_isolated_runtime_context",
+    "api_key_providers",
     "apply_cli_overrides",
     "apply_profile_snapshot",
     "build_runtime_profile_snapshot",

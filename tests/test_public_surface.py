@@ -26,3 +26,9 @@ def test_importing_the_surface_loads_none_of_the_runtime() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'describ'"):
         api.describ  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_every_runtime_helper_is_on_the_surface() -> None:
+    from llxprt_runtime import runtime_settings
+
+    assert set(runtime_settings.__all__) <= set(api.__all__)
