@@ -47,7 +47,6 @@ def llxprt_auth(
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=60,
         stdin=subprocess.DEVNULL,
     )
 
@@ -124,7 +123,6 @@ def test_prompt_mode_uses_the_login(keyring_file: Path, wire: WireServer) -> Non
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=60,
         stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 0, result.stderr

@@ -26,9 +26,7 @@ def run(dirs: Dirs, *args: str) -> subprocess.CompletedProcess[str]:
         PYTHON_KEYRING_BACKEND="tests.keyrings.FileKeyring",
         LLXPRT_TEST_KEYRING_FILE=str(keyring_file),
     )
-    return subprocess.run(
-        [LLXPRT, *args], input="", capture_output=True, text=True, env=env, timeout=60
-    )
+    return subprocess.run([LLXPRT, *args], input="", capture_output=True, text=True, env=env)
 
 
 def test_oneshot_fails_over_to_the_next_member(dirs: Dirs, servers: list[WireServer]) -> None:

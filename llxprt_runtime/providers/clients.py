@@ -7,20 +7,24 @@ shared between runtimes, and all are closed when the runtime is disposed.
 Every SDK client gets its HTTP client from `guarded_http_client()`, the one place where
 what the HTTP layer may do is decided: a redirect to another origin (scheme, host, port) is
 refused, because the SDKs would follow it carrying `x-api-key`/`x-goog-api-key` and every
-custom header (httpx strips only `Authorization`).
+custom header (httpx strips only `Authorization`). They also share one TLS context.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llxprt_runtime.settings.registry import shown_setting_value
 from llxprt_runtime.urls import display_url
+
+if TYPE_CHECKING:
+    import ssl
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -64,11 +68,23 @@ def guarded_event_hooks() -> dict[str, list[Callable[[Any], Awaitable[None]]]]:
     return {"request": [], "response": [_refuse_cross_origin_redirect]}
 
 
+@functools.cache
+def shared_tls_context() -> ssl.SSLContext:
+    """The verifying TLS context every SDK client of this process uses: the one httpx would
+    build (system CAs, SSL_CERT_FILE/SSL_CERT_DIR), built once. Building one loads the CA
+    bundle (about 0.1 s of CPU), and each SDK client built its own, google-genai several:
+    ten tabs paid it dozens of times. It holds trust anchors only (no client certificate, and
+    OpenSSL keeps no client sessions in a context), so sharing it shares nothing of a runtime."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
 def guarded_http_client(default_client: Callable[..., Any]) -> Any:
     """The HTTP client an OpenAI or Anthropic SDK client uses: that SDK's own default
-    (`DefaultAsyncHttpxClient`: its limits, timeouts, transport) with our hooks.
-    google-genai is given `guarded_event_hooks()` in its client args."""
-    return default_client(event_hooks=guarded_event_hooks())
+    (`DefaultAsyncHttpxClient`: its limits, timeouts, transport) with our hooks and the
+    shared TLS context. google-genai is given both in its client args."""
+    return default_client(event_hooks=guarded_event_hooks(), verify=shared_tls_context())
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from llxprt_runtime.providers.base import (
     ResolvedOptions,
     require_resolved,
 )
-from llxprt_runtime.providers.clients import guarded_event_hooks
+from llxprt_runtime.providers.clients import guarded_event_hooks, shared_tls_context
 from llxprt_runtime.providers.content import (
     ContentBlock,
     ContentMetadata,
@@ -32,6 +32,8 @@ from llxprt_runtime.providers.content import (
 from llxprt_runtime.providers.sdk_errors import sdk_errors_as_ours
 
 if TYPE_CHECKING:
+    import ssl
+
     from google.genai import Client
     from google.genai.types import GenerateContentConfigDict
 
@@ -238,6 +240,11 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
         import httpx2
         from google.genai import Client, types
 
+        # The shared TLS context for httpx2 ("verify") and the Live API's websockets ("ssl":
+        # unused, but built per client otherwise). Vertex may load the user's client
+        # certificate (mTLS) into a context of its own.
+        verify: ssl.SSLContext | bool = True if vertex else shared_tls_context()
+        tls: dict[str, Any] = {} if vertex else {"verify": verify}
         http_options = types.HttpOptions(
             base_url=resolved.base_url,
             api_version=str(api_version),
@@ -248,9 +255,12 @@ def _client(resolved: ResolvedOptions, provider: str) -> Client:
             # brings it), and aiohttp follows cross-origin redirects with the key; naming an
             # httpx2 transport keeps every install on httpx2, with our redirect guard.
             async_client_args={
-                "transport": httpx2.AsyncHTTPTransport(),
+                "transport": httpx2.AsyncHTTPTransport(verify=verify),
                 "event_hooks": guarded_event_hooks(),
+                **tls,
+                **({} if vertex else {"ssl": verify}),
             },
+            client_args=tls,
         )
         if vertex:
             return Client(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.test_oneshot import LLXPRT
 from tests.tui.conftest import SIZE, make_app, type_and_send, wait_until
 from tests.wire.server import WireServer
 
+ROOT = Path(__file__).resolve().parents[2]
 PROFILE = {"version": 1, "provider": "openai", "model": "m-1"}
 
 
@@ -80,7 +82,6 @@ def oneshot(*args: str, pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         env=dict(os.environ),
-        timeout=60,
         pass_fds=pass_fds,
     )
 
@@ -106,7 +107,21 @@ def test_a_named_fifo_with_no_writer_as_keyfile_does_not_hang_oneshot(
     fifo = tmp_path / "key.fifo"
     os.mkfifo(fifo, 0o600)
     url = f"{wire.url}/v1"
-    result = oneshot("-p", "hi", "--provider", "openai", "--baseurl", url, "--keyfile", str(fifo))
+    args = ["-p", "hi", "--provider", "openai", "--baseurl", url, "--keyfile", str(fifo)]
+    # The real command line, its pipe deadline cut from 30 s to 1 s: what is tested is that
+    # the deadline ends the read and the run says why, not how long the product waits.
+    script = (
+        "import sys, llxprt_runtime.file_reads as reads; reads.PIPE_TIMEOUT_SECONDS = 1.0\n"
+        "from llxprt_tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        input="",
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=ROOT,
+    )
     assert result.returncode != 0
     assert str(fifo) in result.stderr and "Traceback" not in result.stderr
     assert wire.chat_requests() == []

@@ -231,10 +231,11 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
     # Round one's replies pause after their first event until everything below has been
     # done "while streaming" (how fast a loaded machine consumes them does not matter).
     streaming = threading.Event()
+    DOTS = 20  # several events per reply; each is rendered or buffered by its own tab
 
     def slow_echo(request: RecordedRequest) -> Reply:
-        text = (f"Echo: {request.last_user_text()}", *(["."] * 150))
-        return Reply(text=text, event_delay=0.01, hold=streaming)
+        text = (f"Echo: {request.last_user_text()}", *(["."] * DOTS))
+        return Reply(text=text, hold=streaming)
 
     servers = [WireServer(default_reply=slow_echo).start() for _ in range(5)]
     log: dict[tuple[int, int], Identity] = {}
@@ -294,7 +295,7 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
                 replies = [c.text() for c in tab.session.history if c.speaker == "ai"]
                 assert len(replies) == 2, number
                 for reply in replies:
-                    assert re.match(rf"Echo: agent={number} gen=\d+\.{{150}}$", reply), reply
+                    assert re.match(rf"Echo: agent={number} gen=\d+\.{{{DOTS}}}$", reply), reply
                 shown = tab.conversation_markdown()
                 assert set(re.findall(r"agent=(\d+)", shown)) == {str(number)}
             assert closed.runtime.disposed

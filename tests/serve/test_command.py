@@ -21,7 +21,6 @@ def llxprt_serve(*flags: str, code: str = "") -> subprocess.CompletedProcess[str
         [sys.executable, "-c", program, "serve", *flags],
         capture_output=True,
         text=True,
-        timeout=60,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.tui.conftest import SIZE, active, make_app, type_and_send, wait_until
@@ -9,7 +11,9 @@ from tests.wire.server import Reply, WireServer
 
 
 async def test_ctrl_q_while_streaming_asks_and_no_keeps_streaming(wire: WireServer) -> None:
-    wire.enqueue(Reply(text=tuple("x" * 3000), event_delay=0.01))
+    # The reply pauses after its first event until the test ends: streaming throughout.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple("x" * 30), hold=held))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         tab = active(pilot)
@@ -26,6 +30,7 @@ async def test_ctrl_q_while_streaming_asks_and_no_keeps_streaming(wire: WireServ
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(pilot, lambda: not app.is_running)
+    held.set()  # the server's side of the cancelled stream ends
     assert app.return_code == 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.conftest import Dirs
 from tests.providers.conftest import base_url, sent_key
@@ -75,8 +77,10 @@ async def test_switching_tabs_by_keys_and_command(wire: WireServer) -> None:
 
 
 async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: WireServer) -> None:
-    # Long enough to still be streaming however slowly the test drives the app.
-    wire.enqueue(Reply(text=tuple("x" * 3000), event_delay=0.01))
+    # The reply pauses after its first event until the test ends: still streaming however
+    # slowly the test drives the app, with nothing to render meanwhile.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple("x" * 30), hold=held))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+t")
@@ -98,6 +102,7 @@ async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: Wire
         assert runtime.disposed and app.registry.get(runtime.runtime_id) is None
         assert runtime.provider_manager.clients.closed
         assert len(app.chat_tabs()) == 1
+    held.set()  # the server's side of the closed stream ends
 
 
 async def test_closing_the_last_tab_opens_a_fresh_one(wire: WireServer) -> None:
