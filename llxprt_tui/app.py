@@ -190,7 +190,10 @@ class LlxprtApp(App[None]):
             await tab.ready()
 
     def active_tab(self) -> ChatTab | None:
-        pane = self.tabs.active_pane
+        # No tabs while the app shuts down: its screen is taken apart and a late message
+        # (a tab switch, a stream ending) can still arrive.
+        tabs = self.query_one_optional("#tabs", TabbedContent)
+        pane = tabs.active_pane if tabs is not None else None
         return pane.query_one(ChatTab) if pane is not None else None
 
     def active_tab_or_fail(self) -> ChatTab:
@@ -339,8 +342,9 @@ class LlxprtApp(App[None]):
     @on(ChatTab.StateChanged)
     def _tab_changed(self, event: ChatTab.StateChanged) -> None:
         pane = event.tab.parent
-        if isinstance(pane, TabPane) and pane.id:
-            self.tabs.get_tab(pane.id).label = plain(event.tab.label())
+        tabs = self.query_one_optional("#tabs", TabbedContent)  # None in shutdown
+        if isinstance(pane, TabPane) and pane.id and tabs is not None:
+            tabs.get_tab(pane.id).label = plain(event.tab.label())
         self._refresh_status()
 
     def _refresh_status(self) -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import threading
 
+from textual.widgets import TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTab
+
 from llxprt_tui.chat.status import StatusLine
+from llxprt_tui.chat.tab import ChatTab
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.tui.conftest import SIZE, active, make_app, type_and_send, wait_until
 from tests.wire.server import Reply, WireServer
@@ -54,6 +58,27 @@ async def test_a_tab_changing_after_the_status_line_is_gone_is_not_a_crash(
         await app.query_one(StatusLine).remove()
         tab = active(pilot)
         tab.changed()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+
+
+async def test_a_tab_message_after_the_tabs_are_gone_is_not_a_crash(wire: WireServer) -> None:
+    # Seen in teardown under load: a tab switch (TabActivated) or a tab's new state arriving
+    # after the screen's tabs were taken apart looked them up (query_one raised NoMatches).
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        tabs = app.tabs
+        pane = tab.parent
+        assert isinstance(pane, TabPane)
+        label = tabs.get_tab(pane.id or "")
+        assert isinstance(label, ContentTab)
+        activated = TabbedContent.TabActivated(tabs, label)
+        await tabs.remove()
+        app.post_message(activated)
+        app.post_message(ChatTab.StateChanged(tab))
         await pilot.pause()
         await pilot.pause()
         assert app.is_running and app.return_code is None
