@@ -19,6 +19,9 @@ class Case:
     says: tuple[str, ...]  # what the error message must contain
     partial: str = ""  # the start of the partial reply that must stay on screen
     setup: tuple[str, ...] = ()
+    # What the user changes back before carrying on (a 0.3 s timeout would make the next
+    # reply race the machine's load).
+    undo: tuple[str, ...] = ()
 
 
 def closed_port() -> int:
@@ -48,6 +51,7 @@ CASES = {
         Fault(first_byte_delay=1.5),
         ("timed out",),
         setup=("/set retries 0", "/set socket-timeout 300"),
+        undo=("/set socket-timeout 600000",),
     ),
     "stream cut after 10 tokens": Case(
         Fault(cut_after=10, reply=TOKENS),
@@ -98,6 +102,8 @@ async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: 
 
         # This tab and the other one carry on.
         await tab.execute_command(f"/baseurl {wire.url}/v1")
+        for command in case.undo:
+            await tab.execute_command(command)
         tab.prompt.load_text("")
         assert await send_to(pilot, tab, "again") == "Echo: again"
         assert await send_to(pilot, other, "after") == "Echo: after"

@@ -54,6 +54,19 @@ async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool]) -> None:
         await pilot.pause(0.02)
 
 
+async def press_new_tab(pilot: Pilot[None], key: str = "ctrl+t") -> ChatTab:
+    """Press the new-tab key; the new tab once it is shown and has its runtime (the key
+    starts an action: on a loaded machine the tab may appear after the press returns)."""
+    app = pilot.app
+    assert isinstance(app, LlxprtApp)
+    before = app.chat_tabs()
+    await pilot.press(key)
+    await wait_until(pilot, lambda: app.active_tab() not in (None, *before))
+    tab = active(pilot)
+    await tab.ready()
+    return tab
+
+
 async def type_and_send(pilot: Pilot[None], text: str) -> None:
     tab = active(pilot)
     tab.prompt.focus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.status import StatusLine
@@ -56,7 +58,9 @@ async def test_a_reply_streams_into_markdown_with_usage(wire: WireServer) -> Non
 
 
 async def test_escape_cancels_and_keeps_the_partial_reply(wire: WireServer) -> None:
-    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(200)), event_delay=0.02))
+    # The reply pauses after its tenth event until the test ends: escape comes mid-reply.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await type_and_send(pilot, "long please")
@@ -68,6 +72,7 @@ async def test_escape_cancels_and_keeps_the_partial_reply(wire: WireServer) -> N
         assert reply.state == "cancelled" and reply.text.startswith("w0 w1 w2 w3")
         assert "cancelled" in str(reply.footer.render())
         assert tab.session.history[-1].speaker == "ai"  # the partial reply stays in the context
+    held.set()
 
 
 async def test_errors_show_clearly_keep_the_prompt_and_the_tab_usable(wire: WireServer) -> None:

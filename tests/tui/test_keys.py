@@ -3,6 +3,7 @@ table the bindings are made from; unknown keymap ids are reported."""
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -133,7 +134,9 @@ async def test_prompt_keys_as_xterm_sends_them(wire: WireServer) -> None:
 
 
 async def test_escape_from_xterm_cancels_a_streaming_reply(wire: WireServer) -> None:
-    wire.default_reply = lambda r: Reply(text=("a", *(["."] * 400)), event_delay=0.02)
+    # The reply pauses after its first event until the test ends: streaming when escape comes.
+    held = threading.Event()
+    wire.default_reply = lambda r: Reply(text=("a", *(["."] * 40)), hold=held)
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
@@ -143,6 +146,7 @@ async def test_escape_from_xterm_cancels_a_streaming_reply(wire: WireServer) -> 
         await press_raw(pilot, XTERM["escape"])
         await wait_until(pilot, lambda: not tab.streaming)
         assert "cancelled" in str(tab.transcript.entries[-1].state)
+    held.set()
 
 
 async def test_unknown_keymap_ids_are_reported_once_with_the_valid_ids(dirs: Dirs) -> None:
@@ -157,6 +161,6 @@ async def test_unknown_keymap_ids_are_reported_once_with_the_valid_ids(dirs: Dir
         shown = errors(app)
         assert shown.count("unknown binding ids: new-tabb, quitt.") == 1
         assert all(i in shown for i in binding_ids())
-        await press_raw(pilot, "\x0e")  # ctrl+n: the remapped new-tab
-        assert len(app.chat_tabs()) == 2
+        await press_raw(pilot, "\x0e")  # ctrl+n: the remapped new-tab (an action: it may end later)
+        await wait_until(pilot, lambda: len(app.chat_tabs()) == 2)
         assert errors(app).count("unknown binding") == 1

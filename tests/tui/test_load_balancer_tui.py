@@ -19,6 +19,7 @@ from tests.tui.conftest import (
     errors,
     make_app,
     notices,
+    press_new_tab,
     send_and_wait,
     type_and_send,
     wait_until,
@@ -87,8 +88,7 @@ async def test_each_tab_on_one_load_balancer_has_its_own_rotation(
         await app.wait_ready()
         await send_and_wait(pilot, "/profile load rr")
         await send_and_wait(pilot, "one A")
-        await pilot.press("ctrl+t")
-        await app.wait_ready()
+        await press_new_tab(pilot)
         await send_and_wait(pilot, "/profile load rr")
         await send_and_wait(pilot, "one B")
         await send_and_wait(pilot, "two B")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 import pytest
 
@@ -48,7 +49,9 @@ def test_a_reply_with_control_sequences_never_reaches_the_terminal(wire: WireSer
 def test_a_signal_while_streaming_restores_the_terminal(
     wire: WireServer, signum: int, status: int
 ) -> None:
-    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(400)), event_delay=0.05))
+    # The reply pauses after its tenth event until the test ends: the signal comes mid-reply.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
     with Terminal(_llxprt(wire)) as terminal:
         _send(terminal, "stream a while")
         terminal.wait_for_text("w3 ")  # the reply is streaming
@@ -59,6 +62,7 @@ def test_a_signal_while_streaming_restores_the_terminal(
         assert all(sequence in after for sequence in RESTORED), after[-400:]
         # The terminal is left in the normal screen: no alternate-screen switch after that.
         assert after.rfind(b"\x1b[?1049l") > after.rfind(b"\x1b[?1049h")
+    held.set()
 
 
 CRASHING_APP = """

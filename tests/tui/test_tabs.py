@@ -7,7 +7,15 @@ import threading
 from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.conftest import Dirs
 from tests.providers.conftest import base_url, sent_key
-from tests.tui.conftest import SIZE, active, make_app, send_and_wait, type_and_send, wait_until
+from tests.tui.conftest import (
+    SIZE,
+    active,
+    make_app,
+    press_new_tab,
+    send_and_wait,
+    type_and_send,
+    wait_until,
+)
 from tests.wire.server import Reply, WireServer
 
 
@@ -22,9 +30,7 @@ async def test_two_tabs_on_different_providers_and_keys_stream_at_once() -> None
         async with app.run_test(size=SIZE) as pilot:
             first = active(pilot)
             await send_and_wait(pilot, "/model model-one")
-            await pilot.press("ctrl+t")
-            await pilot.pause()
-            second = active(pilot)
+            second = await press_new_tab(pilot)
             assert second is not first
             for command in (
                 "/provider gemini",
@@ -62,9 +68,7 @@ async def test_switching_tabs_by_keys_and_command(wire: WireServer) -> None:
     async with app.run_test(size=SIZE) as pilot:
         tabs = [active(pilot)]
         for _ in range(2):
-            await pilot.press("ctrl+t")
-            await pilot.pause()
-            tabs.append(active(pilot))
+            tabs.append(await press_new_tab(pilot))
         await pilot.press("ctrl+pageup")
         await pilot.pause()
         assert active(pilot) is tabs[1]
@@ -83,9 +87,7 @@ async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: Wire
     wire.enqueue(Reply(text=tuple("x" * 30), hold=held))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+t")
-        await pilot.pause()
-        tab = active(pilot)
+        tab = await press_new_tab(pilot)
         await type_and_send(pilot, "stream for a while")
         await wait_until(pilot, lambda: bool(tab.session.history) and tab.streaming)
         await pilot.press("ctrl+w")
@@ -135,9 +137,7 @@ async def test_a_new_tab_starts_from_the_default_profile(dirs: Dirs, wire: WireS
         await send_and_wait(pilot, "/profile set-default base")
         first = active(pilot)
         await first.execute_command("/model changed-after-save")
-        await pilot.press("ctrl+t")
-        await app.wait_ready()
-        tab = active(pilot)
+        tab = await press_new_tab(pilot)
         assert tab is not first and len(app.chat_tabs()) == 2
         assert tab.runtime.runtime_id != first.runtime.runtime_id
         assert tab.runtime.config.get_model() == "from-profile"  # the profile, not tab 1

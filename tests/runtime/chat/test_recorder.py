@@ -4,6 +4,7 @@ happens: the prompt, the reply while it streams, and how the turn ended."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -117,7 +118,9 @@ async def test_a_cancelled_reply_is_stored_as_cancelled(
     wire: WireServer, store: SessionStore
 ) -> None:
     session, sid = await recorded_session(wire, store)
-    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(200)), event_delay=0.01))
+    # The reply pauses after its tenth event until the test ends: cancelled mid-reply.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
     second = asyncio.Event()
 
     async def listen() -> None:
@@ -134,6 +137,7 @@ async def test_a_cancelled_reply_is_stored_as_cancelled(
         await task
     speaker, state, text = (await stored(store, sid))[-1]
     assert (speaker, state) == ("ai", "cancelled") and text.startswith("w0 w1 ")
+    held.set()
 
 
 async def test_a_store_that_cannot_write_is_reported_once_and_chat_goes_on(

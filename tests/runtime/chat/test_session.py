@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
@@ -73,7 +74,9 @@ async def test_a_cut_stream_keeps_the_partial_reply(session: ChatSession, wire: 
 
 
 async def test_a_cancelled_turn_keeps_what_arrived(session: ChatSession, wire: WireServer) -> None:
-    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(200)), event_delay=0.01))
+    # The reply pauses after its tenth event until the test ends: cancelled mid-reply.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
     seen: list[str] = []
     third = asyncio.Event()
 
@@ -93,6 +96,7 @@ async def test_a_cancelled_turn_keeps_what_arrived(session: ChatSession, wire: W
     assert not session.streaming
     assert session.history[-1].speaker == "ai"
     assert session.history[-1].text().startswith("w0 w1 w2 ")
+    held.set()
 
 
 async def test_retry_replaces_the_last_reply(session: ChatSession, wire: WireServer) -> None:
