@@ -59,6 +59,7 @@ async def press_new_tab(pilot: Pilot[None], key: str = "ctrl+t") -> ChatTab:
     starts an action: on a loaded machine the tab may appear after the press returns)."""
     app = pilot.app
     assert isinstance(app, LlxprtApp)
+    await app.wait_ready()  # the first tab set up: a key pressed earlier may open a hidden tab
     before = app.chat_tabs()
     await pilot.press(key)
     await wait_until(pilot, lambda: app.active_tab() not in (None, *before))

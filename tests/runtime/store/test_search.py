@@ -94,7 +94,9 @@ def test_too_many_matches_to_rank_in_time_gives_the_newest(tmp_path: Path) -> No
     session = database.create_session()
     for n in range(300):
         database.add_message(session.id, IContent.human(f"common word number {n}"))
-    ranked = database.search("common")
+    # Ranked when the budget allows it: a budget no loaded machine exhausts (the default
+    # 40 ms is a product figure; a loaded CI run exceeded it here).
+    ranked = database.search("common", rank_budget_ms=600_000.0)
     assert ranked.ranked and len(ranked.hits) == 50
     cut = database.search("common", rank_budget_ms=0.0)
     assert not cut.ranked
