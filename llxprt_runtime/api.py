@@ -52,6 +52,7 @@ _EXPORTS = {
     "RuntimeSummary": "llxprt_runtime.summary",
     "describe": "llxprt_runtime.summary",
     "key_source": "llxprt_runtime.summary",
+    "resolved_key_source": "llxprt_runtime.summary",
     "RuntimeRegistry": "llxprt_runtime.runtime.registry",
     "RuntimeServices": "llxprt_runtime.runtime.registry",
     "GenerateChatOptions": "llxprt_runtime.providers.base",
@@ -257,6 +258,7 @@ if TYPE_CHECKING:
         RuntimeSummary,
         describe,
         key_source,
+        resolved_key_source,
     )
     from llxprt_runtime.terminal_text import (
         visible_controls,
@@ -352,6 +354,7 @@ __all__ = [
     "reset_cli_provider_infrastructure",
     "resolve_default_profile_name",
     "resolve_runtime",
+    "resolved_key_source",
     "save_active_provider_key",
     "save_load_balancer_profile",
     "save_profile_snapshot",

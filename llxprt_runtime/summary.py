@@ -87,6 +87,16 @@ def key_source(runtime: RuntimeRef, provider: str) -> str:
     return services.auth.describe(provider, info.env_key_names)
 
 
+async def resolved_key_source(runtime: RuntimeRef, provider: str) -> str | None:
+    """Where `provider`'s key comes from, after reading it (keyring, keyfile) to be sure it
+    is there; None when there is none. Raises the LlxprtError saying why a key that is set
+    cannot be used (a keyring key that is missing, an unreadable keyfile)."""
+    services = resolve_runtime(runtime)
+    info = services.provider_manager.get_provider_info(provider)
+    resolved = await services.auth.resolve(provider, info.env_key_names)
+    return resolved.source if resolved.token else None
+
+
 def _setting(services: RuntimeServices, provider: str, key: str) -> SettingValue:
     """The active provider's own value, else the global one (as a call resolves it)."""
     settings = services.settings_service

@@ -7,6 +7,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from llxprt_runtime import api
+from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.summary import BalancerSummary, RuntimeSummary
 from tests.conftest import Dirs
@@ -68,6 +69,22 @@ async def test_the_profile_name_and_a_keyring_key(
     summary = api.describe(runtime)
     assert (summary.provider, summary.profile) == ("gemini", "daily")
     assert summary.key_source == "keyring: work"
+
+
+async def test_the_key_source_checked_by_reading_the_key() -> None:
+    runtime = await api.activate_isolated_runtime_context()
+    await api.switch_active_provider("openai", runtime=runtime)
+    assert await api.resolved_key_source(runtime, "openai") is None
+    await api.save_active_provider_key("test-keyring-key", name="work", runtime=runtime)
+    await api.use_named_key("work", runtime=runtime)
+    assert await api.resolved_key_source(runtime, "openai") == "keyring: work"
+    # A key named but not in the keyring: describe() reads nothing, the check says why.
+    other = await api.activate_isolated_runtime_context()
+    await api.switch_active_provider("openai", runtime=other)
+    await api.set_ephemeral_setting("auth-key-name", "absent", runtime=other)
+    assert api.describe(other).key_source == "keyring: absent"
+    with pytest.raises(LlxprtError, match="absent"):
+        await api.resolved_key_source(other, "openai")
 
 
 async def test_each_runtime_describes_only_itself() -> None:
