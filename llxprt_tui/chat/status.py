@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
-from llxprt_runtime.urls import display_url
+from llxprt_runtime import api
 from llxprt_tui.plain_text import plain
 
 if TYPE_CHECKING:
-    from llxprt_runtime.providers.load_balancer import LoadBalancer
+    from llxprt_runtime.api import BalancerSummary, RuntimeSummary
     from llxprt_tui.chat.tab import ChatTab
 
 
@@ -33,35 +33,27 @@ class StatusLine(Static):
 def describe(tab: ChatTab) -> str:
     if not tab.has_runtime:
         return "starting…"
-    runtime = tab.runtime
-    settings = runtime.settings_service
-    provider = settings.active_provider
-    if not provider:
+    summary = api.describe(tab.runtime)
+    if summary.provider is None:
         return "no provider · /provider NAME to choose one · /help"
-    balancer = runtime.provider_manager.active_load_balancer()
-    parts = status_parts(balancer) if balancer is not None else _provider_parts(tab, provider)
+    balancer = summary.balancer
+    parts = status_parts(balancer) if balancer is not None else _provider_parts(summary)
     usage = tab.session.usage
     parts.append(f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}")
     parts.append("streaming… (esc cancels)" if tab.streaming else "ready")
     return " · ".join(parts)
 
 
-def status_parts(balancer: LoadBalancer) -> list[str]:
+def status_parts(balancer: BalancerSummary) -> list[str]:
     """What the status line says on a load balancer instead of provider, model and key."""
-    served = balancer.last_served
-    last = f"last reply: {served.name} ({served.provider} {served.model})" if served else ""
-    return [f"lb: {balancer.name} ({balancer.policy})", last or "no reply yet"]
+    last = f"last reply: {balancer.last_member}" if balancer.last_member else "no reply yet"
+    return [f"lb: {balancer.name} ({balancer.policy})", last]
 
 
-def _provider_parts(tab: ChatTab, provider: str) -> list[str]:
-    runtime = tab.runtime
-    settings = runtime.settings_service
-    info = runtime.provider_manager.get_provider_info(provider)
-    parts = [provider, runtime.config.get_model() or info.default_model]
-    profile = settings.current_profile_name
-    parts.append(f"profile: {profile}" if profile else "no profile")
-    parts.append(f"key: {runtime.auth.describe(provider, info.env_key_names)}")
-    base_url = settings.get_provider_setting(provider, "base-url") or settings.get("base-url")
-    if isinstance(base_url, str) and base_url.rstrip("/") != info.default_base_url:
-        parts.append(display_url(base_url))
+def _provider_parts(summary: RuntimeSummary) -> list[str]:
+    parts = [summary.provider or "", summary.model or ""]
+    parts.append(f"profile: {summary.profile}" if summary.profile else "no profile")
+    parts.append(f"key: {summary.key_source}")
+    if summary.endpoint and not summary.endpoint_is_default:
+        parts.append(summary.endpoint)
     return parts

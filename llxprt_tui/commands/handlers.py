@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
-from llxprt_runtime import LlxprtError
+from llxprt_runtime import LlxprtError, api
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import REDACTED
 from llxprt_runtime.runtime.registry import RuntimeServices
@@ -127,16 +127,14 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     runtime = host.runtime
     args = cmd.args
     if not args:
-        provider = runtime.settings_service.active_provider
+        provider = api.describe(runtime).provider
         if not provider:
             return ["No provider yet: /provider NAME first."]
-        info = runtime.provider_manager.get_provider_info(provider)
         try:
-            resolved = await runtime.auth.resolve(provider, info.env_key_names)
+            source = await api.resolved_key_source(runtime, provider)
         except LlxprtError as exc:
             return [f"Key for {provider}: not usable — {exc}"]
-        source = resolved.source if resolved.token else "none (/key VALUE or /key load NAME)"
-        return [f"Key for {provider}: {source}"]
+        return [f"Key for {provider}: {source or 'none (/key VALUE or /key load NAME)'}"]
     action = args[0].lower()
     store = runtime.secret_store
     if action == "list":

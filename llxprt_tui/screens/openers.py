@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from llxprt_runtime import api
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.base import GenerateChatOptions
@@ -34,8 +35,8 @@ def provider_items(tab: ChatTab) -> list[PickerItem]:
     active = runtime.settings_service.active_provider
     items = []
     for name, info in runtime.provider_manager.providers.items():
-        # describe() says where a key would come from (never the value), or "none".
-        source = runtime.auth.describe(name, info.env_key_names)
+        # Where a key would come from (never the value), or "none".
+        source = api.key_source(runtime, name)
         items.append(
             PickerItem(name, f"{name:17} {info.display_name}", f"key: {source}", name == active)
         )
