@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.prompt is not None:
         from llxprt_tui.oneshot import run_oneshot
 
-        return run_oneshot(args)
+        return run_oneshot(args, overrides_from(args))
     if args.output_format != "text":
         parser.error("--output-format applies to -p only")
     from llxprt_tui.app import run_app

@@ -27,13 +27,13 @@ from llxprt_runtime.chat.events import (
 )
 from llxprt_runtime.chat.session import ChatSession
 from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
+from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.providers.content import IContent, Usage
 from llxprt_runtime.runtime.lifecycle import (
     activate_isolated_runtime_context,
     reset_cli_provider_infrastructure,
 )
 from llxprt_runtime.terminal_text import visible_controls
-from llxprt_tui.cli import overrides_from
 
 EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -52,10 +52,12 @@ def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
     return prompt
 
 
-def run_oneshot(args: argparse.Namespace) -> int:
+def run_oneshot(args: argparse.Namespace, overrides: CliOverrides) -> int:
+    """Run `-p` with the parsed flags and what they set (cli.py builds both: this module
+    never imports the command line back)."""
     try:
         prompt = read_prompt(args, sys.stdin)
-        return asyncio.run(_run(args, prompt, sys.stdout))
+        return asyncio.run(_run(args, overrides, prompt, sys.stdout))
     except KeyboardInterrupt:
         print("llxprt: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -76,11 +78,11 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-async def _run(args: argparse.Namespace, prompt: str, out: TextIO) -> int:
+async def _run(args: argparse.Namespace, overrides: CliOverrides, prompt: str, out: TextIO) -> int:
     runtime = await activate_isolated_runtime_context(runtime_id="cli-oneshot")
     try:
         try:
-            await apply_cli_overrides(overrides_from(args), runtime=runtime)
+            await apply_cli_overrides(overrides, runtime=runtime)
         except LlxprtError as exc:
             raise _ConfigurationError(_one_line(exc)) from exc
         provider = runtime.settings_service.active_provider or ""
