@@ -39,6 +39,7 @@ from llxprt_tui.keys import (
     APP_KEYS,
     binding_ids,
     bindings,
+    first_key,
     key_rows,
     read_escape_digits_as_alt,
     unknown_keymap_ids,
@@ -118,7 +119,7 @@ class LlxprtApp(App[None]):
         with TabbedContent(id="tabs", initial=pane.id or ""):
             yield pane
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)  # every key hint fits in 80 columns
         # After the first frame is on screen: the refresh callback comes before the frame is
         # written out, and building the runtime would hold the GIL the writer thread needs.
         self.call_after_refresh(
@@ -155,8 +156,9 @@ class LlxprtApp(App[None]):
             self.theme = wanted
 
     def theme_names(self) -> list[str]:
-        """Our themes (the files), not Textual's own."""
-        return list(self.themes.palettes)
+        """Our themes (the files), not Textual's own, by display name."""
+        shown = self.themes.display_name
+        return sorted(self.themes.palettes, key=lambda name: (shown(name).casefold(), name))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # Our widgets' extra variables, for any theme that does not define them.
@@ -284,11 +286,20 @@ class LlxprtApp(App[None]):
         if not found:
             lines.append("  No provider keys found in the environment.")
         names = " | ".join(info.name for info in api_key_providers())
+        keymap = self.user_settings.keymap
+
+        def key(binding_id: str) -> str:
+            return first_key(binding_id, keymap)
+
         lines += [
-            f"Pick a provider:  ctrl+o, or /provider {names}",
-            "Add a key:        f2, or /key VALUE (this tab), /key save NAME VALUE (OS keyring)",
+            f"Pick a provider:  {key('pick-provider')}, or /provider {names}",
+            f"Add a key:        {key('enter-key')}, or /key VALUE (this tab),"
+            " /key save NAME VALUE (OS keyring)",
             "Local server:     /provider openai, then /baseurl http://127.0.0.1:PORT/v1",
-            "f1 or /help lists every key and command; ctrl+t opens a tab, alt+1…9 switch.",
+            f"Pickers:          /model (models), {key('profiles')} or /profile list (profiles),"
+            " /theme (themes)",
+            f"{key('help')} or /help lists every key and command; {key('new-tab')} opens a tab,"
+            " alt+1…9 switch.",
         ]
         return lines
 
@@ -522,6 +533,25 @@ class TabCommandHost:
             tab.changed()
 
         await save_profile_offering_keyring(self.app, tab.runtime, name, report)
+
+    def confirm(self, question: str, then: Callable[[], Awaitable[list[str]]]) -> None:
+        """Ask `question`; on yes run `then` and show what it says in this host's tab."""
+        from llxprt_tui.screens.confirm import ConfirmScreen
+
+        tab = self.tab
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    lines = await then()
+                except LlxprtError as exc:
+                    await tab.error(str(exc))
+                else:
+                    await tab.notice(*lines)
+                tab.changed()
+            tab.focus_prompt()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def last_reply(self) -> str | None:
         return self.tab.session.last_reply_text()

@@ -43,7 +43,9 @@ class KeySpec:
 APP_KEYS: tuple[KeySpec, ...] = (
     # Priority: the prompt (a TextArea) would otherwise take ctrl+w as "delete word".
     KeySpec("ctrl+t", "New tab", "new-tab", "new_tab", show=True, priority=True),
-    KeySpec("ctrl+w", "Close tab", "close-tab", "close_tab", show=True, priority=True),
+    KeySpec(
+        "ctrl+w", "Close tab", "close-tab", "close_tab", show=True, priority=True, footer="Close"
+    ),
     KeySpec("alt+right,ctrl+pagedown", "Next tab", "next-tab", "next_tab(1)", priority=True),
     KeySpec("alt+left,ctrl+pageup", "Previous tab", "previous-tab", "next_tab(-1)", priority=True),
     *(
@@ -180,3 +182,10 @@ def read_escape_digits_as_alt() -> None:
     if isinstance(ANSI_SEQUENCES_KEYS, dict):  # a plain dict in every Textual we support
         for sequence in _ESC_DIGITS:
             ANSI_SEQUENCES_KEYS.pop(sequence, None)
+
+
+def first_key(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The key a message should name for a binding: its first key, after `keymap`."""
+    spec = next(s for _, group in KEY_GROUPS for s in group if s.id == binding_id)
+    keys = (keymap or {}).get(binding_id, spec.keys)
+    return keys.split(",")[0].strip()

@@ -46,7 +46,8 @@ def shared_parser() -> MarkdownIt:
     if _PARSER is None:
         from markdown_it import MarkdownIt
 
-        _PARSER = MarkdownIt("gfm-like")
+        # No raw HTML: a reply's `<div>` is text to read, not markup to drop.
+        _PARSER = MarkdownIt("gfm-like", {"html": False})
     return _PARSER
 
 

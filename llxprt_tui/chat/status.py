@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from llxprt_runtime import api
@@ -14,6 +15,14 @@ from llxprt_tui.plain_text import plain
 if TYPE_CHECKING:
     from llxprt_runtime.api import BalancerSummary, RuntimeSummary
     from llxprt_tui.chat.tab import ChatTab
+
+
+# What goes first when the line is narrower than all of it (80 columns): the base URL, the
+# profile, the balancer's last member, the tokens, the key. The provider, the model and
+# whether a reply is streaming always stay.
+_DROP_ORDER = ("url", "profile", "last", "tokens", "key")
+
+Part = tuple[str, str]  # (kind, text)
 
 
 class StatusLine(Static):
@@ -26,34 +35,62 @@ class StatusLine(Static):
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._parts: list[Part] = []
+
     def show(self, tab: ChatTab | None) -> None:
-        self.update(plain(describe(tab)) if tab is not None else "")
+        self._parts = parts(tab) if tab is not None else []
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        self.update(plain(fit(self._parts, self.content_size.width)))
 
 
 def describe(tab: ChatTab) -> str:
+    """The whole status line, however wide."""
+    return fit(parts(tab), 0)
+
+
+def fit(shown: list[Part], width: int) -> str:
+    """The parts that fit in `width` cells (0: all of them), dropping in _DROP_ORDER."""
+    for kind in _DROP_ORDER:
+        if width <= 0 or cell_len(_joined(shown)) <= width:
+            break
+        shown = [part for part in shown if part[0] != kind]
+    return _joined(shown)
+
+
+def _joined(shown: list[Part]) -> str:
+    return " · ".join(text for _, text in shown)
+
+
+def parts(tab: ChatTab) -> list[Part]:
     if not tab.has_runtime:
-        return "starting…"
+        return [("state", "starting…")]
     summary = api.describe(tab.runtime)
     if summary.provider is None:
-        return "no provider · /provider NAME to choose one · /help"
+        return [("state", "no provider · /provider NAME to choose one · /help")]
     balancer = summary.balancer
-    parts = status_parts(balancer) if balancer is not None else _provider_parts(summary)
+    shown = _balancer_parts(balancer) if balancer is not None else _provider_parts(summary)
     usage = tab.session.usage
-    parts.append(f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}")
-    parts.append("streaming… (esc cancels)" if tab.streaming else "ready")
-    return " · ".join(parts)
+    shown.append(("tokens", f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}"))
+    shown.append(("state", "streaming… (esc cancels)" if tab.streaming else "ready"))
+    return shown
 
 
-def status_parts(balancer: BalancerSummary) -> list[str]:
-    """What the status line says on a load balancer instead of provider, model and key."""
+def _balancer_parts(balancer: BalancerSummary) -> list[Part]:
     last = f"last reply: {balancer.last_member}" if balancer.last_member else "no reply yet"
-    return [f"lb: {balancer.name} ({balancer.policy})", last]
+    return [("lb", f"lb: {balancer.name} ({balancer.policy})"), ("last", last)]
 
 
-def _provider_parts(summary: RuntimeSummary) -> list[str]:
-    parts = [summary.provider or "", summary.model or ""]
-    parts.append(f"profile: {summary.profile}" if summary.profile else "no profile")
-    parts.append(f"key: {summary.key_source}")
+def _provider_parts(summary: RuntimeSummary) -> list[Part]:
+    shown: list[Part] = [("provider", summary.provider or ""), ("model", summary.model or "")]
+    shown.append(("profile", f"profile: {summary.profile}" if summary.profile else "no profile"))
+    shown.append(("key", f"key: {summary.key_source}"))
     if summary.endpoint and not summary.endpoint_is_default:
-        parts.append(summary.endpoint)
-    return parts
+        shown.append(("url", summary.endpoint))
+    return shown

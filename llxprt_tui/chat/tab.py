@@ -271,7 +271,8 @@ class ChatTab(Vertical):
         session = self.session
         before = session.last_turn
         progress = self._progress
-        progress.begin(self.runtime.settings_service.active_provider or "")
+        provider = self.runtime.settings_service.active_provider or ""
+        progress.begin(provider)
         state = "done"
         self._stream_started = True
         try:
@@ -294,7 +295,8 @@ class ChatTab(Vertical):
                         await reply.add_tool_call(event.call)
                     elif isinstance(event, Failed):
                         state = "failed"
-                        await self._failed(text, str(event.error), event.partial is not None)
+                        shown = self._failure_text(event.error, provider)
+                        await self._failed(text, shown, event.partial is not None)
         except asyncio.CancelledError:
             state = "cancelled"
         except Exception as exc:  # never let a bug in drawing a reply take the tab down
@@ -310,6 +312,14 @@ class ChatTab(Vertical):
         """The session's turn started after `before` (None: cancelled before it began)."""
         turn = self.session.last_turn
         return turn if turn is not before else None
+
+    def _failure_text(self, error: LlxprtError, provider: str) -> str:
+        from llxprt_tui.chat.failures import failure_text
+
+        runtime = self.runtime
+        known = provider in runtime.provider_manager.list_providers()
+        env = runtime.provider_manager.get_provider_info(provider).env_key_names if known else ()
+        return failure_text(error, self.llxprt_app.user_settings.keymap, env)
 
     async def _failed(self, text: str, message: str, partial: bool) -> None:
         await self.error(message)

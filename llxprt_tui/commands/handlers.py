@@ -21,6 +21,7 @@ from llxprt_runtime.settings.registry import (
 from llxprt_tui.commands.load_balancer import save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
 from llxprt_tui.screen_table import ScreenKind
+from llxprt_tui.values import value_text
 
 
 class CommandHost(Protocol):
@@ -46,6 +47,7 @@ class CommandHost(Protocol):
     def set_theme(self, name: str) -> None: ...
     def open_screen(self, kind: ScreenKind) -> None: ...
     def open_login(self, bucket: str | None, device: bool) -> None: ...
+    def confirm(self, question: str, then: Callable[[], Awaitable[list[str]]]) -> None: ...
 
 
 Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
@@ -107,6 +109,18 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if action == "load" and name is None:
         host.open_screen("profile")
         return []
+    if action == "set-default" and name is None:  # shows it; `none` clears it
+        from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
+
+        default = await asyncio.to_thread(resolve_default_profile_name)
+        if default is None:
+            return [
+                "No default profile: new tabs start from the command-line flags. "
+                "/profile set-default NAME sets one."
+            ]
+        return [
+            f"Default profile: {default} (new tabs load it). /profile set-default none clears it."
+        ]
     if action == "set-default":
         return [await rs.set_default_profile_name(name, runtime=runtime)]
     if action == "save" and name is not None and name.lower() == "loadbalancer":
@@ -114,6 +128,15 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if name is None or action not in ("save", "load", "delete"):
         raise _usage("profile")
     if action == "save":
+        if await asyncio.to_thread(runtime.profile_manager.exists, name):
+            from llxprt_tui.screens.profile_save import replace_question
+
+            async def save_over() -> list[str]:
+                await host.save_profile(name)  # reports itself
+                return []
+
+            host.confirm(replace_question(name), save_over)
+            return []
         if rs.has_inline_profile_key(runtime=runtime):
             await host.save_profile(name)  # asks where the key goes, then reports
             return []
@@ -143,20 +166,72 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if action in ("load", "delete") and len(args) == 2:
         if action == "load":
             return [(await rs.use_named_key(args[1], runtime=runtime)).message]
-        if await store.delete(args[1]):
+        # The tab using it keeps it in memory: it still works, and the status line says
+        # runtime-only rather than naming a keyring entry that is gone.
+        in_use = _key_source(runtime) == f"keyring: {args[1]}"
+        value = await store.get(args[1]) if in_use else None
+        if not await store.delete(args[1]):
+            return [f"Key '{args[1]}' not found. Use '/key list' to see saved keys."]
+        if value is None:
             return [f"Deleted key '{args[1]}' from the OS keyring."]
-        return [f"Key '{args[1]}' not found. Use '/key list' to see saved keys."]
+        await rs.update_active_provider_api_key(value, runtime=runtime)
+        return [
+            f"Deleted key '{args[1]}' from the OS keyring. This tab keeps using it for this "
+            "session only (key: runtime-only); /key none stops using it."
+        ]
     if action == "save" and len(args) in (2, 3):
         value = args[2] if len(args) == 3 else _runtime_key(runtime)
         if not value:
             raise CommandParseError("/key save NAME VALUE (or set a key with /key VALUE first).")
-        result = await rs.save_active_provider_key(value, name=args[1], runtime=runtime)
-        return [result.message]
+        name = args[1]
+
+        async def save() -> list[str]:
+            return [(await rs.save_active_provider_key(value, name=name, runtime=runtime)).message]
+
+        other = _other_providers_key_name(runtime, name)
+        if other is None:
+            return await save()
+        provider = runtime.settings_service.active_provider
+        host.confirm(
+            f"'{name}' is named like a key for {other}, but this tab uses {provider}. "
+            f"Save this key as '{name}' and use it for {provider}?",
+            save,
+        )
+        return []
     if action in ("load", "delete", "save"):
         raise _usage("key")
     if len(args) != 1:
         raise _usage("key")
     return [(await rs.update_active_provider_api_key(args[0], runtime=runtime)).message]
+
+
+def _key_source(runtime: RuntimeServices) -> str:
+    """Where the tab's key comes from, as the status line says it."""
+    provider = runtime.settings_service.active_provider or ""
+    if not provider:
+        return "none"
+    info = runtime.provider_manager.get_provider_info(provider)
+    return runtime.auth.describe(provider, info.env_key_names)
+
+
+def _other_providers_key_name(runtime: RuntimeServices, name: str) -> str | None:
+    """The provider whose key `name` looks like by llxprt's convention (the provider's name,
+    alone or before `-`/`_`), when that provider takes other keys than this tab's."""
+    provider = runtime.settings_service.active_provider or ""
+    manager = runtime.provider_manager
+    mine = set(manager.get_provider_info(provider).env_key_names)
+    lowered = name.lower()
+    for other in sorted(manager.list_providers(), key=len, reverse=True):  # longest first
+        if other == provider or not _named_for(lowered, other):
+            continue
+        return None if mine & set(manager.get_provider_info(other).env_key_names) else other
+    return None
+
+
+def _named_for(name: str, provider: str) -> bool:
+    return name == provider or (
+        name.startswith(provider) and name[len(provider) : len(provider) + 1] in ("-", "_")
+    )
 
 
 def _runtime_key(runtime: RuntimeServices) -> str | None:
@@ -195,7 +270,7 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         name, value = await rs.set_active_model_param(
             args[1], parse_setting_text(raw_value), runtime=runtime
         )
-        return [f"Model parameter '{name}' set to {value!r}"]
+        return [f"Model parameter '{name}' set to {value_text(value)}"]
     if len(args) == 1:
         spec = require_spec(args[0])
         choices = f" ({', '.join(spec.enum_values)})" if spec.enum_values else ""
@@ -205,7 +280,7 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         args[0], parse_setting_text(raw_value), runtime=runtime
     )
     shown = shown_setting_value(key, value)
-    text = shown if shown == REDACTED else repr(shown)
+    text = shown if shown == REDACTED else value_text(shown)
     return [f"Setting '{key}' set to {text} (this tab; /profile save to keep it)"]
 
 

@@ -151,7 +151,7 @@ def open_key_entry(app: LlxprtApp, tab: ChatTab) -> None:
 def open_theme_picker(app: LlxprtApp, tab: ChatTab) -> None:
     before = app.theme
     items = [
-        PickerItem(name, app.themes.display_name(name), name, name == before)
+        PickerItem(name, app.themes.display_name(name), f"id: {name}", name == before)
         for name in app.theme_names()
     ]
 

@@ -22,6 +22,12 @@ KEY_QUESTION = (
     "a key. Move it into the OS keyring under the name (esc: save the profile without it):"
 )
 
+
+def replace_question(name: str) -> str:
+    """What saving over an existing profile asks (the profile screen and /profile save)."""
+    return f"Replace profile '{name}' with this tab's current setup?"
+
+
 Outcome = Callable[[str, bool], Awaitable[None]]  # (message, is_error)
 
 

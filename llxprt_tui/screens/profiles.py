@@ -33,7 +33,8 @@ from llxprt_tui.commands.handlers import profile_loaded_lines
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
-from llxprt_tui.screens.profile_save import save_profile_offering_keyring
+from llxprt_tui.screens.profile_save import replace_question, save_profile_offering_keyring
+from llxprt_tui.values import value_text
 
 
 def _readable(path_text: str) -> bool:
@@ -176,14 +177,16 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         lines.append(f"key:      {key_line}")
         lines.append("")
         lines.append("model params:" if profile.model_params else "model params: none")
-        lines += [f"  {k} = {v!r}" for k, v in sorted(profile.model_params.items())]
+        lines += [f"  {k} = {value_text(v)}" for k, v in sorted(profile.model_params.items())]
         shown = {
             k: v
             for k, v in profile.ephemeral_settings.items()
             if k not in ("auth-key-name", "auth-keyfile", "auth-key")
         }
         lines.append("settings:" if shown else "settings: none")
-        lines += [f"  {k} = {shown_setting_value(k, v)!r}" for k, v in sorted(shown.items())]
+        lines += [
+            f"  {k} = {value_text(shown_setting_value(k, v))}" for k, v in sorted(shown.items())
+        ]
         return "\n".join(lines)
 
     def _describe_balancer(self, profile: LoadBalancerProfile) -> list[str]:
@@ -203,7 +206,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
             lines.append(f"  {number}. {name:{width}}  {what}")
         settings = profile.ephemeral_settings
         lines.append("settings:" if settings else "settings: llxprt-code's defaults")
-        lines += [f"  {k} = {v!r}" for k, v in sorted(settings.items())]
+        lines += [f"  {k} = {value_text(v)}" for k, v in sorted(settings.items())]
         return lines
 
     @work(exclusive=True, group="profile-key")
@@ -295,9 +298,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
             if yes:
                 await self._save(name)
 
-        self.app.push_screen(
-            ConfirmScreen(f"Replace profile '{name}' with this tab's current setup?"), answered
-        )
+        self.app.push_screen(ConfirmScreen(replace_question(name)), answered)
 
     def action_overwrite(self) -> None:
         entry = self.selected()

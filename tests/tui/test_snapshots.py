@@ -9,6 +9,7 @@ import fcntl
 import json
 import shutil
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -428,3 +429,54 @@ def test_a_selected_message(snap_compare: Callable[..., bool], fixed_wire: WireS
         await pilot.pause()
 
     assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+# --- issue 12: commands that do what they say --------------------------------------------------
+
+
+def test_first_send_without_a_key(snap_compare: Callable[..., bool]) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await send_and_wait(pilot, "/provider anthropic")
+        await send_and_wait(pilot, "hello there")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_reply_replaced_by_retry(
+    snap_compare: Callable[..., bool], fixed_wire: WireServer
+) -> None:
+    fixed_wire.enqueue(Reply(text=("The first answer.",)), Reply(text=("A better answer.",)))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await send_and_wait(pilot, "a question")
+        tab = await send_and_wait(pilot, "/retry")
+        await wait_until(pilot, lambda: not tab.streaming and len(fixed_wire.chat_requests()) == 2)
+        await settle(pilot)
+
+    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+
+
+def test_streaming_at_80x24(
+    snap_compare: Callable[..., bool], fixed_wire: WireServer, no_progress_tick: None
+) -> None:
+    hold = threading.Event()  # the reply waits here: the snapshot is taken while it streams
+    fixed_wire.enqueue(Reply(text=("Working on it,", " slowly", " and more"), hold=hold, hold_at=3))
+
+    from llxprt_tui.chat.messages import AssistantMessage
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        tab = active(pilot)
+        await tab.send("a long question")
+        reply = pilot.app.query(AssistantMessage).last()
+        await wait_until(pilot, lambda: reply.text.startswith("Working"))
+        steady(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    try:
+        assert snap_compare(make_app(fixed_wire), terminal_size=(80, 24), run_before=run_before)
+    finally:
+        hold.set()
