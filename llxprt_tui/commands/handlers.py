@@ -262,9 +262,11 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if args[0] == "unset" and len(args) == 3 and args[1] == "modelparam":
         await rs.set_active_model_param(args[2], None, runtime=runtime)
         return [f"Model parameter '{args[2]}' cleared"]
-    if args[0] == "unset" and len(args) == 2:
+    if args[0] == "unset" and len(args) == 2 and args[1] != "modelparam":
         key, _ = await rs.set_ephemeral_setting(args[1], None, runtime=runtime)
         return [f"Setting '{key}' cleared"]
+    if args[0] == "unset":  # a key missing or too many: the usage, not "no setting 'unset'"
+        raise _usage("set")
     if args[0] == "modelparam" and len(args) >= 3:
         raw_value = cmd.raw_args.split(None, 2)[2]
         name, value = await rs.set_active_model_param(

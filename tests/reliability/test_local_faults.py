@@ -16,9 +16,10 @@ from textual.pilot import Pilot
 
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.tab import ChatTab
+from llxprt_tui.screens.confirm import ConfirmScreen
 from tests.conftest import Dirs
 from tests.keyrings import use_keyring_backend
-from tests.tui.conftest import SIZE, errors, make_app, notices, send_to
+from tests.tui.conftest import SIZE, errors, make_app, notices, send_to, wait_until
 from tests.wire.server import WireServer
 
 
@@ -136,7 +137,12 @@ async def test_a_full_disk_keeps_the_previous_files_intact(
         await run(app, tab, "/model another-model")
         with monkeypatch.context() as patch:
             patch.setattr(os, "fsync", _raise(errno.ENOSPC, "No space left on device"))
-            message = await run(app, tab, "/profile save mine")
+            before = len(errors(app))
+            await tab.execute_command("/profile save mine")  # over a profile: it asks first
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: len(errors(app)) > before)
+            message = errors(app)[before:]
             assert "No space left on device" in message and "previous file" in message
             app.set_theme_and_save("llxprt-dark")
             await pilot.pause()

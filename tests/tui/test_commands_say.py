@@ -154,6 +154,16 @@ async def test_set_unset_clears_a_setting(wire: WireServer) -> None:
         assert tab.runtime.settings_service.get("context-limit") is None
 
 
+async def test_set_unset_without_a_key_shows_the_usage(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        for line in ("/set unset", "/set unset modelparam", "/set unset a b"):
+            await send_and_wait(pilot, line)
+        shown = errors(app)
+        assert "Invalid setting key" not in shown
+        assert shown.count("Usage: /set KEY VALUE | /set unset KEY") == 3
+
+
 async def test_set_shows_booleans_as_true_and_false(wire: WireServer) -> None:
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:

@@ -171,6 +171,17 @@ async def answer(pilot: object, value: str | None) -> None:
     await pilot.pause()
 
 
+async def replace_it(pilot: object) -> None:
+    """Saving over the profile asks first: yes."""
+    from textual.pilot import Pilot
+
+    from llxprt_tui.screens.confirm import ConfirmScreen
+
+    assert isinstance(pilot, Pilot)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+    await pilot.press("y")
+
+
 async def test_profile_save_offers_to_move_an_inline_key_into_the_keyring(
     wire: WireServer, dirs: Dirs, memory_keyring: MemoryKeyring
 ) -> None:
@@ -180,6 +191,7 @@ async def test_profile_save_offers_to_move_an_inline_key_into_the_keyring(
         await send_and_wait(pilot, "/profile load old")
         assert "holds an API key in plain text" in notices(app)
         await type_and_send(pilot, "/profile save old")
+        await replace_it(pilot)
         await answer(pilot, "old-openai")
         assert "moved into the OS keyring as 'old-openai'" in notices(app)
         assert KEY not in everything_shown(app)
@@ -196,6 +208,7 @@ async def test_declining_the_offer_says_the_key_was_left_out(wire: WireServer, d
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, "/profile load old")
         await type_and_send(pilot, "/profile save old")
+        await replace_it(pilot)
         await answer(pilot, None)
         await wait_until(pilot, lambda: "left out" in notices(app))
         assert KEY not in everything_shown(app)

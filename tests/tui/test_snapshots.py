@@ -466,13 +466,15 @@ def test_streaming_at_80x24(
     fixed_wire.enqueue(Reply(text=("Working on it,", " slowly", " and more"), hold=hold, hold_at=3))
 
     from llxprt_tui.chat.messages import AssistantMessage
+    from tests.tui.test_messages import rendered
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         tab = active(pilot)
         await tab.send("a long question")
         reply = pilot.app.query(AssistantMessage).last()
-        await wait_until(pilot, lambda: reply.text.startswith("Working"))
+        # Both deltas before the hold, as drawn (the reply renders in its own task).
+        await wait_until(pilot, lambda: "Working on it, slowly" in rendered(reply))
         steady(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
 
