@@ -254,7 +254,7 @@ async def test_retry_marks_the_reply_it_replaces_and_export_and_context_agree(
         assert old.has_class("-replaced") and not new.has_class("-replaced")
         assert str(old.footer.render()).startswith("replaced")
         assert "replaced" not in str(new.footer.render())
-        question = next(e for e in tab.conversation.entries if e.role == "user")
+        question = next(e for e in tab.transcript.entries if e.role == "user")
         assert question.replaced and question.widget.has_class("-replaced")
         # The context sent next holds the new answer only, as the screen shows it.
         await send_and_wait(pilot, "go on")
@@ -274,7 +274,7 @@ async def test_details_of_a_replaced_reply_say_so(wire: WireServer) -> None:
         await send_and_wait(pilot, "a question")
         tab = await send_and_wait(pilot, "/retry")
         await wait_until(pilot, lambda: not tab.streaming and len(wire.chat_requests()) == 2)
-        replies = [e for e in tab.conversation.entries if e.role == "assistant"]
+        replies = [e for e in tab.transcript.entries if e.role == "assistant"]
         assert "replaced by /retry" in "\n".join(replies[0].details())
         assert "replaced by /retry" not in "\n".join(replies[1].details())
         assert active(pilot) is tab
