@@ -74,6 +74,11 @@ def profile_loaded_lines(name: str, loaded: rs.ProfileLoadResult) -> list[str]:
     ]
 
 
+def replace_question(name: str) -> str:
+    """What saving over an existing profile asks (the profile screen and /profile save)."""
+    return f"Replace profile '{name}' with this tab's current setup?"
+
+
 def _usage(name: str) -> CommandParseError:
     return CommandParseError(f"Usage: {COMMANDS_BY_NAME[name].usage}")
 
@@ -129,7 +134,6 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         raise _usage("profile")
     if action == "save":
         if await asyncio.to_thread(runtime.profile_manager.exists, name):
-            from llxprt_tui.screens.profile_save import replace_question
 
             async def save_over() -> list[str]:
                 await host.save_profile(name)  # reports itself

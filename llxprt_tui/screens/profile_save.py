@@ -23,11 +23,6 @@ KEY_QUESTION = (
 )
 
 
-def replace_question(name: str) -> str:
-    """What saving over an existing profile asks (the profile screen and /profile save)."""
-    return f"Replace profile '{name}' with this tab's current setup?"
-
-
 Outcome = Callable[[str, bool], Awaitable[None]]  # (message, is_error)
 
 

@@ -29,11 +29,11 @@ from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import shown_setting_value
 from llxprt_runtime.terminal_text import visible_controls
-from llxprt_tui.commands.handlers import profile_loaded_lines
+from llxprt_tui.commands.handlers import profile_loaded_lines, replace_question
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
-from llxprt_tui.screens.profile_save import replace_question, save_profile_offering_keyring
+from llxprt_tui.screens.profile_save import save_profile_offering_keyring
 from llxprt_tui.values import value_text
 
 
