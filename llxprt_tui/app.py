@@ -44,6 +44,7 @@ from llxprt_tui.keys import (
     read_escape_digits_as_alt,
     unknown_keymap_ids,
 )
+from llxprt_tui.persistence import RESTORE_SETTING, Persistence
 from llxprt_tui.plain_text import plain
 from llxprt_tui.screen_table import SCREENS, SCREENS_BY_KIND, ScreenKind
 from llxprt_tui.themes import (
@@ -78,6 +79,7 @@ class LlxprtApp(App[None]):
         registry: RuntimeRegistry | None = None,
         clock: Clock = time.monotonic,
         progress_clock: Clock | None = None,
+        restore: bool = True,
     ) -> None:
         super().__init__()
         self.overrides = overrides or CliOverrides()
@@ -108,6 +110,13 @@ class LlxprtApp(App[None]):
                 )
         read_escape_digits_as_alt()
         self._register_themes()
+        # `llxprt --new` (restore=False) or `restore-tabs = false` in tui.toml: a fresh start.
+        restore_setting = self.user_settings.extra.get(RESTORE_SETTING, True)
+        self.restore_problem: str | None = None
+        if not isinstance(restore_setting, bool):
+            self.restore_problem = f"'{RESTORE_SETTING}' in tui.toml must be true or false."
+            restore_setting = True
+        self.persistence = Persistence(self, restore=restore and restore_setting)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -138,6 +147,17 @@ class LlxprtApp(App[None]):
             await tab.error(self.keymap_problem)
         for problem in self.theme_problems:  # reported once, at start-up
             await tab.error(f"Theme not loaded: {problem}")
+        if self.restore_problem:
+            await tab.error(self.restore_problem)
+        self.run_worker(self._start_persistence(tab), exit_on_error=False, group="store")
+
+    async def _start_persistence(self, first: ChatTab) -> None:
+        # After the first tab's runtime, which comes after the first frame.
+        await first.ready()
+        await self.persistence.start(first, first_is_fresh=self.overrides == CliOverrides())
+
+    async def on_unmount(self) -> None:
+        await self.persistence.close()
 
     # --- themes -------------------------------------------------------------------------------
 
@@ -227,6 +247,19 @@ class LlxprtApp(App[None]):
         self.tabs.active = pane.id or ""
         tab.focus_prompt()
         await self._attach_runtime(tab, self._tab_counter, overrides)
+        return tab
+
+    async def open_tab(self, *, activate: bool) -> ChatTab:
+        """A tab with an empty runtime, for a stored session to be restored into."""
+        self._tab_counter += 1
+        number = self._tab_counter
+        tab = ChatTab(None, f"tab {number}", clock=self.clock, progress_clock=self.progress_clock)
+        pane = TabPane(plain(tab.label()), tab, id=f"tab-{number}")
+        await self.tabs.add_pane(pane)
+        if activate:
+            self.tabs.active = pane.id or ""
+            tab.focus_prompt()
+        await self._attach_runtime(tab, number, None)
         return tab
 
     def _start_up_settings(self, first: bool) -> CliOverrides | None:
@@ -331,6 +364,7 @@ class LlxprtApp(App[None]):
         await dispose_runtime(runtime.runtime_id, registry=self.registry)
         if isinstance(pane, TabPane) and pane.id:
             await self.tabs.remove_pane(pane.id)
+        await self.persistence.tab_closed(tab)  # its session stays in the store
         if not self.chat_tabs():
             await self.new_tab()
         else:
@@ -430,6 +464,31 @@ class LlxprtApp(App[None]):
     def action_open_screen(self, kind: ScreenKind) -> None:
         self.open_screen(kind)
 
+    def open_sessions(self) -> None:
+        """The sessions screen: enter opens the chosen session (or switches to its tab)."""
+        from llxprt_tui.screens.sessions import SessionsScreen
+
+        store = self.persistence.store
+        if store is None:
+            problem = self.persistence.problem or "the session database is still opening"
+            self.notify(f"No sessions: {problem}.", severity="warning", markup=False)
+            return
+
+        def open_ids() -> set[str]:
+            return {t.session_id for t in self.chat_tabs() if t.session_id is not None}
+
+        def renamed(session_id: str, title: str) -> None:
+            for tab in self.chat_tabs():
+                if tab.session_id == session_id:
+                    tab.tab_name = title
+                    tab.changed()
+
+        async def chosen(session_id: str | None) -> None:
+            if session_id is not None:
+                await self.persistence.open_session(session_id)
+
+        self.push_screen(SessionsScreen(store, open_ids, on_renamed=renamed), chosen)
+
     def action_help(self) -> None:
         from llxprt_tui.screens.help import HelpScreen
 
@@ -513,6 +572,18 @@ class TabCommandHost:
     def rename_tab(self, name: str) -> None:
         self.tab.tab_name = name
         self.tab.changed()
+        self.app.persistence.later(self.app.persistence.rename(self.tab, name))
+
+    def system_prompt(self) -> str | None:
+        return self.tab.system_prompt
+
+    async def set_system_prompt(self, text: str | None) -> None:
+        self.tab.system_prompt = text
+        self.tab.changed()
+        await self.app.persistence.save_tab(self.tab, create=text is not None)
+
+    def open_sessions(self) -> None:
+        self.app.open_sessions()
 
     def quit_app(self) -> None:
         self.app.request_quit()
@@ -591,10 +662,10 @@ class TabCommandHost:
 EXIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP}
 
 
-def run_app(overrides: CliOverrides, *, app: LlxprtApp | None = None) -> int:
+def run_app(overrides: CliOverrides, *, app: LlxprtApp | None = None, restore: bool = True) -> int:
     """Run the chat until it quits; the exit status (1 after a crash, 143/129 after
     SIGTERM/SIGHUP, which first cancel the streams and restore the terminal)."""
-    app = app or LlxprtApp(overrides)
+    app = app or LlxprtApp(overrides, restore=restore)
     asyncio.run(_run_until_signalled(app))
     return app.return_code or 0
 

@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile-load", metavar="NAME", help="start from a saved profile")
     parser.add_argument(
+        "--new",
+        action="store_true",
+        help="start with one fresh tab instead of the tabs open when llxprt last quit",
+    )
+    parser.add_argument(
         "--debug",
         action="store_true",
         help="append a debug log (keys redacted) to llxprt-debug.log in the log dir; "
@@ -145,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--output-format applies to -p only")
     from llxprt_tui.app import run_app
 
-    return run_app(overrides_from(args))
+    return run_app(overrides_from(args), restore=not args.new)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,12 @@ SCREENS: Final[tuple[ScreenSpec, ...]] = (
         ScreenKey("f3,ctrl+shift+p", "profiles", "Profiles screen"),
     ),
     ScreenSpec("profile", f"{_OPENERS}:open_profile_picker", ("Load profile", "Profile picker")),
+    ScreenSpec(
+        "sessions",
+        f"{_OPENERS}:open_sessions_screen",
+        ("Sessions", "Stored conversations (f4)"),
+        ScreenKey("f4", "sessions", "Sessions: stored conversations"),
+    ),
     # Textual's own "Change theme" palette entry opens it (App.action_change_theme).
     ScreenSpec("theme", f"{_OPENERS}:open_theme_picker"),
 )

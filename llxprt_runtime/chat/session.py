@@ -219,6 +219,12 @@ class ChatSession:
         async for event in self.send(turn.prompt):
             yield event
 
+    def load_history(self, contents: Sequence[IContent]) -> None:
+        """A stored conversation to go on with (a tab restored from the session store)."""
+        if self._busy:
+            raise SessionBusyError("A reply is still streaming: cancel it first.")
+        self._history = list(contents)
+
     def clear(self) -> None:
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")

@@ -233,6 +233,12 @@ class SessionDatabase:
                 (position, owner if position is not None else None, session_id),
             )
 
+    def release_open_tabs(self, owner: str) -> None:
+        """A clean exit: the open tabs stay marked (the next start restores them) but no
+        longer belong to `owner`, so even a process that reuses its identity claims them."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE sessions SET owner_token = NULL WHERE owner_token = ?", (owner,))
+
     # --- messages ---------------------------------------------------------------------------
 
     def add_message(

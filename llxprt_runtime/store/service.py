@@ -135,6 +135,10 @@ class SessionStore:
     async def set_open(self, session_id: str, position: int | None) -> None:
         await self._run(self._database.set_open, session_id, self.owner, position)
 
+    async def release_open_tabs(self) -> None:
+        """On a clean exit: this process's open tabs wait, unowned, for the next start."""
+        await self._run(self._database.release_open_tabs, self.owner)
+
     # --- messages ---------------------------------------------------------------------------
 
     async def add_message(

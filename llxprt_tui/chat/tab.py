@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from llxprt_runtime.chat.export import ExportHeader
     from llxprt_runtime.chat.session import ChatSession, Turn
     from llxprt_runtime.runtime.registry import RuntimeServices
+    from llxprt_runtime.store.records import MessageRecord
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
 
@@ -86,6 +87,7 @@ class ChatTab(Vertical):
         self._progress = StreamProgress(progress_clock or clock)
         self._runtime: RuntimeServices | None = None
         self._session: ChatSession | None = None
+        self.session_id: str | None = None  # its session in the store (llxprt_tui/persistence)
         self._ready = asyncio.Event()
         if runtime is not None:
             self._bind(runtime)
@@ -125,6 +127,15 @@ class ChatTab(Vertical):
         if self._session is None:
             raise RuntimeError(f"{self.tab_name} has no runtime yet: await ready() first")
         return self._session
+
+    @property
+    def system_prompt(self) -> str | None:
+        """/system: this tab's own system prompt, added to the core one."""
+        return self._session.system_prompt if self._session is not None else None
+
+    @system_prompt.setter
+    def system_prompt(self, text: str | None) -> None:
+        self.session.system_prompt = text
 
     def _bind(self, runtime: RuntimeServices) -> None:
         from llxprt_runtime.chat.session import ChatSession  # after the first frame
@@ -276,6 +287,8 @@ class ChatTab(Vertical):
         state = "done"
         self._stream_started = True
         try:
+            # The turn is written to the session store as it happens (llxprt_tui/persistence).
+            session.recorder = await self.llxprt_app.persistence.turn_started(self)
             # Closed on the way out: a cancel that lands while an event is drawn ends the
             # session's turn there and then (it keeps what arrived).
             async with aclosing(events):
@@ -362,6 +375,47 @@ class ChatTab(Vertical):
             await reply.remove()
         else:
             await reply.finish(state, footer)
+
+    async def restore_conversation(self, messages: Sequence[MessageRecord]) -> None:
+        """A stored conversation: all of it back in the session's history, its last messages
+        shown (a reply cut off by a killed process is marked interrupted)."""
+        from llxprt_tui.chat.messages import AssistantMessage
+        from llxprt_tui.persistence import SHOWN_ON_RESTORE, restored_footer
+
+        await self.transcript.remove_children()  # the welcome of a fresh tab
+        self.session.load_history([m.content for m in messages])
+        hidden = len(messages) - SHOWN_ON_RESTORE
+        if hidden > 0:
+            await self.notice(f"{hidden} earlier messages of this session are not shown.")
+        transcript = self.transcript
+        prompt = ""
+        for message in messages[-SHOWN_ON_RESTORE:]:
+            content = message.content
+            if content.speaker == "human":
+                prompt = content.text()
+                question = UserMessage(visible_controls(prompt))
+                await self.add(question)
+                transcript.track(MessageEntry(question, "user", text=prompt))
+                continue
+            answer = AssistantMessage()
+            await self.add(answer)
+            transcript.track(
+                MessageEntry(
+                    answer,
+                    "assistant",
+                    prompt=prompt,
+                    provider=message.provider or "",
+                    model=message.model or "",
+                )
+            )
+            if content.thinking():
+                await answer.append_thinking(visible_controls(content.thinking()))
+            for call in content.tool_calls():
+                await answer.add_tool_call(call)
+            await answer.append_text(visible_controls(content.text()))
+            state = "interrupted" if message.state == "streaming" else message.state
+            await answer.finish("done" if state == "complete" else state, restored_footer(message))
+        self.changed()
 
     def cancel_stream(self) -> bool:
         if self._stream_task is None or self._stream_task.done() or self._ending:

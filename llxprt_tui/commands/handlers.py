@@ -33,6 +33,9 @@ class CommandHost(Protocol):
     async def close_tab(self) -> None: ...
     def switch_tab(self, number: int) -> None: ...
     def rename_tab(self, name: str) -> None: ...
+    def system_prompt(self) -> str | None: ...
+    async def set_system_prompt(self, text: str | None) -> None: ...
+    def open_sessions(self) -> None: ...
     def quit_app(self) -> None: ...
     async def clear_conversation(self) -> None: ...
     async def save_profile(self, name: str) -> None: ...
@@ -322,6 +325,25 @@ async def cmd_rename(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         raise _usage("rename")
     host.rename_tab(cmd.raw_args)
     return [f"Tab renamed to {cmd.raw_args}"]
+
+
+async def cmd_system(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    text = cmd.raw_args.strip()
+    if not text:
+        current = host.system_prompt()
+        if current is None:
+            return ["No system prompt of this tab's own (/system TEXT sets one)."]
+        return [f"System prompt: {current}"]
+    if text.lower() == "none":
+        await host.set_system_prompt(None)
+        return ["System prompt cleared."]
+    await host.set_system_prompt(text)
+    return ["System prompt set for this tab (added to the core system prompt)."]
+
+
+async def cmd_sessions(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    host.open_sessions()
+    return []
 
 
 async def cmd_clear(host: CommandHost, cmd: ParsedCommand) -> list[str]:

@@ -86,7 +86,24 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("new", "/new", "Open a new tab", "handlers:cmd_new"),
     CommandSpec("close", "/close", "Close this tab", "handlers:cmd_close"),
     CommandSpec("tab", "/tab N", "Go to tab N", "handlers:cmd_tab"),
-    CommandSpec("rename", "/rename NAME", "Rename this tab", "handlers:cmd_rename"),
+    CommandSpec(
+        "rename",
+        "/rename NAME",
+        "Rename this tab (and its stored session)",
+        "handlers:cmd_rename",
+    ),
+    CommandSpec(
+        "system",
+        "/system [TEXT|none]",
+        "Show, set or clear this tab's system prompt (added to the core one)",
+        "handlers:cmd_system",
+    ),
+    CommandSpec(
+        "sessions",
+        "/sessions",
+        "Stored conversations: open, rename, delete, export",
+        "handlers:cmd_sessions",
+    ),
     CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
     CommandSpec("retry", "/retry", "Send the last prompt again", "handlers:cmd_retry"),
     CommandSpec(

@@ -148,6 +148,10 @@ def open_key_entry(app: LlxprtApp, tab: ChatTab) -> None:
     app.push_screen(KeyEntryScreen(tab.runtime, provider), closed)
 
 
+def open_sessions_screen(app: LlxprtApp, tab: ChatTab) -> None:
+    app.open_sessions()  # every session, whichever tab asked
+
+
 def open_theme_picker(app: LlxprtApp, tab: ChatTab) -> None:
     before = app.theme
     items = [

@@ -24,6 +24,7 @@ XTERM: dict[str, str] = {
     "f1": "\x1bOP",
     "f2": "\x1bOQ",
     "f3": "\x1bOR",
+    "f4": "\x1bOS",
     "up": "\x1b[A",
     "down": "\x1b[B",
     "home": "\x1b[H",

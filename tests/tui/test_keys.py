@@ -16,6 +16,7 @@ from llxprt_tui.screens.help import HelpScreen
 from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
+from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
 from tests.tui.conftest import SIZE, active, errors, make_app, wait_until
 from tests.tui.keyboard import XTERM, parse, press_raw
@@ -97,10 +98,12 @@ async def test_screen_keys_as_xterm_sends_them(wire: WireServer) -> None:
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
+        await wait_until(pilot, lambda: app.persistence.started)  # f4 lists its sessions
         for key, screen in (
             ("f1", HelpScreen),
             ("f2", KeyEntryScreen),
             ("f3", ProfilesScreen),
+            ("f4", SessionsScreen),
             ("ctrl+o", PickerScreen),
         ):
             await press_raw(pilot, XTERM[key])

@@ -236,6 +236,23 @@ async def test_open_tabs_of_a_dead_process_are_claimed_and_streaming_becomes_int
         await later.close()
 
 
+async def test_a_clean_exit_lets_go_of_its_tabs_for_the_next_start(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = await SessionStore.open(path)
+    try:
+        first, second = await store.create_session(), await store.create_session()
+        await store.set_open(second.id, 0)
+        await store.set_open(first.id, 1)
+        await store.release_open_tabs()
+    finally:
+        await store.close()
+    later = await SessionStore.open(path)  # the same (live) process identity: still claimed
+    try:
+        assert [s.id for s in await later.claim_open_tabs()] == [second.id, first.id]
+    finally:
+        await later.close()
+
+
 def test_process_identity_tells_a_live_process_from_a_gone_one() -> None:
     assert identity_alive(process_identity())
     child = subprocess.Popen([sys.executable, "-c", "pass"])

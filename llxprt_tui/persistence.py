@@ -1,0 +1,330 @@
+"""Persistence: the app's conversations in the session store (llxprt_runtime/store/).
+
+The store is opened after the first frame, off the event loop. A tab gets a session when it
+first says something worth keeping (a prompt, /system, /rename), so tabs opened and closed
+empty leave nothing behind. What a session holds: the conversation, the prompt history
+(secret lines never enter it), the system prompt, and the runtime as a profile-v1 snapshot,
+which never holds a secret (profiles/snapshot.py leaves keys and credential headers out): a
+keyring name, a keyfile path or an environment variable is kept as the key's *source*; a
+typed key is not kept at all, and the restored tab says so.
+
+The open tabs are marked with their position and this process's identity; a clean exit lets
+go of them (release_open_tabs), and the next start claims the ones no live process holds.
+A store that cannot open or write is said once; chatting goes on without it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Final, TypeVar
+
+from llxprt_runtime.errors import LlxprtError
+
+if TYPE_CHECKING:
+    from llxprt_runtime.chat.recorder import SessionRecorder
+    from llxprt_runtime.runtime.registry import RuntimeServices
+    from llxprt_runtime.store.records import MessageRecord, SessionRecord
+    from llxprt_runtime.store.service import SessionStore
+    from llxprt_tui.app import LlxprtApp
+    from llxprt_tui.chat.tab import ChatTab
+
+T = TypeVar("T")
+
+_log = logging.getLogger(__name__)
+
+RESTORE_SETTING: Final = "restore-tabs"  # in tui.toml
+TYPED_KEY_NOTICE: Final = "The key typed in this tab was not saved: f2 to enter it again."
+NOT_SAVED: Final = "Conversations are not being saved"
+HISTORY_KEPT: Final = 200  # prompt-history entries stored per session
+SHOWN_ON_RESTORE: Final = 40  # messages rendered when a restored tab is first shown
+TYPED: Final = "typed"  # key_source of a key typed into the tab (never stored itself)
+
+
+class Persistence:
+    def __init__(self, app: LlxprtApp, *, restore: bool) -> None:
+        self.app = app
+        self.restore = restore
+        self.store: SessionStore | None = None
+        self.problem: str | None = None
+        self.started = False  # opened (or failed to) and restored
+        self._opened = asyncio.Event()
+        self._said_problem = False
+        self._creating = asyncio.Lock()
+        self._closed = False
+        self._turns: set[asyncio.Task[object]] = set()
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self, first: ChatTab, first_is_fresh: bool) -> None:
+        """Open the store (after the first frame), then bring back the tabs left open."""
+        from llxprt_runtime.store.service import SessionStore, StoreUnavailableError
+
+        try:
+            try:
+                store = await SessionStore.open()
+            except StoreUnavailableError as exc:
+                await self.report(first, str(exc))
+                return
+            if self._closed:  # the app quit while the store was opening
+                await store.close()
+                return
+            self.store = store
+            self._opened.set()
+            if store.notice:
+                await first.notice(store.notice)
+            if self.restore:
+                records = await self._write(first, store.claim_open_tabs())
+                await self._restore(first, first_is_fresh, records or [])
+        finally:
+            self._opened.set()  # a turn waiting for the store goes on, with or without it
+            self.started = True
+
+    async def ready(self) -> SessionStore | None:
+        await self._opened.wait()
+        return self.store
+
+    async def close(self) -> None:
+        """At exit: let the last writes of ending replies land, let go of the open tabs (the
+        next start restores them), close the database."""
+        from llxprt_runtime.store.service import StoreUnavailableError
+
+        self._closed = True
+        pending = [t for t in self._turns if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=5.0)
+        store, self.store = self.store, None
+        if store is None:
+            return
+        # If it cannot: a later start treats them as a gone process's tabs all the same.
+        with contextlib.suppress(StoreUnavailableError):
+            await store.release_open_tabs()
+        await store.close()
+
+    def later(self, write: Coroutine[object, object, object]) -> None:
+        """Run a store write from sync code; close() waits for it."""
+        self._track(asyncio.create_task(write))
+
+    def _track(self, task: asyncio.Task[object]) -> None:
+        self._turns.add(task)
+        task.add_done_callback(self._turns.discard)
+
+    async def report(self, tab: ChatTab | None, reason: str) -> None:
+        """Say once that conversations are not being saved, and why."""
+        self.problem = reason
+        if self._said_problem:
+            return
+        self._said_problem = True
+        target = tab or self.app.active_tab()
+        message = f"{NOT_SAVED}: {reason}. Chatting goes on; nothing new is stored."
+        if target is not None and target.is_attached:
+            await target.error(message)
+
+    async def _write(self, tab: ChatTab | None, write: Awaitable[T]) -> T | None:
+        from llxprt_runtime.store.service import StoreUnavailableError
+
+        try:
+            return await write
+        except StoreUnavailableError as exc:
+            await self.report(tab, str(exc))
+            return None
+
+    # --- a tab's session ----------------------------------------------------------------------
+
+    async def session_for(self, tab: ChatTab) -> str | None:
+        """The tab's session, created the first time it is needed (None: no store)."""
+        store = await self.ready()
+        if store is None:
+            return None
+        async with self._creating:  # a /system and a prompt at once make one session
+            if tab.session_id is None:
+                record = await self._write(tab, store.create_session(**self.fields(tab)))
+                if record is None:
+                    return None
+                tab.session_id = record.id
+                await self.sync_positions()
+        return tab.session_id
+
+    def fields(self, tab: ChatTab) -> dict[str, object]:
+        """What the session keeps of the tab besides its conversation: never a secret."""
+        fields: dict[str, object] = {
+            "system_prompt": tab.system_prompt,
+            "prompt_history": tab.prompt.prompt_history.entries[-HISTORY_KEPT:],
+        }
+        if tab.has_runtime:
+            snapshot, source = runtime_snapshot(tab.runtime)
+            fields["runtime_snapshot"] = snapshot
+            fields["key_source"] = source
+            fields["profile_name"] = tab.runtime.settings_service.current_profile_name
+        return fields
+
+    async def save_tab(self, tab: ChatTab, *, create: bool = False) -> None:
+        """Store the tab's settings, system prompt and prompt history (creating its session
+        when `create`)."""
+        store = await self.ready()
+        if store is None or (tab.session_id is None and not create):
+            return
+        session_id = await self.session_for(tab)
+        if session_id is not None:
+            await self._write(tab, store.update_session(session_id, **self.fields(tab)))
+
+    async def rename(self, tab: ChatTab, title: str) -> None:
+        session_id = await self.session_for(tab)
+        store = self.store
+        if session_id is not None and store is not None:
+            await self._write(tab, store.rename_session(session_id, title))
+
+    async def turn_started(self, tab: ChatTab) -> SessionRecorder | None:
+        """Called by the tab's stream task as a turn begins: stores the tab (settings, system
+        prompt, prompt history) and returns the recorder the ChatSession writes the turn with
+        (None: nothing is being saved)."""
+        from llxprt_runtime.chat.recorder import SessionRecorder
+
+        await self.save_tab(tab, create=True)
+        store, session_id = self.store, tab.session_id
+        if store is None or session_id is None:
+            return None
+        task = asyncio.current_task()
+        if task is not None:  # close() lets it finish its last write
+            self._track(task)
+
+        def problem(message: str) -> None:
+            reason = message.partition(": ")[2] or message
+            self.app.call_later(self.report, tab, reason)
+
+        return SessionRecorder(store, session_id, on_problem=problem)
+
+    async def sync_positions(self) -> None:
+        """Mark every tab that has a session as open at its position."""
+        store = self.store
+        if store is None:
+            return
+        for position, tab in enumerate(self.app.chat_tabs()):
+            if tab.session_id is not None:
+                await self._write(tab, store.set_open(tab.session_id, position))
+
+    async def tab_closed(self, tab: ChatTab) -> None:
+        """The session stays in the store, closed."""
+        store = self.store
+        if store is not None and tab.session_id is not None:
+            await self._write(None, store.set_open(tab.session_id, None))
+            await self.sync_positions()
+
+    # --- restoring ----------------------------------------------------------------------------
+
+    async def _restore(
+        self, first: ChatTab, first_is_fresh: bool, records: Sequence[SessionRecord]
+    ) -> None:
+        if not records:
+            return
+        start = 0
+        if first_is_fresh and first.session_id is None and not first.session.history:
+            await self.restore_into(first, records[0])
+            start = 1
+        for record in records[start:]:
+            tab = await self.app.open_tab(activate=False)
+            await self.restore_into(tab, record)
+        await self.sync_positions()
+
+    async def open_session(self, session_id: str) -> None:
+        """The sessions screen's enter: switch to the tab that has it, else open a tab."""
+        for number, tab in enumerate(self.app.chat_tabs(), start=1):
+            if tab.session_id == session_id:
+                # After the screen has gone: closing it gives the focus back to the prompt
+                # of the tab it was opened from, which would show that tab again.
+                self.app.call_after_refresh(self.app.switch_tab, number)
+                return
+        store = self.store
+        if store is None:
+            return
+        record = await self._write(None, store.get_session(session_id))
+        if record is None:
+            return
+        tab = await self.app.open_tab(activate=True)
+        await self.restore_into(tab, record)
+        await self.sync_positions()
+
+    async def restore_into(self, tab: ChatTab, record: SessionRecord) -> None:
+        """Give `tab` the session's name, settings, system prompt, history and conversation
+        (rendered when the tab is first shown, newest messages first)."""
+        from llxprt_tui.chat.prompt import PromptHistory
+
+        runtime = await tab.ready()
+        tab.session_id = record.id
+        tab.system_prompt = record.system_prompt
+        if record.titled_by_user and record.title:
+            tab.tab_name = record.title
+        history = list(record.prompt_history)
+        tab.prompt.prompt_history = PromptHistory(history, position=len(history))
+        problem = await _apply_snapshot(runtime, record)
+        store = self.store
+        messages = await self._write(tab, store.branch(record.id)) if store else None
+        await tab.restore_conversation(messages or [])
+        if problem:
+            await tab.error(problem)
+        if record.key_source == TYPED:
+            await tab.notice(TYPED_KEY_NOTICE)
+        tab.changed()
+
+
+def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:
+    """The runtime as profile-v1 JSON with no secret in it, and where its key comes from
+    (`typed` for a key held only in memory: never the key)."""
+    from llxprt_runtime.profiles.snapshot import build_runtime_profile_snapshot
+
+    settings = runtime.settings_service
+    provider = settings.active_provider
+    if not provider:
+        return None, None
+    try:
+        if runtime.provider_manager.active_load_balancer() is not None:
+            from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
+
+            snapshot = build_load_balancer_snapshot(runtime).to_json()
+        else:
+            snapshot = build_runtime_profile_snapshot(runtime=runtime).to_json()
+    except LlxprtError:
+        _log.debug("no snapshot of the runtime", exc_info=True)
+        return None, None
+    info = runtime.provider_manager.get_provider_info(provider)
+    source = runtime.auth.describe(provider, info.env_key_names)
+    if source == "runtime-only":
+        source = TYPED
+    return snapshot, source
+
+
+async def _apply_snapshot(runtime: RuntimeServices, record: SessionRecord) -> str | None:
+    """Apply the stored settings; a problem (a keyring key since deleted) is returned to be
+    said, and the conversation is restored all the same."""
+    from llxprt_runtime.profiles.model import parse_profile_text
+    from llxprt_runtime.profiles.snapshot import apply_profile_snapshot
+
+    if not record.runtime_snapshot:
+        return None
+    try:
+        profile = parse_profile_text(record.profile_name or "(session)", record.runtime_snapshot)
+        await apply_profile_snapshot(profile, profile_name=record.profile_name, runtime=runtime)
+    except LlxprtError as exc:
+        return f"This tab's settings could not be restored: {exc}"
+    return None
+
+
+def restored_footer(message: MessageRecord) -> str:
+    from llxprt_tui.chat.messages import usage_line
+
+    state = message.state
+    usage = message.content.metadata.usage
+    first = message.first_token_ms / 1000 if message.first_token_ms is not None else None
+    seconds = message.duration_ms / 1000 if message.duration_ms is not None else None
+    line = usage_line(usage, first, seconds)
+    mark = {
+        "interrupted": "interrupted (llxprt stopped while it streamed)",
+        "streaming": "interrupted (llxprt stopped while it streamed)",
+        "cancelled": "cancelled",
+        "partial": "cut off (partial reply)",
+        "failed": "cut off (partial reply)",
+    }.get(state)
+    if mark:
+        return mark + (f" · {line}" if line else "")
+    return line

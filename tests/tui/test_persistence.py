@@ -1,0 +1,361 @@
+"""Conversations that last: the real app over a real session database in the test's own data
+dir, against the loopback wire server. Recording as it happens, restoring tabs on start, a
+store that cannot write, two processes, /system, /sessions, /rename, prompt history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from textual.pilot import Pilot
+
+from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock
+from llxprt_runtime.store.records import MessageRecord, SessionRecord
+from llxprt_runtime.store.service import SessionStore, process_identity
+from llxprt_tui.app import LlxprtApp
+from llxprt_tui.chat.messages import AssistantMessage
+from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.screens.sessions import SessionsScreen
+from tests.conftest import Dirs
+from tests.providers.conftest import base_url
+from tests.tui.conftest import (
+    SIZE,
+    active,
+    errors,
+    fixed_clock,
+    make_app,
+    notices,
+    send_and_wait,
+    type_and_send,
+    wait_until,
+)
+from tests.wire.server import Reply, WireServer
+
+
+@asynccontextmanager
+async def opened(dirs: Dirs) -> AsyncIterator[SessionStore]:
+    store = await SessionStore.open(dirs.data / "sessions.db")
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def stored(dirs: Dirs) -> list[tuple[SessionRecord, list[MessageRecord]]]:
+    """Every session (oldest first) with its conversation, read after the app quit."""
+    async with opened(dirs) as store:
+        summaries = await store.list_sessions()
+        sessions = [await store.get_session(s.id) for s in reversed(summaries)]
+        return [(s, await store.branch(s.id)) for s in sessions]
+
+
+def plain_app(**kw: object) -> LlxprtApp:
+    app = LlxprtApp(clock=fixed_clock(), **kw)  # type: ignore[arg-type]
+    app.animation_level = "none"
+    return app
+
+
+async def test_a_conversation_is_recorded_as_it_happens(wire: WireServer, dirs: Dirs) -> None:
+    wire.enqueue(Reply(text=("Hello ", "there")))
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(400)), event_delay=0.01))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await send_and_wait(pilot, "first question\nsecond line")
+        assert app.persistence.store is not None
+        [(session, messages)] = await stored(dirs)
+        assert session.title == "first question"
+        assert [(m.content.speaker, m.content.text(), m.state) for m in messages] == [
+            ("human", "first question\nsecond line", "complete"),
+            ("ai", "Hello there", "complete"),
+        ]
+        assert session.provider == "openai" and session.tab_position == 0
+        # While the next reply streams, what has arrived is already in the database.
+        await type_and_send(pilot, "long please")
+        await wait_until(pilot, lambda: "w3 " in app.query(AssistantMessage).last().text)
+        while True:  # written at least once a second while it streams
+            async with opened(dirs) as store:
+                last = (await store.branch(session.id))[-1]
+            if last.content.speaker == "ai":
+                break
+            await pilot.pause(0.05)
+        assert last.state == "streaming" and last.content.text().startswith("w0 ")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not tab.streaming)
+        shown = app.query(AssistantMessage).last().text
+    [(_, messages)] = await stored(dirs)
+    assert messages[-1].state == "cancelled"
+    assert messages[-1].content.text() == shown
+
+
+async def test_an_unusable_data_dir_is_said_once_and_chatting_goes_on(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    # A file where the data dir should be: unwritable even for root (who ignores modes).
+    dirs.data.write_text("not a directory")
+    wire.enqueue(Reply(text=("one",)))
+    wire.enqueue(Reply(text=("two",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "hello")
+        await send_and_wait(pilot, "again")
+        said = errors(app)
+        assert said.count("Conversations are not being saved:") == 1
+        assert "cannot open" in said and "sessions.db" in said
+        assert [m.text for m in app.query(AssistantMessage)] == ["one", "two"]
+
+
+async def test_a_corrupt_database_is_moved_aside_with_a_notice(dirs: Dirs) -> None:
+    dirs.data.mkdir(mode=0o700)
+    (dirs.data / "sessions.db").write_bytes(b"this is not a database" * 100)
+    app = plain_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "moved aside" in notices(app))
+    assert [p.name.startswith("sessions.db.corrupt-") for p in dirs.data.iterdir()].count(True)
+
+
+def reply(text: str) -> IContent:
+    meta = ContentMetadata(model="gpt-5", provider="openai")
+    return IContent("ai", (TextBlock(text),), meta)
+
+
+async def test_tabs_come_back_in_order_with_names_settings_prompt_and_conversation(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("About sorting",)))
+    wire.enqueue(Reply(text=("About Lisbon",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "how to sort")
+        await app.new_tab()
+        await app.wait_ready()
+        await type_and_send(pilot, "/set modelparam temperature 0.25")
+        await type_and_send(pilot, "/system Answer as a travel guide.")
+        await type_and_send(pilot, "/rename travel")
+        await send_and_wait(pilot, "a trip to Lisbon")
+    wire.enqueue(Reply(text=("Go in May",)))
+    again = plain_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(again.chat_tabs()) == 2)
+        await again.wait_ready()
+        first, second = again.chat_tabs()
+        await wait_until(
+            pilot, lambda: len(first.session.history) == 2 and len(second.session.history) == 2
+        )
+        assert first.tab_name == "tab 1" and second.tab_name == "travel"
+        assert second.system_prompt == "Answer as a travel guide."
+        runtime = second.runtime
+        assert runtime.settings_service.active_provider == "openai"
+        assert runtime.settings_service.get("base-url") == base_url("openai", wire)
+        assert [h.text() for h in second.session.history] == ["a trip to Lisbon", "About Lisbon"]
+        shown = [m.text for m in first.query(UserMessage)]
+        assert shown == ["how to sort"]
+        # The typed key was not stored: the tab says how to give it again.
+        assert "The key typed in this tab was not saved: f2 to enter it again." in notices(again)
+        assert "Welcome" not in notices(again)  # a restored tab is not a fresh one
+        again.switch_tab(2)
+        await pilot.pause()
+        await wait_until(pilot, lambda: bool(second.query(UserMessage)))
+        await type_and_send(pilot, "/key sk-tui-again")
+        await send_and_wait(pilot, "when to go?")
+        body = wire.chat_requests()[-1].body
+        assert body["temperature"] == 0.25
+        assert body["messages"][0]["role"] == "system"
+        assert "Answer as a travel guide." in body["messages"][0]["content"]
+        assert [m["content"] for m in body["messages"][1:]] == [
+            "a trip to Lisbon",
+            "About Lisbon",
+            "when to go?",
+        ]
+
+
+async def test_a_reply_cut_by_a_killed_process_comes_back_marked_interrupted(
+    dirs: Dirs,
+) -> None:
+    dead = subprocess.run(  # noqa: ASYNC221 - a finished child's pid, before any await
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    async with opened(dirs) as store:
+        snapshot = json.dumps({"version": 1, "provider": "openai", "model": "gpt-5"})
+        session = await store.create_session(runtime_snapshot=snapshot)
+        await store.add_message(session.id, IContent.human("tell me a story"))
+        await store.add_message(session.id, reply("Once upon a ti"), state="streaming")
+        await store._run(store._database.set_open, session.id, f"{dead.stdout.strip()}:0", 0)
+    app = plain_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.query(AssistantMessage)))
+        message = app.query(AssistantMessage).last()
+        await wait_until(pilot, lambda: message.state == "interrupted")
+        assert message.text == "Once upon a ti"
+        assert "interrupted" in str(message.footer.render())
+        assert len(app.chat_tabs()) == 1  # the restored session took the fresh first tab
+
+
+async def prepare_two_open_tabs(wire: WireServer) -> None:
+    wire.enqueue(Reply(text=("a",)))
+    wire.enqueue(Reply(text=("b",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "one")
+        await app.new_tab()
+        await app.wait_ready()
+        await send_and_wait(pilot, "two")
+
+
+async def test_new_starts_fresh_and_restore_tabs_false_turns_restoring_off(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    await prepare_two_open_tabs(wire)
+    fresh = plain_app(restore=False)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: fresh.persistence.started)
+        assert len(fresh.chat_tabs()) == 1 and not fresh.active_tab_or_fail().session.history
+    dirs.config.mkdir(exist_ok=True)
+    (dirs.config / "tui.toml").write_text("restore-tabs = false\n")
+    off = plain_app()
+    async with off.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: off.persistence.started)
+        assert len(off.chat_tabs()) == 1
+    (dirs.config / "tui.toml").write_text("restore-tabs = true\n")
+    on = plain_app()
+    async with on.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: on.persistence.started)
+        assert len(on.chat_tabs()) == 2  # --new and the setting did not forget them
+
+
+async def test_closing_a_tab_keeps_its_session(wire: WireServer, dirs: Dirs) -> None:
+    await prepare_two_open_tabs(wire)
+    app = plain_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.chat_tabs()) == 2)
+        await app.wait_ready()
+        await app.close_tab(app.chat_tabs()[0])
+        await pilot.pause()
+    sessions = await stored(dirs)
+    assert [(s.title, s.tab_position is not None) for s, _ in sessions] == [
+        ("one", False),
+        ("two", True),
+    ]
+    later = plain_app()
+    async with later.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: later.persistence.started)
+        [tab] = later.chat_tabs()
+        assert [h.text() for h in tab.session.history] == ["two", "b"]
+
+
+async def test_a_tab_open_in_a_live_process_is_not_restored_here(dirs: Dirs) -> None:
+    # A live process that is not this one: the owner of a tab open elsewhere.
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # noqa: ASYNC220
+    try:
+        async with opened(dirs) as store:
+            theirs = await store.create_session()
+            await store.add_message(theirs.id, IContent.human("theirs"))
+            await store._run(store._database.set_open, theirs.id, process_identity(other.pid), 0)
+            orphan = await store.create_session()
+            await store.add_message(orphan.id, IContent.human("left behind"))
+            await store._run(store._database.set_open, orphan.id, "1:0", 1)
+        app = plain_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: app.persistence.started)
+            [tab] = app.chat_tabs()
+            assert tab.session_id == orphan.id
+    finally:
+        other.kill()
+        other.wait()
+
+
+async def test_system_sets_shows_and_clears_the_tabs_system_prompt(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("Ahoy",)))
+    wire.enqueue(Reply(text=("Hi",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "/system Talk like a pirate.")
+        await send_and_wait(pilot, "hello")
+        system = wire.chat_requests()[-1].body["messages"][0]
+        assert system["role"] == "system" and system["content"].endswith("Talk like a pirate.")
+        await type_and_send(pilot, "/system")
+        await wait_until(pilot, lambda: "System prompt: Talk like a pirate." in notices(app))
+        await type_and_send(pilot, "/system none")
+        await send_and_wait(pilot, "hello again")
+        system = wire.chat_requests()[-1].body["messages"][0]
+        assert "pirate" not in system["content"]
+        tab = active(pilot)
+    [(session, _)] = await stored(dirs)
+    assert session.system_prompt is None and tab.system_prompt is None
+
+
+async def test_sessions_opens_a_stored_session_in_a_new_tab_or_switches_to_it(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    async with opened(dirs) as store:
+        kept = await store.create_session(
+            runtime_snapshot=json.dumps({"version": 1, "provider": "openai", "model": "gpt-5"})
+        )
+        await store.add_message(kept.id, IContent.human("an old question"))
+        await store.add_message(kept.id, reply("an old answer"))
+    wire.enqueue(Reply(text=("now",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "a new question")
+        await pilot.press("f4")
+        screen = await sessions_screen(pilot)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: len(app.chat_tabs()) == 2)
+        tab = app.active_tab_or_fail()
+        await wait_until(pilot, lambda: len(tab.session.history) == 2)
+        assert tab.session_id == kept.id
+        assert [m.text for m in tab.query(UserMessage)] == ["an old question"]
+        await type_and_send(pilot, "/sessions")
+        screen = await sessions_screen(pilot)
+        newest_open = screen.selected_id()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.active_tab_or_fail().session_id == newest_open)
+        assert len(app.chat_tabs()) == 2  # already open: switched to it, no new tab
+        assert app.active_tab_or_fail() is app.chat_tabs()[0]
+
+
+async def sessions_screen(pilot: Pilot[None]) -> SessionsScreen:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SessionsScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, SessionsScreen)
+    await wait_until(pilot, lambda: screen.options.option_count == 2)
+    return screen
+
+
+async def test_rename_renames_the_session_too(wire: WireServer, dirs: Dirs) -> None:
+    wire.enqueue(Reply(text=("ok",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "a long first prompt about things")
+        await type_and_send(pilot, "/rename Things")
+        await wait_until(pilot, lambda: "Tab renamed to Things" in notices(app))
+    [(session, _)] = await stored(dirs)
+    assert session.title == "Things" and session.titled_by_user
+
+
+async def test_prompt_history_is_kept_per_tab_without_secret_lines(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("a",)))
+    wire.enqueue(Reply(text=("b",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "first prompt")
+        await type_and_send(pilot, "/key sk-fake-typed-in-history")
+        await type_and_send(pilot, "/set auth-key sk-fake-typed-in-history")
+        await send_and_wait(pilot, "second prompt")
+    later = plain_app()
+    async with later.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: later.persistence.started)
+        tab = later.active_tab_or_fail()
+        assert tab.prompt.prompt_history.entries == ["first prompt", "second prompt"]
+        tab.prompt.focus()
+        await pilot.press("up")
+        assert tab.prompt.text == "second prompt"
