@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from textual.pilot import Pilot
 
@@ -18,17 +19,20 @@ from llxprt_runtime.store.service import SessionStore, process_identity
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
-from tests.providers.conftest import base_url
+from tests.providers.conftest import base_url, sent_key
 from tests.tui.conftest import (
     SIZE,
     active,
+    enter_key,
     errors,
     fixed_clock,
     make_app,
     notices,
     send_and_wait,
+    send_to,
     type_and_send,
     wait_until,
 )
@@ -359,3 +363,85 @@ async def test_prompt_history_is_kept_per_tab_without_secret_lines(
         tab.prompt.focus()
         await pilot.press("up")
         assert tab.prompt.text == "second prompt"
+
+
+SENTINEL = "fake-Sentinel-key-7Qx2-0042-stored-nowhere"
+
+
+def files_holding(dirs: Dirs, needle: str) -> list[Path]:
+    found = []
+    for root in dirs.all():
+        for path in root.rglob("*") if root.exists() else ():
+            if path.is_file() and needle.encode() in path.read_bytes():
+                found.append(path)
+    return found
+
+
+async def test_a_key_given_any_way_is_stored_nowhere(wire: WireServer, dirs: Dirs) -> None:
+    wire.default_reply = lambda request: Reply(text=("noted",))
+    app = make_app(wire, key=SENTINEL)  # --key
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "the first tab's question")
+        for line in (
+            f"/key {SENTINEL}",
+            f"/set auth-key {SENTINEL}",
+            f"/set apiKey {SENTINEL}",
+            f"/set api-key {SENTINEL}",
+            f'/set custom-headers {{"Authorization": "Bearer {SENTINEL}"}}',
+            f"/key save work {SENTINEL}",  # into the (in-memory) OS keyring
+        ):
+            await type_and_send(pilot, line)
+        # A prompt holding the key: asked about, not sent.
+        await type_and_send(pilot, f"here is my key {SENTINEL} ok")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await send_and_wait(pilot, "a second question")
+        await app.new_tab()
+        await app.wait_ready()
+        await enter_key(pilot, SENTINEL, name=None, tab_only=True)  # f2, this tab only
+        await type_and_send(pilot, "/system be brief")
+        await type_and_send(pilot, "/rename second")
+        await send_and_wait(pilot, "the second tab's question")
+        assert files_holding(dirs, "the second tab's question")  # the scan sees the store
+        assert files_holding(dirs, SENTINEL) == []
+    assert files_holding(dirs, "the second tab's question")
+    assert files_holding(dirs, SENTINEL) == []
+    sessions = await stored(dirs)
+    # The first tab ended on its keyring key (/key save), the second on the typed one.
+    assert [s.key_source for s, _ in sessions] == ["keyring: work", "typed"]
+
+
+async def test_a_restored_tab_gets_its_key_from_the_same_source(
+    wire: WireServer, dirs: Dirs, tmp_path: Path
+) -> None:
+    keyfile = tmp_path / "openai.key"
+    keyfile.write_text("fake-key-from-a-keyfile-0001\n")
+    keyfile.chmod(0o600)
+    wire.default_reply = lambda request: Reply(text=("noted",))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_and_send(pilot, "/key save work fake-key-from-the-keyring-0001")
+        await send_and_wait(pilot, "keyring tab")
+        await app.new_tab()
+        await app.wait_ready()
+        await type_and_send(pilot, "/key none")
+        await type_and_send(pilot, f"/keyfile {keyfile}")
+        await send_and_wait(pilot, "keyfile tab")
+        assert [sent_key(r) for r in wire.chat_requests()] == [
+            "fake-key-from-the-keyring-0001",
+            "fake-key-from-a-keyfile-0001",
+        ]
+    again = plain_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(again.chat_tabs()) == 2)
+        await again.wait_ready()
+        first, second = again.chat_tabs()
+        await wait_until(pilot, lambda: len(second.history) == 2)
+        await send_to(pilot, first, "again from the keyring tab")
+        await send_to(pilot, second, "again from the keyfile tab")
+        assert [sent_key(r) for r in wire.chat_requests()[2:]] == [
+            "fake-key-from-the-keyring-0001",
+            "fake-key-from-a-keyfile-0001",
+        ]
+        assert "was not saved" not in notices(again)
