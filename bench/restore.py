@@ -1,0 +1,122 @@
+"""Benchmark restoring tabs on start: 10 open sessions of 500 messages each.
+
+In a real terminal (tmux 120x40, polling capture-pane), in the same run:
+- launch to the first frame with those 10 tabs to restore vs with an empty data dir (the
+  floor): restoring must not slow the first frame (target: within 10%);
+- launch to the active restored tab's last message on screen;
+- launch to every restored tab shown once (alt+right through all ten, each until its last
+  message is on screen).
+
+Run: .venv/bin/python -m bench.restore [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.figures import Figure, print_table  # noqa: E402
+from bench.tui import BIN, SESSION, environment, start, tmux, wait_for  # noqa: E402
+from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock  # noqa: E402
+from llxprt_runtime.store.database import SessionDatabase  # noqa: E402
+
+TABS = 10
+MESSAGES = 500
+PARAGRAPH = (
+    "Here is a **reply** with a list:\n\n- one item\n- another item\n\n"
+    "and some `code` in a sentence that runs on for a while to fill the line. "
+)
+
+
+def marker(tab: int) -> str:
+    return f"last-answer-of-tab-{tab}"
+
+
+def build(data_dir: Path) -> None:
+    database = SessionDatabase.open(data_dir / "sessions.db").database
+    snapshot = json.dumps({"version": 1, "provider": "openai", "model": "gpt-5"})
+    meta = ContentMetadata(model="gpt-5", provider="openai")
+    for tab in range(1, TABS + 1):
+        session = database.create_session(runtime_snapshot=snapshot)
+        for n in range(MESSAGES // 2):
+            database.add_message(session.id, IContent.human(f"question {n} of tab {tab}"))
+            text = PARAGRAPH + (marker(tab) if n == MESSAGES // 2 - 1 else f"answer {n}")
+            database.add_message(session.id, IContent("ai", (TextBlock(text),), meta))
+        database.set_open(session.id, "0:0", tab - 1)
+    database.release_open_tabs("0:0")
+    database.close()
+
+
+def frame_shown(screen: str) -> bool:
+    # The restored tabs replace the welcome after the first frame; either is that frame.
+    return "^p" in screen and ("Welcome to llxprt" in screen or "question" in screen)
+
+
+def measure(runs: int) -> list[Figure]:
+    env = environment()
+    seed = Path(tempfile.mkdtemp(prefix="llxprt-restore-seed-"))
+    build(seed)
+    empty: list[float] = []
+    restored: list[float] = []
+    active: list[float] = []
+    every: list[float] = []
+    tmux("new-session", "-d", "-s", "bench-keepalive", "sleep 3600")
+    try:
+        for _ in range(runs):
+            data = Path(env["LLXPRT_DATA_HOME"])
+            shutil.rmtree(data, ignore_errors=True)
+            began = start(f"{BIN}/llxprt --new", env)
+            empty.append(wait_for(frame_shown) - began)
+            tmux("kill-session", "-t", SESSION)
+            shutil.rmtree(data, ignore_errors=True)
+            shutil.copytree(seed, data)
+            began = start(f"{BIN}/llxprt", env)
+            restored.append(wait_for(frame_shown) - began)
+            active.append(wait_for(lambda s: marker(1) in s) - began)
+            for tab in range(2, TABS + 1):
+                tmux("send-keys", "-t", SESSION, "M-Right")
+                wait_for(lambda s, tab=tab: marker(tab) in s)
+            every.append(time.perf_counter() - began)
+            tmux("kill-session", "-t", SESSION)
+    finally:
+        tmux("kill-session", "-t", SESSION)
+        tmux("kill-session", "-t", "bench-keepalive")
+        shutil.rmtree(seed, ignore_errors=True)
+    return [
+        Figure(
+            f"first frame, {TABS} tabs x {MESSAGES} messages to restore",
+            "s",
+            restored,
+            "≤ 1.1x",
+            lambda r: r <= 1.1,
+            empty,
+            "empty start",
+        ),
+        Figure("launch to the active restored tab's last message", "s", active, "(context)", None),
+        Figure(
+            f"launch to all {TABS} restored tabs shown once",
+            "s",
+            every,
+            "(context)",
+            None,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print_table(measure(args.runs))
+
+
+if __name__ == "__main__":
+    main()
