@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,10 @@ def build(data_dir: Path) -> None:
     database.close()
 
 
+def shows(text: str, screen: str) -> bool:
+    return text in screen
+
+
 def frame_shown(screen: str) -> bool:
     # The restored tabs replace the welcome after the first frame; either is that frame.
     return "^p" in screen and ("Welcome to llxprt" in screen or "question" in screen)
@@ -83,7 +88,7 @@ def measure(runs: int) -> list[Figure]:
             active.append(wait_for(lambda s: marker(1) in s) - began)
             for tab in range(2, TABS + 1):
                 tmux("send-keys", "-t", SESSION, "M-Right")
-                wait_for(lambda s, tab=tab: marker(tab) in s)
+                wait_for(partial(shows, marker(tab)))
             every.append(time.perf_counter() - began)
             tmux("kill-session", "-t", SESSION)
     finally:
