@@ -439,7 +439,7 @@ async def test_a_restored_tab_gets_its_key_from_the_same_source(
         await wait_until(pilot, lambda: len(again.chat_tabs()) == 2)
         await again.wait_ready()
         first, second = again.chat_tabs()
-        await wait_until(pilot, lambda: len(second.history) == 2)
+        await wait_until(pilot, lambda: len(second.session.history) == 2)
         await send_to(pilot, first, "again from the keyring tab")
         await send_to(pilot, second, "again from the keyfile tab")
         assert [sent_key(r) for r in wire.chat_requests()[2:]] == [
