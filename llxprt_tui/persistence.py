@@ -25,7 +25,7 @@ from llxprt_runtime.errors import LlxprtError
 if TYPE_CHECKING:
     from llxprt_runtime.chat.recorder import SessionRecorder
     from llxprt_runtime.runtime.registry import RuntimeServices
-    from llxprt_runtime.store.records import MessageRecord, SessionRecord
+    from llxprt_runtime.store.records import SessionRecord
     from llxprt_runtime.store.service import SessionStore
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.tab import ChatTab
@@ -38,7 +38,6 @@ RESTORE_SETTING: Final = "restore-tabs"  # in tui.toml
 TYPED_KEY_NOTICE: Final = "The key typed in this tab was not saved: f2 to enter it again."
 NOT_SAVED: Final = "Conversations are not being saved"
 HISTORY_KEPT: Final = 200  # prompt-history entries stored per session
-SHOWN_ON_RESTORE: Final = 40  # messages rendered when a restored tab is first shown
 TYPED: Final = "typed"  # key_source of a key typed into the tab (never stored itself)
 
 
@@ -308,23 +307,3 @@ async def _apply_snapshot(runtime: RuntimeServices, record: SessionRecord) -> st
     except LlxprtError as exc:
         return f"This tab's settings could not be restored: {exc}"
     return None
-
-
-def restored_footer(message: MessageRecord) -> str:
-    from llxprt_tui.chat.messages import usage_line
-
-    state = message.state
-    usage = message.content.metadata.usage
-    first = message.first_token_ms / 1000 if message.first_token_ms is not None else None
-    seconds = message.duration_ms / 1000 if message.duration_ms is not None else None
-    line = usage_line(usage, first, seconds)
-    mark = {
-        "interrupted": "interrupted (llxprt stopped while it streamed)",
-        "streaming": "interrupted (llxprt stopped while it streamed)",
-        "cancelled": "cancelled",
-        "partial": "cut off (partial reply)",
-        "failed": "cut off (partial reply)",
-    }.get(state)
-    if mark:
-        return mark + (f" · {line}" if line else "")
-    return line

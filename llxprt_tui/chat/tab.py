@@ -380,7 +380,7 @@ class ChatTab(Vertical):
         """A stored conversation: all of it back in the session's history, its last messages
         shown (a reply cut off by a killed process is marked interrupted)."""
         from llxprt_tui.chat.messages import AssistantMessage
-        from llxprt_tui.persistence import SHOWN_ON_RESTORE, restored_footer
+        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE, restored_footer
 
         await self.transcript.remove_children()  # the welcome of a fresh tab
         self.session.load_history([m.content for m in messages])
