@@ -80,6 +80,25 @@ async def test_switching_tabs_by_keys_and_command(wire: WireServer) -> None:
         assert [t.tab_name for t in app.chat_tabs()] == ["tab 1", "tab 2", "tab 3"]
 
 
+async def test_tab_messages_handled_after_shutdown_do_not_crash(wire: WireServer) -> None:
+    """A message still queued when the app exits is handled after its widgets are gone (seen:
+    the TabActivated of switching tabs just before quitting raised NoMatches for #tabs)."""
+    from textual.widgets import TabbedContent
+    from textual.widgets._tabbed_content import ContentTab
+
+    from llxprt_tui.chat.tab import ChatTab
+
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = active(pilot)
+        content_tab = app.tabs.get_tab("tab-1")  # a ContentTab, typed as its base Tab
+        assert isinstance(content_tab, ContentTab)
+        shown = TabbedContent.TabActivated(app.tabs, content_tab)
+    assert not app.query("#tabs")  # torn down
+    app._tab_activated(shown)
+    app._tab_changed(ChatTab.StateChanged(tab))
+
+
 async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: WireServer) -> None:
     # The reply pauses after its first event until the test ends: still streaming however
     # slowly the test drives the app, with nothing to render meanwhile.
