@@ -151,10 +151,13 @@ async def test_keymap_from_the_settings_file_remaps_bindings(dirs: Dirs, wire: W
 async def test_a_new_tab_starts_from_the_default_profile(dirs: Dirs, wire: WireServer) -> None:
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
-        await send_and_wait(pilot, "/model from-profile")
-        await send_and_wait(pilot, "/profile save base")
-        await send_and_wait(pilot, "/profile set-default base")
         first = active(pilot)
+        # Awaited, not typed: Pilot's wait for a typed command to be handled is a guess
+        # (wait_for_idle reads a CPU-starved process as idle), and ctrl+t must not run
+        # before the default is set.
+        await first.execute_command("/model from-profile")
+        await first.execute_command("/profile save base")
+        await first.execute_command("/profile set-default base")
         await first.execute_command("/model changed-after-save")
         tab = await press_new_tab(pilot)
         assert tab is not first and len(app.chat_tabs()) == 2
