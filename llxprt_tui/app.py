@@ -244,8 +244,7 @@ class LlxprtApp(App[None]):
         overrides = self._start_up_settings(first=False)
         tab, pane = self._make_tab(overrides)
         await self.tabs.add_pane(pane)
-        self.tabs.active = pane.id or ""
-        tab.focus_prompt()
+        self._show(pane.id or "")
         await self._attach_runtime(tab, self._tab_counter, overrides)
         return tab
 
@@ -375,7 +374,16 @@ class LlxprtApp(App[None]):
         if not 1 <= number <= len(panes):
             self.notify(f"There is no tab {number}.", severity="warning")
             return
-        self.tabs.active = panes[number - 1].id or ""
+        self._show(panes[number - 1].id or "")
+
+    def _show(self, pane_id: str) -> None:
+        """Show a tab and move the focus into it now. Focus moved later (Widget.focus defers
+        it) loses a race: the hidden tab's prompt, still focused when its Hide arrives, hands
+        the focus to a widget of its own tab, and TabbedContent then shows that tab again."""
+        self.tabs.active = pane_id
+        tab = self.active_tab()
+        if tab is not None:
+            tab.prompt.screen.set_focus(tab.prompt)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -409,7 +417,7 @@ class LlxprtApp(App[None]):
         panes = list(self.tabs.query(TabPane))
         ids = [p.id for p in panes]
         current = ids.index(self.tabs.active) if self.tabs.active in ids else 0
-        self.tabs.active = ids[(current + step) % len(ids)] or ""
+        self._show(ids[(current + step) % len(ids)] or "")
 
     async def action_quit(self) -> None:
         self.request_quit()

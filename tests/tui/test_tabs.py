@@ -80,6 +80,23 @@ async def test_switching_tabs_by_keys_and_command(wire: WireServer) -> None:
         assert [t.tab_name for t in app.chat_tabs()] == ["tab 1", "tab 2", "tab 3"]
 
 
+async def test_showing_a_tab_moves_the_focus_into_it_at_once(wire: WireServer) -> None:
+    """Focus moved later (Widget.focus defers it) loses a race under load: the hidden tab's
+    prompt, still focused when its Hide arrives, hands the focus to a widget of its own tab
+    and TabbedContent then shows that tab again; ctrl+t opened a tab but showed tab 1."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        first = active(pilot)
+        second = await app.new_tab()
+        assert app.active_tab() is second and app.focused is second.prompt
+        app.action_go_tab(1)
+        assert app.active_tab() is first and app.focused is first.prompt
+        app.action_next_tab(1)
+        assert app.active_tab() is second and app.focused is second.prompt
+        await pilot.pause()
+        assert app.active_tab() is second and app.focused is second.prompt
+
+
 async def test_tab_messages_handled_after_shutdown_do_not_crash(wire: WireServer) -> None:
     """A message still queued when the app exits is handled after its widgets are gone (seen:
     the TabActivated of switching tabs just before quitting raised NoMatches for #tabs)."""
