@@ -35,6 +35,7 @@ from llxprt_runtime.profiles.user_settings import (
 )
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
+from llxprt_tui.chat.tab_strip import ChatTabs
 from llxprt_tui.keys import (
     APP_KEYS,
     binding_ids,
@@ -125,7 +126,7 @@ class LlxprtApp(App[None]):
         # and gets its runtime right after the first frame.
         overrides = self._start_up_settings(first=True)
         tab, pane = self._make_tab(overrides)
-        with TabbedContent(id="tabs", initial=pane.id or ""):
+        with ChatTabs(id="tabs", initial=pane.id or ""):
             yield pane
         yield StatusLine(id="status")
         yield Footer(compact=True)  # every key hint fits in 80 columns

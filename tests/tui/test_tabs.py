@@ -97,6 +97,25 @@ async def test_showing_a_tab_moves_the_focus_into_it_at_once(wire: WireServer) -
         assert app.active_tab() is second and app.focused is second.prompt
 
 
+async def test_a_stale_pane_focus_message_does_not_show_the_tab_left(wire: WireServer) -> None:
+    """TabPane.Focused arrives after the focus change it reports: one from the tab just left
+    (its prompt handing the focus on as it hides) showed that tab again under load."""
+    from textual.widgets import TabPane
+
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        first = active(pilot)
+        second = await app.new_tab()
+        await pilot.pause()
+        assert app.active_tab() is second and app.focused is second.prompt
+        first_pane = next(p for p in app.tabs.query(TabPane) if first in p.children)
+        app.tabs.post_message(TabPane.Focused(first_pane))  # stale: the focus is in tab 2
+        await pilot.pause()
+        assert app.active_tab() is second and app.focused is second.prompt
+        first.prompt.focus()  # a real focus into tab 1 still shows it
+        await wait_until(pilot, lambda: app.active_tab() is first)
+
+
 async def test_tab_messages_handled_after_shutdown_do_not_crash(wire: WireServer) -> None:
     """A message still queued when the app exits is handled after its widgets are gone (seen:
     the TabActivated of switching tabs just before quitting raised NoMatches for #tabs)."""
