@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 
-from llxprt_runtime.errors import LlxprtError, NoProviderChosenError, SettingValidationError
+from llxprt_runtime.errors import (
+    LlxprtError,
+    NoProviderChosenError,
+    SettingValidationError,
+    StartupProblemsError,
+)
 from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
@@ -110,5 +115,5 @@ async def apply_cli_overrides(
     if overrides.base_url:
         await step(update_active_provider_base_url(overrides.base_url, runtime=services))
     if problems:
-        raise LlxprtError(" ".join(problems))
+        raise StartupProblemsError(problems)
     return BootstrapResult(profile_name, tuple(messages), tuple(warnings))

@@ -211,6 +211,14 @@ class RuntimeDisposedError(LlxprtError):
         super().__init__(text)
 
 
+class StartupProblemsError(LlxprtError):
+    """Several start-up flags failed independently: one problem per line of the text."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
 class ProviderError(LlxprtError):
     """A provider call failed. The message names provider, model and URL (never the key nor
     a URL's password) and says what the user can do."""

@@ -123,6 +123,8 @@ def _transport_detail(exc: BaseException, fallback: str) -> str:
 def classify_sdk_error(
     exc: BaseException, *, provider: str, model: str | None, url: str | None
 ) -> ProviderError:
+    # A hint is read once the retries are spent (or for a call never retried): it must not
+    # promise another one.
     if isinstance(exc, ProviderError):
         return exc
     status = _status(exc)
@@ -150,7 +152,7 @@ def classify_sdk_error(
         if any(word in name for word in _NETWORK_WORDS) or isinstance(exc, OSError | EOFError):
             return NetworkError(
                 f"Network error: {_transport_detail(exc, detail)}",
-                hint="Check the base URL (/baseurl) and your connection; llxprt will retry.",
+                hint="Check the base URL (/baseurl) and your connection.",
                 **where,
             )
         return ProviderError(f"Unexpected error: {detail}", **where)
@@ -173,7 +175,7 @@ def classify_sdk_error(
         return ServerError(
             f"{status} Server error: {detail}",
             retry_after=retry_after,
-            hint="The provider had a problem; llxprt retries, then try again later.",
+            hint="The provider had a problem; try again later.",
             **where,
         )
     hint = (

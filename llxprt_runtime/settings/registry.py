@@ -624,13 +624,16 @@ def get_spec(key: str) -> SettingSpec | None:
 
 
 def require_spec(key: str) -> SettingSpec:
-    """The spec of a key accepted by /set, or a SettingValidationError listing the valid keys."""
+    """The spec of a key accepted by /set, or a SettingValidationError naming the keys close
+    to it (a list of all of them would bury the one that was meant)."""
     spec = get_spec(key)
     if spec is None:
+        from difflib import get_close_matches
+
         valid = [s.key for s in _SPECS]
-        raise SettingValidationError(
-            key, f"Invalid setting key: {key}. Valid keys are: {', '.join(valid)}", valid
-        )
+        close = get_close_matches(resolve_alias(key).lower(), valid, n=4, cutoff=0.6)
+        hint = f"Did you mean: {', '.join(close)}?" if close else "No setting has a similar name."
+        raise SettingValidationError(key, f"Invalid setting key: {key}. {hint}", valid)
     return spec
 
 

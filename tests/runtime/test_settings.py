@@ -95,8 +95,11 @@ def test_bad_values_name_the_key_and_what_is_accepted(key: str, raw: object, mes
     assert info.value.key == key
 
 
-def test_unknown_setting_key_lists_valid_keys() -> None:
-    with pytest.raises(SettingValidationError, match=r"Invalid setting key: bogus\. Valid keys"):
+def test_unknown_setting_key_names_the_close_matches_only() -> None:
+    with pytest.raises(SettingValidationError) as info:
+        validate_setting("streamng", "enabled")
+    assert str(info.value) == "Invalid setting key: streamng. Did you mean: streaming?"
+    with pytest.raises(SettingValidationError, match=r"bogus\. No setting has a similar name\.$"):
         validate_setting("bogus", 1)
 
 
