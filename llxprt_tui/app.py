@@ -33,6 +33,7 @@ from llxprt_runtime.profiles.user_settings import (
     resolve_default_profile_name,
     save_user_settings,
 )
+from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
 from llxprt_tui.chat.tab_strip import ChatTabs
@@ -81,9 +82,11 @@ class LlxprtApp(App[None]):
         clock: Clock = time.monotonic,
         progress_clock: Clock | None = None,
         restore: bool = True,
+        first_prompt: str = "",
     ) -> None:
         super().__init__()
         self.overrides = overrides or CliOverrides()
+        self.first_prompt = first_prompt  # `llxprt "question"`: sent once the first tab is ready
         self._runtime_registry = registry
         self.clock = clock
         # The waiting/retry line's own clock: its ticks must not shift the reply timings.
@@ -304,6 +307,12 @@ class LlxprtApp(App[None]):
             await tab.notice(*self.welcome_lines())
         if problem:
             await tab.error(problem)
+        if self.first_prompt:
+            # As if typed and sent: a command runs, a prompt goes to the provider, and a
+            # failed send leaves it in the prompt to fix.
+            text, self.first_prompt = self.first_prompt, ""
+            tab.prompt.load_text(text)
+            tab.prompt.post_message(PromptInput.Submitted(tab.prompt, text))
 
     def welcome_lines(self) -> list[str]:
         from llxprt_runtime.providers.catalog import api_key_providers
@@ -671,10 +680,16 @@ class TabCommandHost:
 EXIT_SIGNALS = {signal.SIGTERM: 128 + signal.SIGTERM, signal.SIGHUP: 128 + signal.SIGHUP}
 
 
-def run_app(overrides: CliOverrides, *, app: LlxprtApp | None = None, restore: bool = True) -> int:
+def run_app(
+    overrides: CliOverrides,
+    *,
+    app: LlxprtApp | None = None,
+    restore: bool = True,
+    first_prompt: str = "",
+) -> int:
     """Run the chat until it quits; the exit status (1 after a crash, 143/129 after
     SIGTERM/SIGHUP, which first cancel the streams and restore the terminal)."""
-    app = app or LlxprtApp(overrides, restore=restore)
+    app = app or LlxprtApp(overrides, restore=restore, first_prompt=first_prompt)
     asyncio.run(_run_until_signalled(app))
     return app.return_code or 0
 

@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--prompt",
         help="send PROMPT (after any piped stdin), stream the reply to stdout, and exit",
     )
+    parser.add_argument(
+        "query",
+        nargs="*",
+        metavar="PROMPT",
+        help="sent in the first tab of the chat; with stdin not a terminal (a pipe), sent "
+        "after stdin as with -p, the reply to stdout",
+    )
     parser.add_argument("--provider", help="provider to use (overrides the profile)")
     parser.add_argument("-m", "--model", help="model to use (overrides the profile)")
     parser.add_argument("--key", help="API key for this run only (prefer --key-name)")
@@ -135,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_auth(words[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
+    query = " ".join(args.query)
+    if query and args.prompt is not None:
+        parser.error("give the prompt either with -p or as PROMPT, not both")
+    if args.prompt is None and sys.stdin is not None and not sys.stdin.isatty():
+        args.prompt = query  # `echo hi | llxprt`: one-shot with stdin, as llxprt-code does
     if argv is None and (args.key or args.set or args.baseurl):
         from llxprt_tui.process_title import hide_key_from_process_listing
 
@@ -150,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--output-format applies to -p only")
     from llxprt_tui.app import run_app
 
-    return run_app(overrides_from(args), restore=not args.new)
+    return run_app(overrides_from(args), restore=not args.new, first_prompt=query)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 The conversation is a runtime `ChatSession` (the one a tab uses): it builds the call, the
 system prompt and the reply; this module only writes its events in the chosen format.
 
-Exit codes: 0 on success, 2 for bad arguments or configuration, 1 for a provider error,
-130 when interrupted. Errors are one line on stderr and never contain a key.
+Exit codes: 0 on success, 2 for bad arguments or configuration (or nothing to send), 1 for a
+provider error, 130 when interrupted; killed by SIGPIPE when the reader goes away, as cat is.
+Errors are one line each on stderr, name flags rather than chat commands, and never contain
+a key.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 from typing import Any, TextIO
 
@@ -26,7 +30,7 @@ from llxprt_runtime.chat.events import (
     ToolCall,
 )
 from llxprt_runtime.chat.session import ChatSession
-from llxprt_runtime.errors import ProviderError, ProviderRuntimeNormalizationError
+from llxprt_runtime.errors import StartupProblemsError
 from llxprt_runtime.overrides import CliOverrides
 from llxprt_runtime.providers.content import IContent, Usage
 from llxprt_runtime.runtime.lifecycle import (
@@ -34,6 +38,7 @@ from llxprt_runtime.runtime.lifecycle import (
     reset_cli_provider_infrastructure,
 )
 from llxprt_runtime.terminal_text import visible_controls
+from llxprt_tui.shell_hints import for_the_shell
 
 EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,11 +46,19 @@ EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
 class _ConfigurationError(Exception):
     """Raised around bootstrap so its errors map to exit code 2."""
 
+    def __init__(self, cause: LlxprtError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
-def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
+
+class NothingToSendError(LlxprtError):
+    """-p was empty and stdin brought no text."""
+
+
+def read_prompt(args: argparse.Namespace, stdin: TextIO | None) -> str:
     """Piped stdin comes first, then the -p text (as llxprt-code does)."""
     prompt: str = args.prompt
-    if not stdin.isatty():
+    if stdin is not None and not stdin.isatty():
         piped = stdin.read()
         if piped.strip():
             prompt = f"{piped.rstrip()}\n\n{prompt}" if prompt else piped
@@ -57,24 +70,56 @@ def run_oneshot(args: argparse.Namespace, overrides: CliOverrides) -> int:
     never imports the command line back)."""
     try:
         prompt = read_prompt(args, sys.stdin)
+        if not prompt.strip():
+            raise _ConfigurationError(
+                NothingToSendError(
+                    'nothing to send: the prompt is empty and stdin has no text (llxprt -p "…", '
+                    "or pipe the text in)"
+                )
+            )
         return asyncio.run(_run(args, overrides, prompt, sys.stdout))
     except KeyboardInterrupt:
         print("llxprt: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK  # the reader went away (`| head`): not an error
+        return _end_as_cat_does()
     except _ConfigurationError as exc:
-        print(f"llxprt: {exc}", file=sys.stderr)
-        return EXIT_BAD_ARGUMENTS
-    except (ProviderError, ProviderRuntimeNormalizationError) as exc:
-        print(f"llxprt: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_PROVIDER
-    except LlxprtError as exc:
-        print(f"llxprt: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_PROVIDER
+        return _report(args, exc.cause, EXIT_BAD_ARGUMENTS)
+    except LlxprtError as exc:  # ProviderError, ProviderRuntimeNormalizationError...
+        return _report(args, exc, EXIT_PROVIDER)
 
 
-def _one_line(exc: BaseException) -> str:
+def _report(args: argparse.Namespace, exc: LlxprtError, status: int) -> int:
+    """One line on stderr per problem; with a JSON output format, the error on stdout too,
+    so a script reading stdout can parse it."""
+    problems = exc.problems if isinstance(exc, StartupProblemsError) else (str(exc),)
+    lines = [for_the_shell(_one_line(problem)) for problem in problems]
+    for line in lines:
+        print(f"llxprt: {line}", file=sys.stderr)
+    error = {"type": type(exc).__name__, "message": "\n".join(lines)}
+    try:
+        if args.output_format == "json":
+            print(json.dumps({"error": error}, ensure_ascii=False, indent=2), flush=True)
+        elif args.output_format == "stream-json":
+            print(json.dumps({"type": "error", "error": error}, ensure_ascii=False), flush=True)
+    except BrokenPipeError:
+        return _end_as_cat_does()
+    return status
+
+
+def _end_as_cat_does() -> int:
+    """The reader went away (`llxprt -p … | head -1`): end at once and silently, killed by
+    SIGPIPE as cat is (the shell shows 141; `set -o pipefail` scripts know it). Exit 1, the
+    Python docs' choice, would look like a provider error. Python ignores SIGPIPE to raise
+    BrokenPipeError instead, so the default action is restored and the signal sent here."""
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is not None:
+        signal.signal(sigpipe, signal.SIG_DFL)
+        os.kill(os.getpid(), sigpipe)
+    return 128 + 13  # where there is no SIGPIPE: the status a shell would show
+
+
+def _one_line(exc: BaseException | str) -> str:
     return " ".join(str(exc).split())
 
 
@@ -84,14 +129,19 @@ async def _run(args: argparse.Namespace, overrides: CliOverrides, prompt: str, o
         try:
             await apply_cli_overrides(overrides, runtime=runtime)
         except LlxprtError as exc:
-            raise _ConfigurationError(_one_line(exc)) from exc
+            raise _ConfigurationError(exc) from exc
         provider = runtime.settings_service.active_provider or ""
         model = runtime.config.get_model() or ""
         # On a terminal a reply's control sequences (OSC 52, CSI 2J...) are shown, not run.
         shown = args.output_format == "text" and not args.raw_output and out.isatty()
         writer = _Writer(args.output_format, out, provider, model, visible=shown)
-        async for event in ChatSession(runtime).send(prompt):
-            writer.write(event)
+        try:
+            async for event in ChatSession(runtime).send(prompt):
+                writer.write(event)
+        except BrokenPipeError:
+            # Here, not after asyncio.run: its clean-up would close the reply's generators
+            # while they are running and print their tracebacks.
+            return _end_as_cat_does()
         return EXIT_OK
     finally:
         await reset_cli_provider_infrastructure(runtime.runtime_id)

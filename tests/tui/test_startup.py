@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.tui.conftest import SIZE, make_app, send_and_wait
+from llxprt_runtime.overrides import CliOverrides
+from llxprt_tui.app import LlxprtApp
+from tests.tui.conftest import SIZE, fixed_clock, make_app, send_and_wait, wait_until
 from tests.wire.server import Reply, WireServer
 
 SCRIPT = """
@@ -63,3 +65,18 @@ async def test_copy_and_export(tmp_path: Path, wire: WireServer) -> None:
     exported = target.read_text()
     assert "## You\n\nhow to list files" in exported and "```sh\nls -la" in exported
     assert oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_a_prompt_given_at_start_up_is_sent_in_the_first_tab(wire: WireServer) -> None:
+    """`llxprt "question"`: the app starts with the question sent, as if typed."""
+    overrides = CliOverrides(provider="openai", base_url=f"{wire.url}/v1", key="sk-tui")
+    app = LlxprtApp(overrides, clock=fixed_clock(), first_prompt="question from the shell")
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = app.active_tab_or_fail()
+        await wait_until(pilot, lambda: bool(wire.chat_requests()) and not tab.streaming)
+        assert tab.last_reply() == "Echo: question from the shell"
+        assert tab.prompt.text == ""
+        assert len(app.chat_tabs()) == 1
+    assert wire.chat_requests()[0].body["messages"][-1]["content"] == "question from the shell"
