@@ -131,6 +131,14 @@ def _start_debug_log() -> None:
         print(f"llxprt: cannot open the debug log: {exc}", file=sys.stderr)
 
 
+def _stdin_is_a_pipe() -> bool:
+    """`echo hi | llxprt`, not a terminal. A served app (textual-serve sets TEXTUAL_DRIVER to
+    its web driver) talks to its browser over stdin/stdout: that is not a prompt."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return False
+    return sys.stdin is not None and not sys.stdin.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     if words[:1] == ["serve"]:  # its own flags; imports the web stack only when serving
@@ -146,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     query = " ".join(args.query)
     if query and args.prompt is not None:
         parser.error("give the prompt either with -p or as PROMPT, not both")
-    if args.prompt is None and sys.stdin is not None and not sys.stdin.isatty():
+    if args.prompt is None and _stdin_is_a_pipe():
         args.prompt = query  # `echo hi | llxprt`: one-shot with stdin, as llxprt-code does
     if argv is None and (args.key or args.set or args.baseurl):
         from llxprt_tui.process_title import hide_key_from_process_listing

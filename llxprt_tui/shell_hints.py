@@ -35,6 +35,7 @@ _REWRITES: tuple[tuple[str, _Replacement], ...] = (
         r"Set a key with /key, /keyfile or /key load NAME \(or --key, --keyfile, --key-name\)\.",
         "Give a key with --key-name NAME (OS keyring), --keyfile PATH or --key.",
     ),
+    (r"/key save (\S+)(?: <key>)?", rf"`{KEYRING} \1`"),
     (r"Use /key to set API key if needed\.", "Give a key with --key-name NAME or --keyfile PATH."),
     (r"Choose a provider with /provider or --provider\.", "Choose one with --provider NAME."),
     (r" ?/stats lb shows each member's state\.", ""),

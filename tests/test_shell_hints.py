@@ -11,6 +11,7 @@ from llxprt_runtime.errors import (
     LlxprtError,
     NamedKeyNotFoundError,
     NetworkError,
+    ProfileError,
     ProfileNotFoundError,
     ProviderRuntimeNormalizationError,
     RetriesExhaustedError,
@@ -39,6 +40,10 @@ def _setting_as_param() -> LlxprtError:
     ("error", "expected"),
     [
         (NamedKeyNotFoundError("work"), "`keyring set llxprt-code-provider-keys work`"),
+        (
+            ProfileError("w", "Save it with /key save work <key>, then load the profile again."),
+            "Save it with `keyring set llxprt-code-provider-keys work`, then load",
+        ),
         (cut_off(ServerError("boom", **WHERE)), "Run the command again."),
         (
             RetriesExhaustedError(ServerError("boom", **WHERE), 4),
