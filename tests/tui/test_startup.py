@@ -76,7 +76,7 @@ async def test_a_prompt_given_at_start_up_is_sent_in_the_first_tab(wire: WireSer
         await app.wait_ready()
         tab = app.active_tab_or_fail()
         await wait_until(pilot, lambda: bool(wire.chat_requests()) and not tab.streaming)
-        assert tab.last_reply() == "Echo: question from the shell"
+        assert tab.session.last_reply_text() == "Echo: question from the shell"
         assert tab.prompt.text == ""
         assert len(app.chat_tabs()) == 1
     assert wire.chat_requests()[0].body["messages"][-1]["content"] == "question from the shell"
