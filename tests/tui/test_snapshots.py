@@ -475,6 +475,9 @@ def test_streaming_at_80x24(
         reply = pilot.app.query(AssistantMessage).last()
         # Both deltas before the hold, as drawn (the reply renders in its own task).
         await wait_until(pilot, lambda: "Working on it, slowly" in rendered(reply))
+        # The tab's label grew a ● when the reply started: its underline follows after a
+        # refresh (on a loaded machine, after the snapshot otherwise).
+        await wait_until(pilot, lambda: _underline_fits_active_tab(pilot))
         steady(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
 
@@ -482,3 +485,12 @@ def test_streaming_at_80x24(
         assert snap_compare(make_app(fixed_wire), terminal_size=(80, 24), run_before=run_before)
     finally:
         hold.set()
+
+
+def _underline_fits_active_tab(pilot: Pilot[None]) -> bool:
+    from textual.widgets._tabs import Tab, Underline
+
+    active = pilot.app.query("Tab.-active").first(Tab)
+    start, end = active.virtual_region.shrink(active.styles.gutter).column_span
+    underline = pilot.app.query_one(Underline)
+    return (underline.highlight_start, underline.highlight_end) == (start, end)
