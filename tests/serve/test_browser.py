@@ -243,6 +243,9 @@ def test_a_link_opens_in_a_new_tab_without_access_to_the_page(
     target = f"{wire.url}/a-linked-page"
     send(page, f"see [the docs]({target})")
     wait_for_text(page, "Echo: see the docs")
+    # The reply's footer: the reply has ended and the lines stay where they are (measured
+    # while it still streamed, the link's row moved before the click under load).
+    wait_for_text(page, "first token")
     row, col = page.evaluate(
         "() => { const lines = window.screenText().split('\\n');"
         " const row = lines.findIndex(l => l.includes('Echo: see the docs'));"
