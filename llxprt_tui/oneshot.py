@@ -94,8 +94,8 @@ def _report(args: argparse.Namespace, exc: LlxprtError, status: int) -> int:
     so a script reading stdout can parse it."""
     problems = exc.problems if isinstance(exc, StartupProblemsError) else (str(exc),)
     lines = [for_the_shell(_one_line(problem)) for problem in problems]
-    for line in lines:
-        print(f"llxprt: {line}", file=sys.stderr)
+    for line in lines:  # a server's error body may hold control sequences: shown, not sent
+        print(f"llxprt: {visible_controls(line)}", file=sys.stderr)
     error = {"type": type(exc).__name__, "message": "\n".join(lines)}
     try:
         if args.output_format == "json":

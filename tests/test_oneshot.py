@@ -127,6 +127,14 @@ def test_provider_errors_exit_1_and_never_show_the_key(wire: WireServer) -> None
     assert SECRET not in result.stderr + result.stdout
 
 
+def test_an_error_body_with_control_sequences_reaches_stderr_as_text(wire: WireServer) -> None:
+    wire.enqueue(Fault(status=400, message="bad \x1b]0;owned\x07 request \x1b[2J"))
+    result = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "bad ␛]0;owned␇ request ␛[2J" in result.stderr
+
+
 def test_no_key_for_a_remote_provider_exits_1() -> None:
     result = llxprt("-p", "x", "--provider", "gemini")
     assert result.returncode == 1
