@@ -1,19 +1,26 @@
 """The app's tabs: Textual's TabbedContent, minus one surprise.
 
-TabbedContent shows a pane whenever a widget inside it gets the focus (TabPane.Focused). That
-message arrives later than the focus change it reports, so a stale one (the tab we just left
-handing the focus to one of its own widgets as it hides, or a quick switch back and forth)
-would show the old tab again. A tab is shown only when the user asks; the message is believed
-only while the focus is still inside the pane it names."""
+TabbedContent shows a pane whenever a widget inside it gets the focus (TabPane.Focused). In a
+chat app that shows the wrong tab: the tab just left hands the focus to one of its own widgets
+as it hides, a closing screen gives the focus back to the tab it was opened from, and the
+message arrives after later switches. A tab is shown only when the user asks (the app sets
+`active`); focus that lands in a hidden tab is brought back to the shown tab's prompt, so
+typed keys never go to a tab nobody sees."""
 
 from __future__ import annotations
 
 from textual.widgets import TabbedContent, TabPane
 
+from llxprt_tui.chat.prompt import PromptInput
+
 
 class ChatTabs(TabbedContent):
     def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
-        focused = self.screen.focused if self.is_attached else None
-        if focused is None or event.tab_pane not in focused.ancestors_with_self:
-            event.prevent_default()  # TabbedContent's own handler would show that pane
-            event.stop()
+        event.prevent_default()  # TabbedContent's own handler would show that pane
+        event.stop()
+        shown = self.active_pane
+        if shown is None or event.tab_pane is shown:
+            return
+        prompts = shown.query(PromptInput)
+        if prompts:
+            prompts.first().focus()

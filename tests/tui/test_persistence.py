@@ -313,7 +313,10 @@ async def test_sessions_opens_a_stored_session_in_a_new_tab_or_switches_to_it(
         await pilot.press("o", "l", "d")  # typed on the list: filters it
         await wait_until(pilot, lambda: screen.options.option_count == 1)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: len(app.chat_tabs()) == 2)
+        # The new tab is added, then shown: wait for it to be the one shown.
+        await wait_until(
+            pilot, lambda: len(app.chat_tabs()) == 2 and app.active_tab() is app.chat_tabs()[1]
+        )
         tab = app.active_tab_or_fail()
         await wait_until(pilot, lambda: len(tab.session.history) == 2)
         assert tab.session_id == kept.id
