@@ -8,8 +8,9 @@ stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from llxprt_runtime.lazy_exports import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -78,13 +79,7 @@ if TYPE_CHECKING:
     from llxprt_runtime.settings import SettingsEvent, SettingsService
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'llxprt_runtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [

@@ -12,10 +12,10 @@ endpoint, streaming); the helpers change it (each acts on `runtime=` or the acti
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llxprt_runtime import paths
+from llxprt_runtime.lazy_exports import lazy_getattr
 
 _EXPORTS = {
     "KeySaveResult": "llxprt_runtime.runtime_settings",
@@ -270,14 +270,7 @@ if TYPE_CHECKING:
 
 
 if not TYPE_CHECKING:  # hidden from mypy, so a name not exported here is a type error
-
-    def __getattr__(name: str) -> Any:
-        module = _EXPORTS.get(name)
-        if module is None:
-            raise AttributeError(f"module 'llxprt_runtime.api' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
+    __getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [

@@ -29,14 +29,8 @@ def write_private_text(path: Path, text: str) -> None:
     `path` is replaced by a regular file, never followed.
     """
     ensure_private_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+    tmp = _private_temp_copy(path, text)
     try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -51,14 +45,8 @@ def write_new_text(path: Path, text: str) -> None:
     FileExistsError. A missing folder is not created: FileNotFoundError. The text goes to a
     temp file in the same folder, which is then hard-linked into place (an atomic create).
     """
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+    tmp = _private_temp_copy(path, text)
     try:
-        os.fchmod(fd, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         try:
             os.link(tmp, path)
         except OSError as exc:
@@ -95,3 +83,20 @@ def remove_stale_temp_files(directory: Path, *, now: float | None = None) -> lis
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+def _private_temp_copy(path: Path, text: str) -> Path:
+    """`text` in a 0600 temp file beside `path`, flushed to disk; removed if writing fails."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp

@@ -260,8 +260,7 @@ class LlxprtApp(App[None]):
         pane = TabPane(plain(tab.label()), tab, id=f"tab-{number}")
         await self.tabs.add_pane(pane)
         if activate:
-            self.tabs.active = pane.id or ""
-            tab.focus_prompt()
+            self._show(pane.id or "")
         await self._attach_runtime(tab, number, None)
         return tab
 
