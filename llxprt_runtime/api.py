@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llxprt_runtime import paths
+from llxprt_runtime import __version__, paths
 from llxprt_runtime.lazy_exports import lazy_getattr
 
 _EXPORTS = {
@@ -61,6 +61,7 @@ _EXPORTS = {
     "api_key_providers": "llxprt_runtime.providers.catalog",
     "RetryEvent": "llxprt_runtime.providers.retry",
     "ChatSession": "llxprt_runtime.chat.session",
+    "Turn": "llxprt_runtime.chat.session",
     "Failed": "llxprt_runtime.chat.events",
     "Finished": "llxprt_runtime.chat.events",
     "ReplyEvent": "llxprt_runtime.chat.events",
@@ -71,9 +72,11 @@ _EXPORTS = {
     "LoadBalancer": "llxprt_runtime.providers.load_balancer",
     "MemberReport": "llxprt_runtime.providers.load_balancer",
     "save_load_balancer_profile": "llxprt_runtime.profiles.lb_snapshot",
+    "build_load_balancer_snapshot": "llxprt_runtime.profiles.lb_snapshot",
     "ProfileEntry": "llxprt_runtime.profiles.manager",
     "LoadBalancerProfile": "llxprt_runtime.profiles.model",
     "Profile": "llxprt_runtime.profiles.model",
+    "parse_profile_text": "llxprt_runtime.profiles.model",
     "UserSettings": "llxprt_runtime.profiles.user_settings",
     "load_user_settings": "llxprt_runtime.profiles.user_settings",
     "resolve_default_profile_name": "llxprt_runtime.profiles.user_settings",
@@ -85,6 +88,8 @@ _EXPORTS = {
     "setting_line_holds_secret": "llxprt_runtime.settings.registry",
     "setting_specs": "llxprt_runtime.settings.registry",
     "shown_setting_value": "llxprt_runtime.settings.registry",
+    "setting_holds_secret": "llxprt_runtime.settings.registry",
+    "text_holds_secret": "llxprt_runtime.settings.registry",
     "CliOverrides": "llxprt_runtime.overrides",
     "apply_cli_overrides": "llxprt_runtime.bootstrap",
     "get_core_system_prompt": "llxprt_runtime.prompts",
@@ -103,8 +108,12 @@ _EXPORTS = {
     "conversation_json": "llxprt_runtime.chat.export",
     "conversation_markdown": "llxprt_runtime.chat.export",
     "export_conversation": "llxprt_runtime.chat.export",
+    "SessionRecorder": "llxprt_runtime.chat.recorder",
     "SessionSummary": "llxprt_runtime.store.records",
+    "MessageRecord": "llxprt_runtime.store.records",
+    "SessionRecord": "llxprt_runtime.store.records",
     "SessionStore": "llxprt_runtime.store.service",
+    "StoreUnavailableError": "llxprt_runtime.store.service",
     "start_debug_log": "llxprt_runtime.debug_log",
     "remove_stale_temp_files": "llxprt_runtime.atomic",
     "write_new_text": "llxprt_runtime.atomic",
@@ -152,8 +161,12 @@ if TYPE_CHECKING:
         conversation_markdown,
         export_conversation,
     )
+    from llxprt_runtime.chat.recorder import (
+        SessionRecorder,
+    )
     from llxprt_runtime.chat.session import (
         ChatSession,
+        Turn,
     )
     from llxprt_runtime.credentials import (
         held_credentials,
@@ -169,6 +182,7 @@ if TYPE_CHECKING:
         CliOverrides,
     )
     from llxprt_runtime.profiles.lb_snapshot import (
+        build_load_balancer_snapshot,
         save_load_balancer_profile,
     )
     from llxprt_runtime.profiles.manager import (
@@ -177,6 +191,7 @@ if TYPE_CHECKING:
     from llxprt_runtime.profiles.model import (
         LoadBalancerProfile,
         Profile,
+        parse_profile_text,
     )
     from llxprt_runtime.profiles.user_settings import (
         UserSettings,
@@ -243,15 +258,20 @@ if TYPE_CHECKING:
         SettingType,
         parse_setting_text,
         require_spec,
+        setting_holds_secret,
         setting_line_holds_secret,
         setting_specs,
         shown_setting_value,
+        text_holds_secret,
     )
     from llxprt_runtime.store.records import (
+        MessageRecord,
+        SessionRecord,
         SessionSummary,
     )
     from llxprt_runtime.store.service import (
         SessionStore,
+        StoreUnavailableError,
     )
     from llxprt_runtime.summary import (
         BalancerSummary,
@@ -291,6 +311,7 @@ __all__ = [
     "LoadBalancerProfile",
     "LoginPrompt",
     "MemberReport",
+    "MessageRecord",
     "ModelChangeResult",
     "MutationResult",
     "Profile",
@@ -305,19 +326,25 @@ __all__ = [
     "RuntimeRegistry",
     "RuntimeServices",
     "RuntimeSummary",
+    "SessionRecord",
+    "SessionRecorder",
     "SessionStore",
     "SessionSummary",
     "SettingSpec",
     "SettingType",
+    "StoreUnavailableError",
     "TextDelta",
     "ThinkingDelta",
     "ToolCall",
+    "Turn",
     "UsageReported",
     "UserSettings",
+    "__version__",
     "activate_isolated_runtime_context",
     "api_key_providers",
     "apply_cli_overrides",
     "apply_profile_snapshot",
+    "build_load_balancer_snapshot",
     "build_runtime_profile_snapshot",
     "conversation_json",
     "conversation_markdown",
@@ -337,6 +364,7 @@ __all__ = [
     "load_user_settings",
     "looks_like_credential",
     "mask_urls",
+    "parse_profile_text",
     "parse_setting_text",
     "paths",
     "read_keyfile",
@@ -356,6 +384,7 @@ __all__ = [
     "set_active_model_param",
     "set_default_profile_name",
     "set_ephemeral_setting",
+    "setting_holds_secret",
     "setting_line_holds_secret",
     "setting_specs",
     "short_account",
@@ -363,6 +392,7 @@ __all__ = [
     "start_debug_log",
     "switch_active_provider",
     "system_browser_opener",
+    "text_holds_secret",
     "update_active_provider_api_key",
     "update_active_provider_base_url",
     "update_active_provider_keyfile",

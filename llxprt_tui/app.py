@@ -24,15 +24,15 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from llxprt_runtime import paths
-from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
-from llxprt_runtime.overrides import CliOverrides
-from llxprt_runtime.profiles.user_settings import (
+from llxprt_runtime.api import (
+    CliOverrides,
     UserSettings,
     load_user_settings,
+    paths,
     resolve_default_profile_name,
     save_user_settings,
 )
+from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
@@ -59,7 +59,7 @@ from llxprt_tui.themes import (
 )
 
 if TYPE_CHECKING:
-    from llxprt_runtime.runtime.registry import RuntimeRegistry, RuntimeServices
+    from llxprt_runtime.api import RuntimeRegistry, RuntimeServices
 
 
 class LlxprtApp(App[None]):
@@ -198,7 +198,7 @@ class LlxprtApp(App[None]):
     def registry(self) -> RuntimeRegistry:
         """The registry holding every tab's runtime (created with the first runtime)."""
         if self._runtime_registry is None:
-            from llxprt_runtime.runtime.registry import RuntimeRegistry
+            from llxprt_runtime.api import RuntimeRegistry
 
             self._runtime_registry = RuntimeRegistry()
         return self._runtime_registry
@@ -274,8 +274,7 @@ class LlxprtApp(App[None]):
     async def _attach_runtime(
         self, tab: ChatTab, number: int, overrides: CliOverrides | None
     ) -> None:
-        from llxprt_runtime.bootstrap import apply_cli_overrides
-        from llxprt_runtime.runtime.lifecycle import activate_isolated_runtime_context
+        from llxprt_runtime.api import activate_isolated_runtime_context, apply_cli_overrides
 
         runtime = await activate_isolated_runtime_context(
             metadata={"origin": "tui-tab", "tab": number},
@@ -314,7 +313,7 @@ class LlxprtApp(App[None]):
             tab.prompt.post_message(PromptInput.Submitted(tab.prompt, text))
 
     def welcome_lines(self) -> list[str]:
-        from llxprt_runtime.providers.catalog import api_key_providers
+        from llxprt_runtime.api import api_key_providers
 
         lines = ["Welcome to llxprt."]
         env_keys: dict[str, str] = {}  # the first provider reading a variable offers it
@@ -363,7 +362,7 @@ class LlxprtApp(App[None]):
         await self._close(tab)
 
     async def _close(self, tab: ChatTab) -> None:
-        from llxprt_runtime.runtime.lifecycle import dispose_runtime
+        from llxprt_runtime.api import dispose_runtime
 
         tab.cancel_stream()
         await tab.wait_for_stream()
@@ -558,7 +557,7 @@ class LlxprtApp(App[None]):
 
 def _remove_stale_temp_files() -> None:
     """What a save killed mid-way (a crash, kill -9) left behind in our folders."""
-    from llxprt_runtime.atomic import remove_stale_temp_files
+    from llxprt_runtime.api import remove_stale_temp_files
 
     for directory in (paths.config_dir(), paths.profiles_dir()):
         remove_stale_temp_files(directory)

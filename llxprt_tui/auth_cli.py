@@ -17,10 +17,15 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from llxprt_runtime import LlxprtError
-from llxprt_runtime.auth.codex_auth import LoginPrompt, system_browser_opener
-from llxprt_runtime.auth.codex_oauth import BucketStatus, CodexOAuth, short_account
-from llxprt_runtime.providers.catalog import REFUSED_PROVIDERS
+from llxprt_runtime.api import (
+    REFUSED_PROVIDERS,
+    BucketStatus,
+    CodexOAuth,
+    LoginPrompt,
+    short_account,
+    system_browser_opener,
+)
+from llxprt_runtime.errors import LlxprtError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130
 OAUTH_PROVIDERS = ("codex",)

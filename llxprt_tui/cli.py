@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from llxprt_runtime.overrides import CliOverrides
+    from llxprt_runtime.api import CliOverrides
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 EXIT_BAD_ARGUMENTS = 2
@@ -21,8 +21,7 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from llxprt_runtime import __version__
-    from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
+    from llxprt_runtime.api import BUILTIN_PROVIDERS, __version__
 
     parser = argparse.ArgumentParser(
         prog="llxprt",
@@ -88,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def overrides_from(args: argparse.Namespace) -> CliOverrides:
-    from llxprt_runtime.overrides import CliOverrides
+    from llxprt_runtime.api import CliOverrides
 
     return CliOverrides(
         provider=args.provider,
@@ -111,7 +110,7 @@ def _pipe_keyfile_key(path: str | None) -> str | None:
         return None
     import stat
 
-    from llxprt_runtime.auth.keyfile import expand_keyfile_path, read_keyfile
+    from llxprt_runtime.api import expand_keyfile_path, read_keyfile
     from llxprt_runtime.errors import KeyfileError
 
     try:
@@ -123,7 +122,7 @@ def _pipe_keyfile_key(path: str | None) -> str | None:
 
 
 def _start_debug_log() -> None:
-    from llxprt_runtime.debug_log import start_debug_log
+    from llxprt_runtime.api import start_debug_log
 
     try:
         start_debug_log()

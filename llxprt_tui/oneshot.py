@@ -19,25 +19,22 @@ import signal
 import sys
 from typing import Any, TextIO
 
-from llxprt_runtime import LlxprtError
-from llxprt_runtime.bootstrap import apply_cli_overrides
-from llxprt_runtime.chat.events import (
+from llxprt_runtime.api import (
+    ChatSession,
+    CliOverrides,
     Failed,
     Finished,
     ReplyEvent,
     TextDelta,
     ThinkingDelta,
     ToolCall,
-)
-from llxprt_runtime.chat.session import ChatSession
-from llxprt_runtime.errors import StartupProblemsError
-from llxprt_runtime.overrides import CliOverrides
-from llxprt_runtime.providers.content import IContent, Usage
-from llxprt_runtime.runtime.lifecycle import (
     activate_isolated_runtime_context,
+    apply_cli_overrides,
     reset_cli_provider_infrastructure,
+    visible_controls,
 )
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.errors import LlxprtError, StartupProblemsError
+from llxprt_runtime.providers.content import IContent, Usage
 from llxprt_tui.shell_hints import for_the_shell
 
 EXIT_OK, EXIT_PROVIDER, EXIT_BAD_ARGUMENTS, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -23,10 +23,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from llxprt_runtime.errors import LlxprtError
 
 if TYPE_CHECKING:
-    from llxprt_runtime.chat.recorder import SessionRecorder
-    from llxprt_runtime.runtime.registry import RuntimeServices
-    from llxprt_runtime.store.records import SessionRecord
-    from llxprt_runtime.store.service import SessionStore
+    from llxprt_runtime.api import RuntimeServices, SessionRecord, SessionRecorder, SessionStore
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.tab import ChatTab
 
@@ -58,7 +55,7 @@ class Persistence:
 
     async def start(self, first: ChatTab, first_is_fresh: bool) -> None:
         """Open the store (after the first frame), then bring back the tabs left open."""
-        from llxprt_runtime.store.service import SessionStore, StoreUnavailableError
+        from llxprt_runtime.api import SessionStore, StoreUnavailableError
 
         try:
             try:
@@ -87,7 +84,7 @@ class Persistence:
     async def close(self) -> None:
         """At exit: let the last writes of ending replies land, let go of the open tabs (the
         next start restores them), close the database."""
-        from llxprt_runtime.store.service import StoreUnavailableError
+        from llxprt_runtime.api import StoreUnavailableError
 
         self._closed = True
         pending = [t for t in self._turns if not t.done()]
@@ -121,7 +118,7 @@ class Persistence:
             await target.error(message)
 
     async def _write(self, tab: ChatTab | None, write: Awaitable[T]) -> T | None:
-        from llxprt_runtime.store.service import StoreUnavailableError
+        from llxprt_runtime.api import StoreUnavailableError
 
         try:
             return await write
@@ -178,7 +175,7 @@ class Persistence:
         """Called by the tab's stream task as a turn begins: stores the tab (settings, system
         prompt, prompt history) and returns the recorder the ChatSession writes the turn with
         (None: nothing is being saved)."""
-        from llxprt_runtime.chat.recorder import SessionRecorder
+        from llxprt_runtime.api import SessionRecorder
 
         await self.save_tab(tab, create=True)
         store, session_id = self.store, tab.session_id
@@ -270,7 +267,7 @@ class Persistence:
 def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:
     """The runtime as profile-v1 JSON with no secret in it, and where its key comes from
     (`typed` for a key held only in memory: never the key)."""
-    from llxprt_runtime.profiles.snapshot import build_runtime_profile_snapshot
+    from llxprt_runtime.api import build_runtime_profile_snapshot
 
     settings = runtime.settings_service
     provider = settings.active_provider
@@ -278,7 +275,7 @@ def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:
         return None, None
     try:
         if runtime.provider_manager.active_load_balancer() is not None:
-            from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
+            from llxprt_runtime.api import build_load_balancer_snapshot
 
             snapshot = build_load_balancer_snapshot(runtime).to_json()
         else:
@@ -296,8 +293,7 @@ def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:
 async def _apply_snapshot(runtime: RuntimeServices, record: SessionRecord) -> str | None:
     """Apply the stored settings; a problem (a keyring key since deleted) is returned to be
     said, and the conversation is restored all the same."""
-    from llxprt_runtime.profiles.model import parse_profile_text
-    from llxprt_runtime.profiles.snapshot import apply_profile_snapshot
+    from llxprt_runtime.api import apply_profile_snapshot, parse_profile_text
 
     if not record.runtime_snapshot:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.content import Content
 
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.api import visible_controls
 
 __all__ = ["plain", "visible_controls"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from llxprt_runtime.urls import mask_urls
+from llxprt_runtime.api import mask_urls
 
 MASK = "***"
 # argparse accepts any unambiguous prefix of a long option: `--se`, `--s` are `--set`.
@@ -45,7 +45,7 @@ def masked_argv(argv: Sequence[str]) -> list[str]:
 
 
 def _masked_setting(entry: str) -> str:
-    from llxprt_runtime.settings.registry import setting_line_holds_secret
+    from llxprt_runtime.api import setting_line_holds_secret
 
     if not setting_line_holds_secret(entry):
         return entry

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from llxprt_runtime import paths
+from llxprt_runtime.api import paths
 
 KEYRING = "keyring set llxprt-code-provider-keys"  # the `keyring` CLI ships with keyring
 

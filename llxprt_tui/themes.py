@@ -144,7 +144,7 @@ def _name(file: Path, value: object) -> str:
 
 
 def _parse(file: Path, loads: Callable[[str], Any], kind: str) -> Any:
-    from llxprt_runtime.file_reads import read_text
+    from llxprt_runtime.api import read_text
 
     try:
         text = read_text(file)  # a regular file, bounded: a FIFO named x.toml cannot wedge us

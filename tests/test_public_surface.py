@@ -13,7 +13,7 @@ from tests.test_import_hygiene import _modules_after
 
 def test_every_public_name_is_its_module_s_object() -> None:
     exports: dict[str, str] = api._EXPORTS
-    assert set(api.__all__) == {*exports, "paths"}
+    assert set(api.__all__) == {*exports, "paths", "__version__"}
     for name, module in exports.items():
         assert getattr(api, name) is getattr(importlib.import_module(module), name)
 

@@ -68,7 +68,7 @@ class TabSources:
 
     async def models(self) -> list[str]:
         """This provider's model list, loaded once per provider and base URL in this tab."""
-        from llxprt_runtime.providers.base import GenerateChatOptions
+        from llxprt_runtime.api import GenerateChatOptions
 
         runtime = self.tab.runtime
         provider = runtime.settings_service.active_provider
@@ -89,9 +89,9 @@ class TabSources:
         return cached
 
     async def profiles(self) -> list[str]:
-        from llxprt_runtime import runtime_settings as rs
+        from llxprt_runtime import api
 
-        return [entry.name for entry in await rs.list_saved_profiles(runtime=self.tab.runtime)]
+        return [entry.name for entry in await api.list_saved_profiles(runtime=self.tab.runtime)]
 
     def themes(self) -> list[tuple[str, str]]:
         catalog = self.tab.llxprt_app.themes

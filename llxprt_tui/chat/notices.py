@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.api import visible_controls
 
 
 class UserMessage(Static):

@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from llxprt_runtime.providers.retry import RetryEvent
+    from llxprt_runtime.api import RetryEvent
 
 
 class StreamProgress(Static):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final
 from llxprt_tui.chat.messages import usage_line
 
 if TYPE_CHECKING:
-    from llxprt_runtime.store.records import MessageRecord
+    from llxprt_runtime.api import MessageRecord
 
 SHOWN_ON_RESTORE: Final = 40  # messages rendered when a restored tab is first shown
 

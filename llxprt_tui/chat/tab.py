@@ -21,10 +21,17 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
-from llxprt_runtime.chat.events import Failed, ReplyEvent, TextDelta, ThinkingDelta, ToolCall
-from llxprt_runtime.credentials import held_credentials, looks_like_credential
+from llxprt_runtime.api import (
+    Failed,
+    ReplyEvent,
+    TextDelta,
+    ThinkingDelta,
+    ToolCall,
+    held_credentials,
+    looks_like_credential,
+    visible_controls,
+)
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.progress import StreamProgress
@@ -39,10 +46,7 @@ from llxprt_tui.commands.spec import (
 from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
-    from llxprt_runtime.chat.export import ExportHeader
-    from llxprt_runtime.chat.session import ChatSession, Turn
-    from llxprt_runtime.runtime.registry import RuntimeServices
-    from llxprt_runtime.store.records import MessageRecord
+    from llxprt_runtime.api import ChatSession, ExportHeader, MessageRecord, RuntimeServices, Turn
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
 
@@ -138,7 +142,7 @@ class ChatTab(Vertical):
         self.session.system_prompt = text
 
     def _bind(self, runtime: RuntimeServices) -> None:
-        from llxprt_runtime.chat.session import ChatSession  # after the first frame
+        from llxprt_runtime.api import ChatSession  # after the first frame
 
         self._runtime = runtime
         self._session = ChatSession(runtime, clock=self.clock, on_retry=self._progress.retrying)
@@ -533,7 +537,7 @@ class ChatTab(Vertical):
     def _export_header(self) -> ExportHeader:
         from datetime import UTC, datetime
 
-        from llxprt_runtime.chat.export import ExportHeader
+        from llxprt_runtime.api import ExportHeader
 
         runtime = self._runtime
         provider = runtime.settings_service.active_provider if runtime else None

@@ -12,14 +12,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from llxprt_runtime.auth.codex_oauth import CodexOAuth
+from llxprt_runtime.api import REFUSED_PROVIDERS, CodexOAuth
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.providers.catalog import REFUSED_PROVIDERS
 from llxprt_tui.auth_cli import OAUTH_PROVIDERS, printable, status_lines
 from llxprt_tui.commands.spec import CommandParseError, ParsedCommand
 
 if TYPE_CHECKING:
-    from llxprt_runtime.runtime.registry import RuntimeServices
+    from llxprt_runtime.api import RuntimeServices
     from llxprt_tui.commands.handlers import CommandHost
 
 USAGE = "Usage: /auth [codex [status|login [NAME] [--device]|logout [NAME|--all]|enable|disable]]"

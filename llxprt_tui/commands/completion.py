@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from llxprt_runtime.settings.registry import SettingSpec, SettingType, setting_specs
+from llxprt_runtime.api import SettingSpec, SettingType, setting_specs
 from llxprt_tui.commands.spec import COMMANDS, COMMANDS_BY_NAME, is_command
 
 MAX_CANDIDATES = 200

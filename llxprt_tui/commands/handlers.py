@@ -9,15 +9,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
-from llxprt_runtime import LlxprtError, api
-from llxprt_runtime import runtime_settings as rs
-from llxprt_runtime.errors import REDACTED
-from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_runtime.settings.registry import (
+from llxprt_runtime import api
+from llxprt_runtime.api import (
+    RuntimeServices,
     parse_setting_text,
     require_spec,
     shown_setting_value,
 )
+from llxprt_runtime.errors import REDACTED, LlxprtError
 from llxprt_tui.commands.load_balancer import save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
 from llxprt_tui.screen_table import ScreenKind
@@ -56,7 +55,7 @@ class CommandHost(Protocol):
 Handler = Callable[[CommandHost, ParsedCommand], Awaitable[list[str]]]
 
 
-def provider_switch_lines(result: rs.ProviderSwitchResult) -> list[str]:
+def provider_switch_lines(result: api.ProviderSwitchResult) -> list[str]:
     """What a provider switch says, from a command or the picker."""
     if not result.changed:
         return list(result.info_messages)
@@ -68,7 +67,7 @@ def provider_switch_lines(result: rs.ProviderSwitchResult) -> list[str]:
     return [head, *result.info_messages]
 
 
-def profile_loaded_lines(name: str, loaded: rs.ProfileLoadResult) -> list[str]:
+def profile_loaded_lines(name: str, loaded: api.ProfileLoadResult) -> list[str]:
     """What loading a profile says, from a command, the picker or the profile screen."""
     return [
         f"Profile '{name}' loaded",
@@ -96,7 +95,7 @@ async def cmd_provider(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if not cmd.args:
         host.open_screen("provider")
         return []
-    return provider_switch_lines(await rs.switch_active_provider(cmd.args[0], runtime=runtime))
+    return provider_switch_lines(await api.switch_active_provider(cmd.args[0], runtime=runtime))
 
 
 async def cmd_model(host: CommandHost, cmd: ParsedCommand) -> list[str]:
@@ -104,7 +103,7 @@ async def cmd_model(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if not cmd.args:
         host.open_screen("model")
         return []
-    return [(await rs.set_active_model(cmd.args[0], runtime=runtime)).message]
+    return [(await api.set_active_model(cmd.args[0], runtime=runtime)).message]
 
 
 async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
@@ -118,7 +117,7 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         host.open_screen("profile")
         return []
     if action == "set-default" and name is None:  # shows it; `none` clears it
-        from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
+        from llxprt_runtime.api import resolve_default_profile_name
 
         default = await asyncio.to_thread(resolve_default_profile_name)
         if default is None:
@@ -130,7 +129,7 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
             f"Default profile: {default} (new tabs load it). /profile set-default none clears it."
         ]
     if action == "set-default":
-        return [await rs.set_default_profile_name(name, runtime=runtime)]
+        return [await api.set_default_profile_name(name, runtime=runtime)]
     if action == "save" and name is not None and name.lower() == "loadbalancer":
         return await save_load_balancer(runtime, cmd.args[2:])
     if name is None or action not in ("save", "load", "delete"):
@@ -144,13 +143,13 @@ async def cmd_profile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 
             host.confirm(replace_question(name), save_over)
             return []
-        if rs.has_inline_profile_key(runtime=runtime):
+        if api.has_inline_profile_key(runtime=runtime):
             await host.save_profile(name)  # asks where the key goes, then reports
             return []
-        return [(await rs.save_profile_snapshot(name, runtime=runtime)).message]
+        return [(await api.save_profile_snapshot(name, runtime=runtime)).message]
     if action == "delete":
-        return [await rs.delete_profile_by_name(name, runtime=runtime)]
-    return profile_loaded_lines(name, await rs.load_profile_by_name(name, runtime=runtime))
+        return [await api.delete_profile_by_name(name, runtime=runtime)]
+    return profile_loaded_lines(name, await api.load_profile_by_name(name, runtime=runtime))
 
 
 async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
@@ -172,7 +171,7 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         return ["Saved keys: " + (", ".join(names) if names else "none")]
     if action in ("load", "delete") and len(args) == 2:
         if action == "load":
-            return [(await rs.use_named_key(args[1], runtime=runtime)).message]
+            return [(await api.use_named_key(args[1], runtime=runtime)).message]
         # The tab using it keeps it in memory: it still works, and the status line says
         # runtime-only rather than naming a keyring entry that is gone.
         in_use = _key_source(runtime) == f"keyring: {args[1]}"
@@ -181,7 +180,7 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
             return [f"Key '{args[1]}' not found. Use '/key list' to see saved keys."]
         if value is None:
             return [f"Deleted key '{args[1]}' from the OS keyring."]
-        await rs.update_active_provider_api_key(value, runtime=runtime)
+        await api.update_active_provider_api_key(value, runtime=runtime)
         return [
             f"Deleted key '{args[1]}' from the OS keyring. This tab keeps using it for this "
             "session only (key: runtime-only); /key none stops using it."
@@ -193,7 +192,7 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         name = args[1]
 
         async def save() -> list[str]:
-            return [(await rs.save_active_provider_key(value, name=name, runtime=runtime)).message]
+            return [(await api.save_active_provider_key(value, name=name, runtime=runtime)).message]
 
         other = _other_providers_key_name(runtime, name)
         if other is None:
@@ -209,7 +208,7 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         raise _usage("key")
     if len(args) != 1:
         raise _usage("key")
-    return [(await rs.update_active_provider_api_key(args[0], runtime=runtime)).message]
+    return [(await api.update_active_provider_api_key(args[0], runtime=runtime)).message]
 
 
 def _key_source(runtime: RuntimeServices) -> str:
@@ -252,13 +251,13 @@ async def cmd_keyfile(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     path = cmd.args[0] if len(cmd.args) == 1 else cmd.raw_args.strip()
     if not path:
         raise _usage("keyfile")
-    return [(await rs.update_active_provider_keyfile(path, runtime=host.runtime)).message]
+    return [(await api.update_active_provider_keyfile(path, runtime=host.runtime)).message]
 
 
 async def cmd_baseurl(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if len(cmd.args) != 1:
         raise _usage("baseurl")
-    return [(await rs.update_active_provider_base_url(cmd.args[0], runtime=host.runtime)).message]
+    return [(await api.update_active_provider_base_url(cmd.args[0], runtime=host.runtime)).message]
 
 
 async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
@@ -267,16 +266,16 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     if not args:
         raise _usage("set")
     if args[0] == "unset" and len(args) == 3 and args[1] == "modelparam":
-        await rs.set_active_model_param(args[2], None, runtime=runtime)
+        await api.set_active_model_param(args[2], None, runtime=runtime)
         return [f"Model parameter '{args[2]}' cleared"]
     if args[0] == "unset" and len(args) == 2 and args[1] != "modelparam":
-        key, _ = await rs.set_ephemeral_setting(args[1], None, runtime=runtime)
+        key, _ = await api.set_ephemeral_setting(args[1], None, runtime=runtime)
         return [f"Setting '{key}' cleared"]
     if args[0] == "unset":  # a key missing or too many: the usage, not "no setting 'unset'"
         raise _usage("set")
     if args[0] == "modelparam" and len(args) >= 3:
         raw_value = cmd.raw_args.split(None, 2)[2]
-        name, value = await rs.set_active_model_param(
+        name, value = await api.set_active_model_param(
             args[1], parse_setting_text(raw_value), runtime=runtime
         )
         return [f"Model parameter '{name}' set to {value_text(value)}"]
@@ -285,7 +284,7 @@ async def cmd_set(host: CommandHost, cmd: ParsedCommand) -> list[str]:
         choices = f" ({', '.join(spec.enum_values)})" if spec.enum_values else ""
         return [f"{spec.key}: {spec.description}{choices}"]
     raw_value = cmd.raw_args.split(None, 1)[1]
-    key, value = await rs.set_ephemeral_setting(
+    key, value = await api.set_ephemeral_setting(
         args[0], parse_setting_text(raw_value), runtime=runtime
     )
     shown = shown_setting_value(key, value)
@@ -374,7 +373,7 @@ async def cmd_copy(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 
 
 async def cmd_export(host: CommandHost, cmd: ParsedCommand) -> list[str]:
-    from llxprt_runtime.chat.export import EXPORT_FORMATS, export_conversation
+    from llxprt_runtime.api import EXPORT_FORMATS, export_conversation
 
     args = list(cmd.args)
     fmt: str | None = None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llxprt_runtime.profiles.lb_snapshot import save_load_balancer_profile
-from llxprt_runtime.providers.load_balancer import LoadBalancer, MemberReport
+from llxprt_runtime.api import LoadBalancer, MemberReport, save_load_balancer_profile
 from llxprt_tui.commands.spec import CommandParseError, ParsedCommand
 
 if TYPE_CHECKING:
-    from llxprt_runtime.runtime.registry import RuntimeServices
+    from llxprt_runtime.api import RuntimeServices
     from llxprt_tui.commands.handlers import CommandHost
 
 SAVE_USAGE = "Usage: /profile save loadbalancer NAME roundrobin|failover PROFILE PROFILE..."

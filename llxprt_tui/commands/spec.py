@@ -159,19 +159,19 @@ def holds_secret(text: str) -> bool:
     lines (every alias, any case, secret headers), and for a URL with `user:password@`."""
     if not is_command(text):
         return False
-    from llxprt_runtime.settings import registry
+    from llxprt_runtime.api import (
+        setting_holds_secret,
+        setting_line_holds_secret,
+        text_holds_secret,
+    )
 
     name, _, rest = text.strip()[1:].partition(" ")
     spec = COMMANDS_BY_NAME.get(name.lower())
-    if (
-        spec is not None
-        and spec.sets is not None
-        and registry.setting_holds_secret(spec.sets, rest)
-    ):
+    if spec is not None and spec.sets is not None and setting_holds_secret(spec.sets, rest):
         return True
-    if registry.text_holds_secret(text):
+    if text_holds_secret(text):
         return True
-    return name.lower() == "set" and registry.setting_line_holds_secret(rest)
+    return name.lower() == "set" and setting_line_holds_secret(rest)
 
 
 def completions(text: str) -> list[CommandSpec]:

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.api import visible_controls
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -14,10 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime import api
+from llxprt_runtime.api import RuntimeServices, visible_controls
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_runtime.terminal_text import visible_controls
 
 NO_KEYRING = "No keyring is available on this system: the key is kept for this tab only."
 
@@ -109,14 +108,14 @@ class KeyEntryScreen(ModalScreen[list[str] | None]):
         name = self.query_one("#key-name", Input).value.strip() or self.provider
         try:
             if to_keyring:
-                result = await rs.save_active_provider_key(value, name=name, runtime=self.runtime)
+                result = await api.save_active_provider_key(value, name=name, runtime=self.runtime)
                 lines = [
                     f"Saved as '{name}' in the OS keyring; this tab uses it."
                     if result.persisted
                     else NO_KEYRING
                 ]
             else:
-                changed = await rs.update_active_provider_api_key(value, runtime=self.runtime)
+                changed = await api.update_active_provider_api_key(value, runtime=self.runtime)
                 lines = [changed.message]
         except LlxprtError as exc:
             self._fail(str(exc))

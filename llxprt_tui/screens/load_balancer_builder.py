@@ -16,11 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioButton, RadioSet, SelectionList, Static
 
+from llxprt_runtime.api import Profile, ProfileEntry, RuntimeServices, save_load_balancer_profile
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.profiles.lb_snapshot import save_load_balancer_profile
-from llxprt_runtime.profiles.manager import ProfileEntry
-from llxprt_runtime.profiles.model import Profile
-from llxprt_runtime.runtime.registry import RuntimeServices
 
 HINTS = "space picks a member (in failover order) · ctrl+s save · esc cancel"
 

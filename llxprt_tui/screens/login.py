@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from llxprt_runtime.auth.codex_auth import LoginPrompt, PromptSink
+from llxprt_runtime.api import LoginPrompt, PromptSink
 from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.auth_cli import prompt_lines
 
@@ -96,7 +96,7 @@ class LoginScreen(ModalScreen[LoginOutcome | None]):
 
 def open_login_screen(app: LlxprtApp, tab: ChatTab, bucket: str | None, device: bool) -> None:
     """Log the tab's runtime in to codex; the outcome is reported in that tab."""
-    from llxprt_runtime.auth.codex_auth import system_browser_opener
+    from llxprt_runtime.api import system_browser_opener
     from llxprt_tui.commands.auth import codex_of
 
     runtime = tab.runtime

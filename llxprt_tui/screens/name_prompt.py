@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.api import visible_controls
 
 
 class NamePromptScreen(ModalScreen[str | None]):

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from llxprt_runtime import api
-from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.api import GenerateChatOptions
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.providers.base import GenerateChatOptions
 from llxprt_tui.commands.handlers import profile_loaded_lines, provider_switch_lines
 from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
@@ -48,7 +47,7 @@ def open_provider_picker(app: LlxprtApp, tab: ChatTab) -> None:
         if not name:
             return
         try:
-            result = await rs.switch_active_provider(name, runtime=tab.runtime)
+            result = await api.switch_active_provider(name, runtime=tab.runtime)
         except LlxprtError as exc:
             await tab.error(str(exc))
             return
@@ -79,7 +78,7 @@ def open_model_picker(app: LlxprtApp, tab: ChatTab) -> None:
         if not model:
             return
         try:
-            result = await rs.set_active_model(model, runtime=runtime)
+            result = await api.set_active_model(model, runtime=runtime)
         except LlxprtError as exc:
             await tab.error(str(exc))
             return
@@ -100,7 +99,7 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
     runtime = tab.runtime
 
     async def load() -> list[PickerItem]:
-        entries = await rs.list_saved_profiles(runtime=runtime)
+        entries = await api.list_saved_profiles(runtime=runtime)
         current = runtime.settings_service.current_profile_name
         return [
             PickerItem(e.name, e.name, e.profile.summary, e.name == current)
@@ -113,7 +112,7 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
         if not name:
             return
         try:
-            loaded = await rs.load_profile_by_name(name, runtime=runtime)
+            loaded = await api.load_profile_by_name(name, runtime=runtime)
         except LlxprtError as exc:
             await tab.error(str(exc))
             return

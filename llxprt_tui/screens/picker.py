@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from llxprt_runtime.terminal_text import visible_controls
+from llxprt_runtime.api import visible_controls
 
 MAX_SHOWN = 500  # a filter narrows huge catalogues; rendering all of them helps nobody
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from textual.app import App
 
-from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime import api
+from llxprt_runtime.api import RuntimeServices
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 
 KEY_QUESTION = (
@@ -34,13 +34,13 @@ async def save_profile_offering_keyring(
 
     async def save(key_name: str | None) -> None:
         try:
-            result = await rs.save_profile_snapshot(name, key_name=key_name, runtime=runtime)
+            result = await api.save_profile_snapshot(name, key_name=key_name, runtime=runtime)
         except LlxprtError as exc:
             await report(str(exc), True)
             return
         await report(result.message, False)
 
-    if not rs.has_inline_profile_key(runtime=runtime):
+    if not api.has_inline_profile_key(runtime=runtime):
         await save(None)
         return
     provider = runtime.settings_service.active_provider or ""

@@ -21,14 +21,16 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime import api
+from llxprt_runtime.api import (
+    LoadBalancerProfile,
+    ProfileEntry,
+    RuntimeServices,
+    resolve_default_profile_name,
+    shown_setting_value,
+    visible_controls,
+)
 from llxprt_runtime.errors import KeyringUnavailableError, LlxprtError
-from llxprt_runtime.profiles.manager import ProfileEntry
-from llxprt_runtime.profiles.model import LoadBalancerProfile
-from llxprt_runtime.profiles.user_settings import resolve_default_profile_name
-from llxprt_runtime.runtime.registry import RuntimeServices
-from llxprt_runtime.settings.registry import shown_setting_value
-from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.commands.handlers import profile_loaded_lines, replace_question
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.load_balancer_builder import LoadBalancerBuilderScreen
@@ -100,7 +102,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
     # --- the list -----------------------------------------------------------------------------
 
     async def reload(self, select: str | None = None) -> None:
-        self.entries = await rs.list_saved_profiles(runtime=self.runtime)
+        self.entries = await api.list_saved_profiles(runtime=self.runtime)
         try:
             self.default = await asyncio.to_thread(resolve_default_profile_name)
         except LlxprtError:
@@ -262,7 +264,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         if entry is None:
             return
         try:
-            loaded = await rs.load_profile_by_name(entry.name, runtime=self.runtime)
+            loaded = await api.load_profile_by_name(entry.name, runtime=self.runtime)
         except LlxprtError as exc:
             self._report(f"Could not load: {exc}", error=True)
             return
@@ -313,7 +315,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         async def duplicate(name: str | None) -> None:
             if name:
                 await self._run(
-                    "duplicate", rs.copy_profile(entry.name, name, runtime=self.runtime), name
+                    "duplicate", api.copy_profile(entry.name, name, runtime=self.runtime), name
                 )
 
         self._ask_name(f"Duplicate '{entry.name}' as:", duplicate, f"{entry.name}-copy")
@@ -326,7 +328,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         async def rename(name: str | None) -> None:
             if name and name != entry.name:
                 await self._run(
-                    "rename", rs.rename_profile(entry.name, name, runtime=self.runtime), name
+                    "rename", api.rename_profile(entry.name, name, runtime=self.runtime), name
                 )
 
         self._ask_name(f"Rename '{entry.name}' to:", rename, entry.name)
@@ -339,7 +341,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         async def answered(yes: bool | None) -> None:
             if yes:
                 await self._run(
-                    "delete", rs.delete_profile_by_name(entry.name, runtime=self.runtime)
+                    "delete", api.delete_profile_by_name(entry.name, runtime=self.runtime)
                 )
 
         self.app.push_screen(ConfirmScreen(f"Delete profile '{entry.name}'?"), answered)
@@ -349,7 +351,7 @@ class ProfilesScreen(ModalScreen[list[str] | None]):
         if entry is None:
             return
         name = None if entry.name == self.default else entry.name
-        await self._run("set the default", rs.set_default_profile_name(name, runtime=self.runtime))
+        await self._run("set the default", api.set_default_profile_name(name, runtime=self.runtime))
 
     def action_new_load_balancer(self) -> None:
         async def built(name: str | None) -> None:

@@ -21,11 +21,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from llxprt_runtime.atomic import write_new_text
-from llxprt_runtime.chat.export import conversation_json, conversation_markdown
+from llxprt_runtime.api import (
+    SessionStore,
+    SessionSummary,
+    conversation_json,
+    conversation_markdown,
+    write_new_text,
+)
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.store.records import SessionSummary
-from llxprt_runtime.store.service import SessionStore
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 
