@@ -293,12 +293,12 @@ async def test_a_theme_with_bad_colours_is_reported_and_the_default_used(
 async def test_an_unexpected_error_in_a_command_is_shown_and_the_app_survives(
     wire: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from llxprt_runtime import runtime_settings
+    from llxprt_runtime import api  # the TUI calls the runtime through its public surface
 
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("sk-never-shown")
 
-    monkeypatch.setattr(runtime_settings, "set_active_model", broken)
+    monkeypatch.setattr(api, "set_active_model", broken)
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
