@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 
 import pytest
@@ -138,10 +140,18 @@ async def test_connection_refused_is_a_network_error_and_retried() -> None:
 
 
 async def test_slow_first_byte_past_the_timeout(wire: WireServer) -> None:
-    runtime = await runtime_for("openai", wire, retries=0, socket_timeout=300)
-    wire.enqueue(Fault(first_byte_delay=1.0))
-    with pytest.raises(NetworkError):
-        await collect(runtime, IContent.human("hi"))
+    # 2 s covers getting the request to the server on a loaded machine; the server then
+    # holds the reply until the client has given up.
+    runtime = await runtime_for("openai", wire, retries=0, socket_timeout=2000)
+    release = threading.Event()
+    wire.enqueue(Fault(first_byte_hold=release))
+    try:
+        with pytest.raises(NetworkError, match="timed out"):
+            await collect(runtime, IContent.human("hi"))
+    finally:
+        release.set()
+    received = await asyncio.to_thread(wire.wait_for_chat_requests, 1)  # the reply was late
+    assert [r.last_user_text() for r in received] == ["hi"]
 
 
 async def test_cancellation_is_not_retried_or_wrapped() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -200,8 +201,12 @@ async def test_a_member_that_times_out_is_failed_over(
     write_members(dirs, servers, memory_keyring)
     write_lb(dirs, "fo", "failover", failover_retry_count=0, timeout_ms=1000)
     runtime = await lb_runtime("fo")
-    servers[0].enqueue(Fault(first_byte_delay=8))
-    assert await ask(runtime, "hi") == "Echo: hi"
+    release = threading.Event()  # the first member answers only once the test is done
+    servers[0].enqueue(Fault(first_byte_hold=release))
+    try:
+        assert await ask(runtime, "hi") == "Echo: hi"
+    finally:
+        release.set()
     assert counts(servers) == [1, 1, 0]
     report = runtime.provider_manager.load_balancer.report({})  # type: ignore[union-attr]
     assert "timeout_ms=1000" in (report[0].last_error or "")

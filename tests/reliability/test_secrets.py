@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -201,7 +202,8 @@ def test_no_process_listing_shows_the_key(
     keyfile = tmp_path / "key.txt"
     keyfile.write_text(SENTINELS["keyfile"])
     keyfile.chmod(0o600)
-    wire.enqueue(Fault(first_byte_delay=1.5, reply=Reply(text=("done",))))
+    release = threading.Event()  # the reply waits until the processes have been looked at
+    wire.enqueue(Fault(first_byte_hold=release, reply=Reply(text=("done",))))
     args = [a.replace("{keyfile}", str(keyfile)) for a in flags]
     env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     if path == "keyring name":
@@ -224,12 +226,13 @@ def test_no_process_listing_shows_the_key(
         cwd=Path(__file__).parents[2],
     )
     try:
-        # The request is in flight (the reply waits 1.5 s): look at the process meanwhile.
+        # The request is in flight (its reply held): look at the process meanwhile.
         request = wire.wait_for_chat_requests()[0]
         sent = request.headers.get("x-team-token") if path == "secret header" else None
         assert (sent or sent_key(request)) == SENTINELS[path]
         listing = {pid: cmdline(pid) for pid in [child.pid, *descendants(child.pid)]}
     finally:
+        release.set()
         out, err = child.communicate()
     assert child.returncode == 0, err.decode()
     assert out.decode().strip() == "done"

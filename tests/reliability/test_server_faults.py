@@ -3,8 +3,10 @@ already arrived (marked as cut off), and leaves this tab and the others working.
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -19,9 +21,11 @@ class Case:
     says: tuple[str, ...]  # what the error message must contain
     partial: str = ""  # the start of the partial reply that must stay on screen
     setup: tuple[str, ...] = ()
-    # What the user changes back before carrying on (a 0.3 s timeout would make the next
+    # What the user changes back before carrying on (a 3 s timeout would make the next
     # reply race the machine's load).
     undo: tuple[str, ...] = ()
+    # The server holds the first byte until the test has seen the error (Fault.first_byte_hold).
+    held: bool = False
 
 
 def closed_port() -> int:
@@ -47,11 +51,14 @@ CASES = {
         ("connection refused", "127.0.0.1", "/baseurl"),
         setup=("/set retries 0", f"/baseurl http://127.0.0.1:{closed_port()}/v1"),
     ),
+    # 3 s: long enough for the request to reach the server on a loaded machine (the wait
+    # for a connection counts too), so it is the reply that is late, not the request.
     "slow first byte": Case(
-        Fault(first_byte_delay=1.5),
+        Fault(),
         ("timed out",),
-        setup=("/set retries 0", "/set socket-timeout 300"),
+        setup=("/set retries 0", "/set socket-timeout 3000"),
         undo=("/set socket-timeout 600000",),
+        held=True,
     ),
     "stream cut after 10 tokens": Case(
         Fault(cut_after=10, reply=TOKENS),
@@ -83,9 +90,16 @@ async def test_a_server_fault_is_explained_and_nothing_is_lost(name: str, wire: 
         app.action_go_tab(1)
         for command in case.setup:
             await tab.execute_command(command)
+        release = threading.Event()
         if case.fault is not None:
-            wire.enqueue(case.fault)
-        await send_to(pilot, tab, "my careful prompt")
+            wire.enqueue(replace(case.fault, first_byte_hold=release) if case.held else case.fault)
+        try:
+            await send_to(pilot, tab, "my careful prompt")
+        finally:
+            release.set()
+        if case.held:  # the prompt itself reached the server and met the fault
+            received = await asyncio.to_thread(wire.wait_for_chat_requests, 2)
+            assert received[-1].last_user_text() == "my careful prompt"
 
         message = errors(app)
         for words in case.says:

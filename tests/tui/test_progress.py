@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+
 from llxprt_tui.chat.progress import StreamProgress
 from tests.tui.conftest import SIZE, active, make_app, wait_until
 from tests.wire.server import Fault, Reply, WireServer
 
 
 async def test_waiting_then_streaming_then_gone(wire: WireServer) -> None:
-    wire.enqueue(
-        Fault(
-            first_byte_delay=1.5,
-            reply=Reply(text=tuple(f"t{i} " for i in range(300)), event_delay=0.01),
-        )
-    )
+    # The server holds the first byte, then the rest of the stream, until each state has
+    # been seen: on a loaded machine a state shown for a fixed time can be missed.
+    first_byte, rest = threading.Event(), threading.Event()
+    reply = Reply(text=tuple(f"t{i} " for i in range(30)), hold=rest, hold_at=10)
+    wire.enqueue(Fault(first_byte_hold=first_byte, reply=reply))
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
@@ -22,8 +23,10 @@ async def test_waiting_then_streaming_then_gone(wire: WireServer) -> None:
         await tab.send("hello")
         await wait_until(pilot, lambda: "waiting for openai…" in str(progress.render()))
         assert progress.display and "esc cancels" in str(progress.render())
+        first_byte.set()
         await wait_until(pilot, lambda: "tokens" in str(progress.render()))
         assert str(progress.render()).startswith("openai: ~")
+        rest.set()
         await wait_until(pilot, lambda: not tab.streaming)
         assert not progress.display
 

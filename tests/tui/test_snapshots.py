@@ -387,7 +387,8 @@ def no_progress_tick(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_waiting_for_the_first_token(
     snap_compare: Callable[..., bool], fixed_wire: WireServer, no_progress_tick: None
 ) -> None:
-    fixed_wire.enqueue(Fault(first_byte_delay=30, reply=Reply(text=("late",))))
+    release = threading.Event()  # the first token never comes while the snapshot is taken
+    fixed_wire.enqueue(Fault(first_byte_hold=release, reply=Reply(text=("late",))))
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
@@ -399,7 +400,10 @@ def test_waiting_for_the_first_token(
         steady(pilot.app)  # type: ignore[arg-type]
         await pilot.pause()
 
-    assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+    try:
+        assert snap_compare(make_app(fixed_wire), terminal_size=SIZE, run_before=run_before)
+    finally:
+        release.set()
 
 
 def test_retrying_after_a_rate_limit(

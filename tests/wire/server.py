@@ -80,7 +80,9 @@ class Fault:
     cut_after: int | None = None  # close the connection after N events
     malformed_after: int | None = None  # then send a chunk that is not JSON
     error_event_after: int | None = None  # then send the vendor's error event
-    first_byte_delay: float = 0.0
+    # When given, nothing is sent until this is set (the request is recorded first): a slow
+    # server for as long as the test needs, not for a time the machine's load may outlast.
+    first_byte_hold: threading.Event | None = field(default=None, compare=False)
     redirect_to: str | None = None  # answer `status` (default 307) with Location: this + path
     empty: bool = False  # a 200 stream with no content and no finish reason
 
@@ -255,8 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
         action = self.server.wire._next(request)
         fault = action if isinstance(action, Fault) else None
         reply = action.reply if isinstance(action, Fault) else action
-        if fault is not None and fault.first_byte_delay:
-            time.sleep(fault.first_byte_delay)
+        if fault is not None and fault.first_byte_hold is not None:
+            fault.first_byte_hold.wait(timeout=60)  # bounded, so a failing test cannot hang it
         if fault is not None and fault.redirect_to is not None:
             self._send_json(
                 fault.status or 307, {}, {"location": fault.redirect_to.rstrip("/") + self.path}
