@@ -96,6 +96,9 @@ class ChatTab(Vertical):
         if runtime is not None:
             self._bind(runtime)
         self.streaming = False  # a reply is on screen and not ended yet
+        # Prompts entered here and acted on (a command run, a reply started, a question put):
+        # what shows that enter was handled, where the prompt's look does not.
+        self.prompts_handled = 0
         self._stream_task: asyncio.Task[None] | None = None
         self._ending = False
         self._stream_started = self._cancel_at_start = False
@@ -200,7 +203,12 @@ class ChatTab(Vertical):
 
     @on(PromptInput.Submitted)
     async def _submitted(self, event: PromptInput.Submitted) -> None:
-        text = event.text
+        try:
+            await self._take_prompt(event.text)
+        finally:
+            self.prompts_handled += 1
+
+    async def _take_prompt(self, text: str) -> None:
         if not text.strip():
             return
         # Any key this tab holds, whatever its shape, is looked for too (`¡/key …`, `/kye …`).

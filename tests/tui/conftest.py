@@ -69,11 +69,15 @@ async def press_new_tab(pilot: Pilot[None], key: str = "ctrl+t") -> ChatTab:
 
 
 async def type_and_send(pilot: Pilot[None], text: str) -> None:
+    """Type `text` into the shown tab's prompt and press enter; it is handled (a command
+    run, a reply started) by the time this returns. Pilot's own wait for the key to be
+    handled is a guess: wait_for_idle reads a CPU-starved process as idle."""
     tab = active(pilot)
+    handled = tab.prompts_handled
     tab.prompt.focus()
     tab.prompt.load_text(text)
     await pilot.press("enter")
-    await pilot.pause()
+    await wait_until(pilot, lambda: tab.prompts_handled > handled)
 
 
 def active(pilot: Pilot[None]) -> ChatTab:
@@ -85,8 +89,9 @@ def active(pilot: Pilot[None]) -> ChatTab:
 
 
 async def send_and_wait(pilot: Pilot[None], text: str) -> ChatTab:
-    await type_and_send(pilot, text)
+    """Type and send `text`, then wait for its reply (if any) to end; the tab it went to."""
     tab = active(pilot)
+    await type_and_send(pilot, text)
     await wait_until(pilot, lambda: not tab.streaming)
     await pilot.pause()
     return tab

@@ -21,10 +21,12 @@ from tests.wire.server import Reply, WireServer
 
 async def test_two_tabs_on_different_providers_and_keys_stream_at_once() -> None:
     with WireServer() as left, WireServer() as right:
+        # Each reply is held after its first chunk until both tabs stream: "at once" is a
+        # fact then, not a bet on how fast the machine streams.
+        both_streaming = threading.Event()
         for server in (left, right):
-            # Long, slow replies so both are still streaming when the second one starts.
             server.default_reply = lambda r: Reply(
-                text=(r.last_user_text(), *(["."] * 150)), event_delay=0.02
+                text=(r.last_user_text(), *(["."] * 40)), hold=both_streaming
             )
         app = make_app(left, provider="anthropic", key="sk-tab-one")
         async with app.run_test(size=SIZE) as pilot:
@@ -47,9 +49,10 @@ async def test_two_tabs_on_different_providers_and_keys_stream_at_once() -> None
             assert app.active_tab() is first
             await first.send("first tab asks")
             assert first.streaming and second.streaming
+            both_streaming.set()
             await wait_until(pilot, lambda: not first.streaming and not second.streaming)
-            assert first.session.history[-1].text() == "first tab asks" + "." * 150
-            assert second.session.history[-1].text() == "second tab asks" + "." * 150
+            assert first.session.history[-1].text() == "first tab asks" + "." * 40
+            assert second.session.history[-1].text() == "second tab asks" + "." * 40
             (one,) = left.chat_requests()
             (two,) = right.chat_requests()
             assert (sent_key(one), one.protocol, one.body["model"]) == (
@@ -148,13 +151,12 @@ async def test_closing_a_streaming_tab_asks_then_disposes_its_runtime(wire: Wire
         await type_and_send(pilot, "stream for a while")
         await wait_until(pilot, lambda: bool(tab.session.history) and tab.streaming)
         await pilot.press("ctrl+w")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert tab in app.chat_tabs() and tab.streaming
         await pilot.press("ctrl+w")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_until(pilot, lambda: tab not in app.chat_tabs())
         runtime = tab.runtime
@@ -178,11 +180,15 @@ async def test_keymap_from_the_settings_file_remaps_bindings(dirs: Dirs, wire: W
     (dirs.config / "tui.toml").write_text('[keymap]\nnew-tab = "ctrl+n"\n')
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+n")
-        await pilot.pause()
+        await app.wait_ready()
+        first = active(pilot)
+        await press_new_tab(pilot, "ctrl+n")
         assert len(app.chat_tabs()) == 2
-        await pilot.press("ctrl+t")
-        await pilot.pause()
+        await pilot.press("ctrl+t")  # no longer new-tab: nothing happens
+        # Keys are handled in order, each one's action to its end: once alt+1 has shown
+        # tab 1, ctrl+t has had every chance to open a tab.
+        await pilot.press("alt+1")
+        await wait_until(pilot, lambda: app.active_tab() is first)
         assert len(app.chat_tabs()) == 2
 
 
