@@ -1,8 +1,10 @@
 """SessionRecorder: writes a ChatSession's turns to the session store as they happen.
 
-The prompt is written when it is sent; the reply as it streams, at most once per `interval`
-seconds and once at its end; a reply that fails before any output is taken back out with
-its prompt (the prompt returns to the user to edit). A store that cannot write is reported
+The prompt is written when it is sent, after the message it follows (the tree of branches
+is the store's too); the reply as it streams, at most once per `interval` seconds and once
+at its end, after its prompt; a reply that fails before any output is taken back out with
+its prompt (the prompt returns to the user to edit), and the session's head goes back to the
+branch shown before. A store that cannot write is reported
 once through `on_problem` and chatting goes on without it."""
 
 from __future__ import annotations
@@ -36,11 +38,27 @@ class SessionRecorder:
         self.problem: str | None = None
         self._prompt_id: int | None = None
         self._reply_id: int | None = None
+        self._wrote_prompt = False  # this turn wrote its prompt (a retry's was already there)
         self._last_write = 0.0
 
-    async def prompt(self, content: IContent) -> None:
+    async def prompt(self, content: IContent, *, parent_id: int | None, first: bool) -> int | None:
+        """Write a new prompt after `parent_id` (`first`: it starts the conversation); its
+        stored id."""
         self._prompt_id = self._reply_id = None
-        self._prompt_id = await self._write(self.store.add_message(self.session_id, content))
+        self._wrote_prompt = True
+        write = self.store.add_message(
+            self.session_id, content, parent_id=parent_id, at_start=first
+        )
+        self._prompt_id = await self._write(write)
+        return self._prompt_id
+
+    def reply_to(self, prompt_id: int | None) -> None:
+        """A retry: the reply follows a prompt already stored."""
+        self._prompt_id, self._reply_id, self._wrote_prompt = prompt_id, None, False
+
+    async def show(self, message_id: int | None) -> None:
+        """The branch on screen now ends at `message_id` (a restart shows it)."""
+        await self._write(self.store.update_session(self.session_id, head_message_id=message_id))
 
     def due(self) -> bool:
         """Whether the reply so far should be written now (at most once per `interval`)."""
@@ -51,7 +69,9 @@ class SessionRecorder:
         self._last_write = self._clock()
         if self._reply_id is None:
             self._reply_id = await self._write(
-                self.store.add_message(self.session_id, partial, state="streaming")
+                self.store.add_message(
+                    self.session_id, partial, state="streaming", parent_id=self._prompt_id
+                )
             )
         else:
             await self._write(self.store.update_message(self._reply_id, partial, state="streaming"))
@@ -63,20 +83,23 @@ class SessionRecorder:
         *,
         first_token_seconds: float | None = None,
         duration_seconds: float | None = None,
-    ) -> None:
-        """The turn is over: the reply's final form, or (no reply) the prompt taken back when
-        it failed."""
+    ) -> int | None:
+        """The turn is over: the reply's final form (its stored id is returned), or (no
+        reply) the prompt taken back when it failed."""
         first_ms, duration_ms = _ms(first_token_seconds), _ms(duration_seconds)
+        taken_back = self._prompt_id if state == "failed" and self._wrote_prompt else None
         if reply is None:
-            for message_id in (self._reply_id, self._prompt_id if state == "failed" else None):
+            for message_id in (self._reply_id, taken_back):
                 if message_id is not None:
                     await self._write(self.store.delete_message(message_id))
+            self._reply_id = None
         elif self._reply_id is None:
-            await self._write(
+            self._reply_id = await self._write(
                 self.store.add_message(
                     self.session_id,
                     reply,
                     state=state,
+                    parent_id=self._prompt_id,
                     first_token_ms=first_ms,
                     duration_ms=duration_ms,
                 )
@@ -91,7 +114,8 @@ class SessionRecorder:
                     duration_ms=duration_ms,
                 )
             )
-        self._prompt_id = self._reply_id = None
+        reply_id, self._prompt_id, self._reply_id = self._reply_id, None, None
+        return reply_id
 
     async def _write(self, write: Awaitable[T]) -> T | None:
         if self.problem is not None:

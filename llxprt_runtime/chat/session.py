@@ -13,8 +13,10 @@ The rules:
   (cancelled inside `send()` or while the caller handled an event and then closed it);
 - any other exception from the provider (a bug) ends the turn like an error, as
   `Failed("Unexpected error: …")`, so the history stays consistent;
-- `retry()` replaces the last turn by asking its prompt again (a failed turn, already out
-  of the history, is just asked again).
+- `retry()` asks the last prompt again: the new reply is a sibling of the old one, which
+  stays in the tree (a failed turn, already out of the history, is just asked again);
+- `edit(node, text)` asks an earlier prompt anew: a sibling of that prompt, the old branch
+  kept. The history is the branch on screen (chat/tree.py); `switch()` shows another.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from llxprt_runtime.chat.events import (
     UsageReported,
 )
 from llxprt_runtime.chat.export import ExportHeader, conversation_json, conversation_markdown
+from llxprt_runtime.chat.tree import ConversationTree, MessageNode
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import (
     IContent,
@@ -70,6 +73,9 @@ class Turn:
     usage: Usage | None = None  # as reported for this reply
     first_token_seconds: float | None = None
     duration_seconds: float | None = None
+    prompt_node: MessageNode | None = None  # the prompt in the tree (None once taken out)
+    reply_node: MessageNode | None = None
+    added_prompt: bool = True  # False for a retry: its prompt was already in the tree
 
 
 class ChatSession:
@@ -90,13 +96,19 @@ class ChatSession:
         self.title = title
         self.usage = Usage()
         self.last_turn: Turn | None = None
-        self._history: list[IContent] = []
+        self._tree = ConversationTree()
         self._clock = clock
         self._busy = False
 
     @property
     def history(self) -> Sequence[IContent]:
-        return tuple(self._history)
+        """The branch on screen: what the model is sent and what an export holds."""
+        return self._tree.contents()
+
+    @property
+    def tree(self) -> ConversationTree:
+        """Every branch of the conversation (read it; change it through this session)."""
+        return self._tree
 
     @property
     def streaming(self) -> bool:
@@ -113,30 +125,53 @@ class ChatSession:
         self, text: str, attachments: Sequence[MediaBlock] = ()
     ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask `text`; yields the reply as it streams, ending with Finished or Failed."""
+        # Each layer closes the one below explicitly: when our caller closes us (it was
+        # cancelled between two events), the turn must end now, not when it is collected.
+        async with aclosing(self._ask(text, attachments, self._tree.last)) as events:
+            async for event in events:
+                yield event
+
+    async def edit(
+        self, node: MessageNode, text: str, attachments: Sequence[MediaBlock] = ()
+    ) -> AsyncGenerator[ReplyEvent, None]:
+        """Ask `text` in place of the earlier prompt `node`: a new branch from the message
+        before it (the old branch stays reachable)."""
+        async with aclosing(self._ask(text, attachments, self._tree.parent_of(node))) as events:
+            async for event in events:
+                yield event
+
+    async def _ask(
+        self, text: str, attachments: Sequence[MediaBlock], parent: MessageNode | None
+    ) -> AsyncGenerator[ReplyEvent, None]:
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
         self._busy = True
         if not self.title:
             self.title = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:80]
+        before = self._tree.last
         prompt = IContent.human(text, *attachments)
-        self._history.append(prompt)
-        turn = self.last_turn = Turn(text)
+        node = self._tree.add(prompt, parent)
+        turn = self.last_turn = Turn(text, prompt_node=node)
         try:
             if self.recorder is not None:
-                await self.recorder.prompt(prompt)
-            # Closed explicitly: when our caller closes us (it was cancelled between two
-            # events), the turn must end now, not whenever the stream is garbage collected.
-            async with aclosing(self._stream(turn)) as events:
+                node.stored_id = await self.recorder.prompt(
+                    prompt,
+                    parent_id=parent.stored_id if parent is not None else None,
+                    first=parent is None,
+                )
+            async with aclosing(self._stream(turn, before)) as events:
                 async for event in events:
                     yield event
         finally:
             self._busy = False
 
-    async def _stream(self, turn: Turn) -> AsyncGenerator[ReplyEvent, None]:
+    async def _stream(
+        self, turn: Turn, before: MessageNode | None
+    ) -> AsyncGenerator[ReplyEvent, None]:
         from llxprt_runtime.providers.base import GenerateChatOptions
 
         options = GenerateChatOptions(
-            list(self._history),
+            list(self._tree.contents()),
             runtime=self.runtime.context,
             system_prompt=self.full_system_prompt(),
             on_retry=self.on_retry,
@@ -161,17 +196,17 @@ class ChatSession:
                     await self.recorder.progress(merge_stream(chunks))
         except (asyncio.CancelledError, GeneratorExit):
             # The caller stopped listening: keep what arrived, then let cancellation go on.
-            await self._end(turn, chunks, "cancelled", started)
+            await self._end(turn, chunks, "cancelled", started, before)
             raise
         except Exception as exc:  # a provider bug must not leave the history half-done
             error = exc if isinstance(exc, LlxprtError) else LlxprtError(f"Unexpected error: {exc}")
             turn.error = error
             arrived = any(chunk.blocks for chunk in chunks)  # usage alone is not a reply
-            await self._end(turn, chunks, "partial" if arrived else "failed", started)
+            await self._end(turn, chunks, "partial" if arrived else "failed", started, before)
             yield Failed(error, turn.reply)
             return
         # An empty reply (nothing but usage, say) finishes too; it adds nothing to the history.
-        reply = await self._end(turn, chunks, "complete", started)
+        reply = await self._end(turn, chunks, "complete", started, before)
         yield Finished(
             reply.metadata.finish_reason,
             reply,
@@ -180,7 +215,12 @@ class ChatSession:
         )
 
     async def _end(
-        self, turn: Turn, chunks: list[IContent], state: TurnState, started: float
+        self,
+        turn: Turn,
+        chunks: list[IContent],
+        state: TurnState,
+        started: float,
+        before: MessageNode | None,
     ) -> IContent:
         """End the turn; the reply as merged (kept in the history only when it has blocks)."""
         turn.state = state
@@ -189,50 +229,100 @@ class ChatSession:
         turn.usage = merged.metadata.usage
         if turn.usage is not None:
             self.usage = self.usage + turn.usage
+        prompt = turn.prompt_node
         if merged.blocks:
             turn.reply = merged
-            self._history.append(merged)
-        elif state == "failed" and self._history and self._history[-1].speaker == "human":
-            # Nothing came back: the prompt leaves the history (the caller shows it again).
-            self._history.pop()
-        if self.recorder is not None:
-            await self.recorder.ended(
+            turn.reply_node = self._tree.add(
+                merged,
+                prompt,
+                state=state,
+                first_token_seconds=turn.first_token_seconds,
+                duration_seconds=turn.duration_seconds,
+            )
+        elif prompt is not None and (state == "failed" or not turn.added_prompt):
+            # Nothing came back: a new prompt leaves the history (the caller shows it again),
+            # and the branch shown before the turn (a retry's old reply) is shown again.
+            if turn.added_prompt:
+                self._tree.remove(prompt)
+                turn.prompt_node = None
+            self._tree.show(before)
+        recorder = self.recorder
+        if recorder is not None:
+            reply_id = await recorder.ended(
                 turn.reply,
                 state,
                 first_token_seconds=turn.first_token_seconds,
                 duration_seconds=turn.duration_seconds,
             )
+            if turn.reply_node is not None:
+                turn.reply_node.stored_id = reply_id
+            elif state == "failed" or not turn.added_prompt:
+                last = self._tree.last
+                await recorder.show(last.stored_id if last is not None else None)
         return merged
 
     async def retry(self) -> AsyncGenerator[ReplyEvent, None]:
-        """Ask the last prompt again, replacing its reply."""
+        """Ask the prompt of the branch on screen again: a new reply beside the old one."""
         turn = self.last_turn
         if turn is None:
             raise LlxprtError("Nothing to retry yet.")
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
-        if turn.state != "failed":  # a failed turn's prompt has already left the history
-            if turn.reply is not None and self._history and self._history[-1] is turn.reply:
-                self._history.pop()
-            if self._history and self._history[-1].speaker == "human":
-                self._history.pop()
-        async for event in self.send(turn.prompt):
-            yield event
+        prompt = self.retry_target()
+        if prompt is None:  # a failed turn's prompt has already left the history
+            async with aclosing(self.send(turn.prompt)) as events:
+                async for event in events:
+                    yield event
+            return
+        self._busy = True
+        before = self._tree.last
+        self._tree.show(prompt)
+        retried = Turn(prompt.content.text(), prompt_node=prompt, added_prompt=False)
+        self.last_turn = retried
+        try:
+            if self.recorder is not None:
+                self.recorder.reply_to(prompt.stored_id)
+            async with aclosing(self._stream(retried, before)) as events:
+                async for event in events:
+                    yield event
+        finally:
+            self._busy = False
 
-    def load_history(self, contents: Sequence[IContent]) -> None:
-        """A stored conversation to go on with (a tab restored from the session store)."""
+    def retry_target(self) -> MessageNode | None:
+        """The prompt `retry()` asks again: the last one on screen, unless the last turn
+        failed (its prompt left the history; it is sent anew)."""
+        turn = self.last_turn
+        if turn is not None and turn.state == "failed" and turn.prompt_node is None:
+            return None
+        for node in reversed(self._tree.path()):
+            if node.content.speaker == "human":
+                return node
+        return None
+
+    def switch(self, node: MessageNode, step: int) -> MessageNode | None:
+        """Show the sibling `step` away from `node` (and what followed it); None if none."""
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
-        self._history = list(contents)
+        return self._tree.switch(node, step)
+
+    def load_history(self, contents: Sequence[IContent]) -> None:
+        """A conversation to go on with, as one branch."""
+        self.load_tree(ConversationTree.linear(contents))
+
+    def load_tree(self, tree: ConversationTree) -> None:
+        """A stored conversation with its branches (a restored tab, a fork)."""
+        if self._busy:
+            raise SessionBusyError("A reply is still streaming: cancel it first.")
+        self._tree = tree
 
     def clear(self) -> None:
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
-        self._history.clear()
+        self._tree = ConversationTree()
         self.last_turn = None
 
     def last_reply_text(self) -> str | None:
-        for content in reversed(self._history):
+        for content in reversed(self.history):
             if content.speaker == "ai" and content.text():
                 return content.text()
         return None
@@ -241,7 +331,7 @@ class ChatSession:
 
     def to_markdown(self, header: ExportHeader | None = None, *, title: str | None = None) -> str:
         """The conversation as Markdown; `title` (say, a tab's name) instead of the session's."""
-        return conversation_markdown(title or self.title, self._history, header)
+        return conversation_markdown(title or self.title, self.history, header)
 
     def to_json(self, header: ExportHeader | None = None, *, title: str | None = None) -> str:
-        return conversation_json(title or self.title, self._history, self.system_prompt, header)
+        return conversation_json(title or self.title, self.history, self.system_prompt, header)

@@ -248,11 +248,13 @@ class SessionDatabase:
         *,
         state: MessageState = "complete",
         parent_id: int | None = None,
+        at_start: bool = False,
         first_token_ms: float | None = None,
         duration_ms: float | None = None,
     ) -> int:
-        """Append a message after `parent_id` (default: the session's head) and make it the
-        head. The first human message titles an untitled session."""
+        """Append a message after `parent_id` (default: the session's head; `at_start`: as a
+        first message, a new branch from the start) and make it the head. The first human
+        message titles an untitled session."""
         _check_state(state)
         now = self._clock()
         meta = content.metadata
@@ -260,7 +262,7 @@ class SessionDatabase:
             head, title = conn.execute(
                 "SELECT head_message_id, title FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()
-            parent = parent_id if parent_id is not None else head
+            parent = None if at_start else parent_id if parent_id is not None else head
             cursor = conn.execute(
                 "INSERT INTO messages (session_id, parent_id, speaker, blocks, text, provider, "
                 "model, usage, finish_reason, first_token_ms, duration_ms, state, created_at, "
@@ -366,6 +368,15 @@ class SessionDatabase:
             f") SELECT {_MESSAGE_COLUMNS} FROM path JOIN messages m ON m.id = path.id "
             "ORDER BY path.depth DESC",
             (message_id, session_id),
+        ).fetchall()
+        return [_message(row) for row in rows]
+
+    def tree(self, session_id: str) -> list[MessageRecord]:
+        """Every message of the session, every branch, oldest first (parents before their
+        children)."""
+        rows = self._conn.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages m WHERE m.session_id = ? ORDER BY m.id",
+            (session_id,),
         ).fetchall()
         return [_message(row) for row in rows]
 

@@ -148,6 +148,7 @@ class SessionStore:
         *,
         state: MessageState = "complete",
         parent_id: int | None = None,
+        at_start: bool = False,
         first_token_ms: float | None = None,
         duration_ms: float | None = None,
     ) -> int:
@@ -157,6 +158,7 @@ class SessionStore:
             content,
             state=state,
             parent_id=parent_id,
+            at_start=at_start,
             first_token_ms=first_token_ms,
             duration_ms=duration_ms,
         )
@@ -184,6 +186,10 @@ class SessionStore:
 
     async def branch(self, session_id: str, message_id: int | None = None) -> list[MessageRecord]:
         return await self._run(self._database.branch, session_id, message_id)
+
+    async def tree(self, session_id: str) -> list[MessageRecord]:
+        """Every branch of the session (see SessionDatabase.tree)."""
+        return await self._run(self._database.tree, session_id)
 
     async def children(self, message_id: int) -> list[int]:
         return await self._run(self._database.children, message_id)

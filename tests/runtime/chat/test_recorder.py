@@ -155,3 +155,49 @@ async def test_a_store_that_cannot_write_is_reported_once_and_chat_goes_on(
     assert "readonly" in problems[0]
     await store._run(store._database._conn.execute, "PRAGMA query_only = OFF")
     assert await stored(store, sid) == []
+
+
+async def test_branches_are_stored_and_come_back_on_the_branch_shown(
+    wire: WireServer, store: SessionStore
+) -> None:
+    from llxprt_runtime.chat.tree import ConversationTree
+
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(*(Reply(text=(t,)) for t in ("one", "two", "a2", "edited")))
+    _ = [e async for e in session.send("q1")]
+    _ = [e async for e in session.retry()]  # a sibling of "one"
+    _ = [e async for e in session.send("q2")]
+    q2 = session.tree.path()[2]
+    _ = [e async for e in session.edit(q2, "q2 edited")]
+    assert await stored(store, sid) == [
+        ("human", "complete", "q1"),
+        ("ai", "complete", "two"),
+        ("human", "complete", "q2 edited"),
+        ("ai", "complete", "edited"),
+    ]
+    assert len(await store.tree(sid)) == 7  # q1, one, two, q2, a2, q2 edited, edited
+    assert all(n.stored_id is not None for n in session.tree.nodes())
+    # Another branch shown: the store's head follows, and a restart comes back on it.
+    one = session.switch(session.tree.path()[1], -1)
+    assert one is not None
+    assert session.recorder is not None
+    last = session.tree.last
+    await session.recorder.show(last.stored_id if last else None)
+    record = await store.get_session(sid)
+    restored = ConversationTree.from_stored(await store.tree(sid), record.head_message_id)
+    assert [c.text() for c in restored.contents()] == ["q1", "one"]
+    two = restored.switch(restored.path()[1], 1)
+    assert two is not None
+    assert [c.text() for c in restored.contents()] == ["q1", "two", "q2 edited", "edited"]
+    assert restored.position(restored.path()[2]) == (2, 2)
+
+
+async def test_a_failed_retry_leaves_the_stored_branch_as_it_was(
+    wire: WireServer, store: SessionStore
+) -> None:
+    session, sid = await recorded_session(wire, store)
+    wire.enqueue(Reply(text=("kept",)), Fault(status=400))
+    _ = [e async for e in session.send("q")]
+    _ = [e async for e in session.retry()]
+    assert await stored(store, sid) == [("human", "complete", "q"), ("ai", "complete", "kept")]
+    assert len(await store.tree(sid)) == 2

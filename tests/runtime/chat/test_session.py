@@ -99,12 +99,76 @@ async def test_a_cancelled_turn_keeps_what_arrived(session: ChatSession, wire: W
     held.set()
 
 
-async def test_retry_replaces_the_last_reply(session: ChatSession, wire: WireServer) -> None:
+async def test_retry_makes_a_sibling_reply_and_keeps_the_old_one(
+    session: ChatSession, wire: WireServer
+) -> None:
     wire.enqueue(Reply(text=("first",)), Reply(text=("second",)))
     await drain(session.send("question"))
     await drain(session.retry())
     assert [c.text() for c in session.history] == ["question", "second"]
     assert [m["content"] for m in wire.requests[-1].body["messages"][1:]] == ["question"]
+    second = session.tree.path()[-1]
+    assert session.tree.position(second) == (2, 2)
+    assert [n.content.text() for n in session.tree.siblings(second)] == ["first", "second"]
+
+
+async def test_the_context_sent_follows_the_branch_on_screen(
+    session: ChatSession, wire: WireServer
+) -> None:
+    """After switching back to the first reply, the next request carries branch 1."""
+    wire.enqueue(*(Reply(text=(t,)) for t in ("one", "two", "three", "four")))
+    await drain(session.send("q"))
+    await drain(session.retry())
+    await drain(session.send("after two"))
+    two = session.tree.path()[1]
+    one = session.switch(two, -1)
+    assert one is not None and [c.text() for c in session.history] == ["q", "one"]
+    await drain(session.send("after one"))
+    assert [m["content"] for m in wire.requests[-1].body["messages"][1:]] == [
+        "q",
+        "one",
+        "after one",
+    ]
+    # Back to the second reply: the conversation that followed it comes back with it.
+    assert session.switch(one, 1) is two
+    assert [c.text() for c in session.history] == ["q", "two", "after two", "three"]
+
+
+async def test_editing_an_earlier_prompt_branches_from_its_parent(
+    session: ChatSession, wire: WireServer
+) -> None:
+    wire.enqueue(*(Reply(text=(t,)) for t in ("a1", "a2", "a2 edited")))
+    await drain(session.send("q1"))
+    await drain(session.send("q2"))
+    q2 = session.tree.path()[2]
+    await drain(session.edit(q2, "q2 edited"))
+    assert [c.text() for c in session.history] == ["q1", "a1", "q2 edited", "a2 edited"]
+    assert [m["content"] for m in wire.requests[-1].body["messages"][1:]] == [
+        "q1",
+        "a1",
+        "q2 edited",
+    ]
+    edited = session.tree.path()[2]
+    assert session.tree.siblings(edited) == [q2, edited]
+    # Even the first prompt: a new first message, the old conversation kept.
+    wire.enqueue(Reply(text=("b1",)))
+    await drain(session.edit(session.tree.path()[0], "other start"))
+    assert [c.text() for c in session.history] == ["other start", "b1"]
+    assert session.tree.position(session.tree.path()[0]) == (2, 2)
+
+
+async def test_a_failed_retry_or_edit_shows_the_old_branch_again(
+    session: ChatSession, wire: WireServer
+) -> None:
+    wire.enqueue(Reply(text=("kept",)), Fault(status=400, message="bad"))
+    await drain(session.send("q"))
+    await drain(session.retry())
+    assert [c.text() for c in session.history] == ["q", "kept"]
+    assert session.tree.position(session.tree.path()[-1]) == (1, 1)
+    wire.enqueue(Fault(status=400, message="bad"))
+    await drain(session.edit(session.tree.path()[0], "changed"))
+    assert [c.text() for c in session.history] == ["q", "kept"]
+    assert len(session.tree.nodes()) == 2  # the failed prompt left the tree
 
 
 async def test_one_reply_at_a_time(session: ChatSession, wire: WireServer) -> None:
