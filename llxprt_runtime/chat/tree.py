@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.records import MessageRecord
 
 
 @dataclass(eq=False, slots=True)
@@ -28,18 +29,6 @@ class MessageNode:
     duration_seconds: float | None = None
     children: list[MessageNode] = field(default_factory=list, repr=False)
     chosen: MessageNode | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    """What the tree needs of a stored message (store.records.MessageRecord fits it)."""
-
-    id: int
-    parent_id: int | None
-    content: IContent
-    state: str = "complete"
-    first_token_ms: float | None = None
-    duration_ms: float | None = None
 
 
 class ConversationTree:
@@ -187,7 +176,7 @@ class ConversationTree:
 
     @classmethod
     def from_stored(
-        cls, messages: Sequence[StoredMessage], head_id: int | None
+        cls, messages: Sequence[MessageRecord], head_id: int | None
     ) -> ConversationTree:
         """A stored session's tree (messages in any order with their parent ids), showing
         the branch ending at `head_id` (else the newest message). A message whose parent

@@ -4,8 +4,15 @@ a failed prompt out, building from stored rows, and the copy a fork starts from.
 
 from __future__ import annotations
 
-from llxprt_runtime.chat.tree import ConversationTree, MessageNode, StoredMessage
+from llxprt_runtime.chat.tree import ConversationTree, MessageNode
 from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.records import MessageRecord
+
+
+def row(
+    id: int, parent: int | None, content: IContent, state: str = "complete", **timings: float
+) -> MessageRecord:
+    return MessageRecord(id, "s", parent, content, state, 0.0, **timings)  # type: ignore[arg-type]
 
 
 def texts(tree: ConversationTree) -> list[str]:
@@ -86,12 +93,12 @@ def test_removing_a_branch_not_shown_keeps_the_head() -> None:
 
 def test_a_stored_tree_comes_back_on_the_branch_that_was_shown() -> None:
     rows = [
-        StoredMessage(1, None, IContent.human("q1")),
-        StoredMessage(2, 1, IContent.ai("a1")),
-        StoredMessage(3, 2, IContent.human("q2")),
-        StoredMessage(4, 3, IContent.ai("a2"), state="partial", first_token_ms=250.0),
-        StoredMessage(5, 1, IContent.ai("a1b")),
-        StoredMessage(6, 5, IContent.human("q3")),
+        row(1, None, IContent.human("q1")),
+        row(2, 1, IContent.ai("a1")),
+        row(3, 2, IContent.human("q2")),
+        row(4, 3, IContent.ai("a2"), state="partial", first_token_ms=250.0),
+        row(5, 1, IContent.ai("a1b")),
+        row(6, 5, IContent.human("q3")),
     ]
     tree = ConversationTree.from_stored(list(reversed(rows)), head_id=4)
     assert texts(tree) == ["q1", "a1", "q2", "a2"]
@@ -104,7 +111,7 @@ def test_a_stored_tree_comes_back_on_the_branch_that_was_shown() -> None:
     # No head stored: the newest message's branch.
     assert texts(ConversationTree.from_stored(rows, None)) == ["q1", "a1b", "q3"]
     # A row whose parent is gone starts a branch of its own, it is not lost.
-    orphan = ConversationTree.from_stored([StoredMessage(9, 7, IContent.human("x"))], 9)
+    orphan = ConversationTree.from_stored([row(9, 7, IContent.human("x"))], 9)
     assert texts(orphan) == ["x"]
 
 
