@@ -62,6 +62,8 @@ _EXPORTS = {
     "RetryEvent": "llxprt_runtime.providers.retry",
     "ChatSession": "llxprt_runtime.chat.session",
     "Turn": "llxprt_runtime.chat.session",
+    "ConversationTree": "llxprt_runtime.chat.tree",
+    "MessageNode": "llxprt_runtime.chat.tree",
     "Failed": "llxprt_runtime.chat.events",
     "Finished": "llxprt_runtime.chat.events",
     "ReplyEvent": "llxprt_runtime.chat.events",
@@ -167,6 +169,10 @@ if TYPE_CHECKING:
     from llxprt_runtime.chat.session import (
         ChatSession,
         Turn,
+    )
+    from llxprt_runtime.chat.tree import (
+        ConversationTree,
+        MessageNode,
     )
     from llxprt_runtime.credentials import (
         held_credentials,
@@ -302,6 +308,7 @@ __all__ = [
     "ChatSession",
     "CliOverrides",
     "CodexOAuth",
+    "ConversationTree",
     "ExportHeader",
     "Failed",
     "Finished",
@@ -311,6 +318,7 @@ __all__ = [
     "LoadBalancerProfile",
     "LoginPrompt",
     "MemberReport",
+    "MessageNode",
     "MessageRecord",
     "ModelChangeResult",
     "MutationResult",

@@ -125,6 +125,14 @@ MESSAGE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("b", "Copy a code block of it (choose when several)", "message-code", "copy_code"),
     KeySpec("r", "Send it again (a reply: its prompt)", "message-resend", "resend"),
     KeySpec("i", "Details: model, tokens, time", "message-details", "details"),
+    KeySpec("e", "Edit this prompt: sending it makes a new branch", "message-edit", "edit"),
+    KeySpec(
+        "left,h",
+        "Previous alternative of this message (‹ 2/3 ›), with what followed it",
+        "branch-previous",
+        "branch(-1)",
+    ),
+    KeySpec("right,l", "Next alternative of this message", "branch-next", "branch(1)"),
     KeySpec("escape,tab", "Back to the prompt", "message-leave", "leave"),
 )
 

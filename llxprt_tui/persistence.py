@@ -200,6 +200,13 @@ class Persistence:
             if tab.session_id is not None:
                 await self._write(tab, store.set_open(tab.session_id, position))
 
+    async def branch_shown(self, tab: ChatTab) -> None:
+        """Another branch of the tab's conversation is on screen: a restart shows it."""
+        store, last = self.store, tab.session.tree.last
+        if store is not None and tab.session_id is not None and last is not None:
+            write = store.update_session(tab.session_id, head_message_id=last.stored_id)
+            await self._write(tab, write)
+
     async def tab_closed(self, tab: ChatTab) -> None:
         """The session stays in the store, closed."""
         store = self.store
@@ -254,9 +261,12 @@ class Persistence:
         history = list(record.prompt_history)
         tab.prompt.prompt_history = PromptHistory(history, position=len(history))
         problem = await _apply_snapshot(runtime, record)
+        from llxprt_runtime.api import ConversationTree
+
         store = self.store
-        messages = await self._write(tab, store.branch(record.id)) if store else None
-        await tab.restore_conversation(messages or [])
+        messages = await self._write(tab, store.tree(record.id)) if store else None
+        head = record.head_message_id
+        await tab.restore_conversation(ConversationTree.from_stored(messages or [], head))
         if problem:
             await tab.error(problem)
         if record.key_source == TYPED:

@@ -168,6 +168,8 @@ class AssistantMessage(Vertical):
         self._ending = asyncio.Event()
         self.state = "waiting"
         self._rendered = True
+        self._footer_text = ""
+        self._branch = ""  # "‹ 2/3 ›" when the reply has siblings (chat/branches.py)
 
     def compose(self) -> ComposeResult:
         yield self.markdown
@@ -304,7 +306,16 @@ class AssistantMessage(Vertical):
             await self._show_text(final=True)
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")
-        self.footer.update(footer)
+        self._footer_text = footer
+        self._show_footer()
+
+    def show_branch(self, mark: str) -> None:
+        """Which of its siblings this reply is ("‹ 2/3 ›"), before the footer; "" for none."""
+        self._branch = mark
+        self._show_footer()
+
+    def _show_footer(self) -> None:
+        self.footer.update(" · ".join(p for p in (self._branch, self._footer_text) if p))
 
 
 def usage_line(

@@ -22,6 +22,12 @@ class UserMessage(Static):
         super().__init__(visible_controls(text), markup=False)
         self.text = text
 
+    def show_branch(self, mark: str) -> None:
+        """Which of its siblings this prompt is ("‹ 2/3 ›", an edited prompt) on a line
+        under it; "" for none."""
+        shown = visible_controls(self.text)
+        self.update(f"{shown}\n{mark}" if mark else shown)
+
 
 class Notice(Static):
     """Command output and other information from llxprt itself."""

@@ -46,7 +46,14 @@ from llxprt_tui.commands.spec import (
 from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
-    from llxprt_runtime.api import ChatSession, ExportHeader, MessageRecord, RuntimeServices, Turn
+    from llxprt_runtime.api import (
+        ChatSession,
+        ConversationTree,
+        ExportHeader,
+        MessageNode,
+        RuntimeServices,
+        Turn,
+    )
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
 
@@ -102,6 +109,10 @@ class ChatTab(Vertical):
         self._stream_task: asyncio.Task[None] | None = None
         self._ending = False
         self._stream_started = self._cancel_at_start = False
+        self._editing: MessageNode | None = None  # the prompt `e` is editing (a new branch)
+        self._turn_entries: tuple[MessageEntry | None, MessageEntry | None] = (None, None)
+        self._branching = False  # the turn streaming is an edit or a retry (a new branch)
+        self._edited: MessageNode | None = None  # the prompt that turn edits
         self._transcript = Transcript()
         self.completer = Completer(self)
 
@@ -197,6 +208,8 @@ class ChatTab(Vertical):
 
     @on(PromptInput.Changed)
     def _update_completion(self, event: PromptInput.Changed) -> None:
+        if not self.prompt.text.strip():
+            self._editing = None  # the edited text is gone: the next prompt goes at the end
         self.run_worker(
             self.completer.refresh(self.prompt.text), group="completion", exclusive=True
         )
@@ -261,20 +274,36 @@ class ChatTab(Vertical):
 
     async def send(self, text: str) -> None:
         await self.ready()
+        edited, self._editing = self._editing, None
+        if edited is not None and any(node is edited for node in self.session.tree.path()):
+            # A new branch from the edited prompt's parent: the old one leaves the screen
+            # (it stays reachable with ‹ ›).
+            from llxprt_tui.chat.branches import cut_from, entry_of
+
+            entry = entry_of(self.transcript, edited)
+            await cut_from(self.transcript, entry.widget if entry is not None else None)
+            self._branching, self._edited = True, edited
+            await self._start(text, self.session.edit(edited, text))
+            return
         await self._start(text, self.session.send(text))
 
-    async def _start(self, text: str, events: AsyncGenerator[ReplyEvent, None]) -> None:
-        """Show the prompt and an empty reply, then draw `events` into it in a task."""
+    async def _start(
+        self, text: str, events: AsyncGenerator[ReplyEvent, None], *, ask: bool = True
+    ) -> None:
+        """Show the prompt (unless `ask` is False: a retry's prompt is there) and an empty
+        reply, then draw `events` into it in a task."""
         from llxprt_tui.chat.messages import AssistantMessage
 
         transcript = self.transcript
-        question = UserMessage(text)
-        await self.add(question)
-        transcript.track(MessageEntry(question, "user", text=text))
+        asked: MessageEntry | None = None
+        if ask:
+            question = UserMessage(text)
+            await self.add(question)
+            asked = transcript.track(MessageEntry(question, "user", text=text))
         reply = AssistantMessage()
         await self.add(reply)
         runtime = self.runtime
-        transcript.track(
+        answer = transcript.track(
             MessageEntry(
                 reply,
                 "assistant",
@@ -283,6 +312,7 @@ class ChatTab(Vertical):
                 model=runtime.config.get_model() or "",
             )
         )
+        self._turn_entries = (asked, answer)
         self.streaming = True
         self.changed()
         self._stream_started = self._cancel_at_start = False
@@ -387,46 +417,54 @@ class ChatTab(Vertical):
             await reply.remove()
         else:
             await reply.finish(state, footer)
+        await self._place_turn(turn)
 
-    async def restore_conversation(self, messages: Sequence[MessageRecord]) -> None:
-        """A stored conversation: all of it back in the session's history, its last messages
-        shown (a reply cut off by a killed process is marked interrupted)."""
-        from llxprt_tui.chat.messages import AssistantMessage
-        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE, restored_footer
+    async def _place_turn(self, turn: Turn | None) -> None:
+        """The ended turn's messages take their places in the session's tree: marks shown,
+        and the branch before a retry or an edit that got nothing back is drawn again."""
+        from llxprt_tui.chat.branches import redraw, show_marks
+        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
+
+        asked, answer = self._turn_entries
+        self._turn_entries = (None, None)
+        branching, self._branching = self._branching, False
+        edited, self._edited = self._edited, None
+        tree = self.session.tree
+        if asked is not None and turn is not None:
+            asked.node = turn.prompt_node
+        if answer is not None and turn is not None:
+            answer.node = turn.reply_node
+        got_nothing = turn is None or (
+            turn.reply_node is None and (turn.prompt_node is None or not turn.added_prompt)
+        )
+        if branching and got_nothing:
+            # The retry or edit got nothing back: the branch shown before it is shown again,
+            # what went wrong is said under it, and an edit's text can be sent again.
+            errors = [w for w in self.transcript.children if isinstance(w, ErrorNotice)]
+            failed = turn is not None and turn.state == "failed"
+            said = errors[-1].text if errors and failed else None
+            await redraw(self.transcript, tree, SHOWN_ON_RESTORE)
+            if said is not None:
+                await self.error(said)
+            if edited is not None and failed and self.prompt.text:
+                self._editing = edited
+        show_marks(self.transcript, tree)
+
+    async def restore_conversation(self, tree: ConversationTree) -> None:
+        """A stored conversation: every branch back in the session, the last messages of the
+        branch that was shown drawn (a reply cut off by a killed process marked interrupted)."""
+        from llxprt_tui.chat.branches import draw, show_marks
+        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
 
         await self.transcript.remove_children()  # the welcome of a fresh tab
-        self.session.load_history([m.content for m in messages])
-        hidden = len(messages) - SHOWN_ON_RESTORE
+        self.transcript.forget_all()
+        self.session.load_tree(tree)
+        path = tree.path()
+        hidden = len(path) - SHOWN_ON_RESTORE
         if hidden > 0:
             await self.notice(f"{hidden} earlier messages of this session are not shown.")
-        transcript = self.transcript
-        prompt = ""
-        for message in messages[-SHOWN_ON_RESTORE:]:
-            content = message.content
-            if content.speaker == "human":
-                prompt = content.text()
-                question = UserMessage(visible_controls(prompt))
-                await self.add(question)
-                transcript.track(MessageEntry(question, "user", text=prompt))
-                continue
-            answer = AssistantMessage()
-            await self.add(answer)
-            transcript.track(
-                MessageEntry(
-                    answer,
-                    "assistant",
-                    prompt=prompt,
-                    provider=message.provider or "",
-                    model=message.model or "",
-                )
-            )
-            if content.thinking():
-                await answer.append_thinking(visible_controls(content.thinking()))
-            for call in content.tool_calls():
-                await answer.add_tool_call(call)
-            await answer.append_text(visible_controls(content.text()))
-            state = "interrupted" if message.state == "streaming" else message.state
-            await answer.finish("done" if state == "complete" else state, restored_footer(message))
+        await draw(self.transcript, path[-SHOWN_ON_RESTORE:])
+        show_marks(self.transcript, tree)
         self.changed()
 
     def cancel_stream(self) -> bool:
@@ -490,9 +528,47 @@ class ChatTab(Vertical):
                 self.notify("A reply is still streaming: escape cancels it.", severity="warning")
                 return
             self.focus_prompt()
+            self._editing = None
             await self.send(text if entry.role == "user" else entry.prompt)
+        elif event.action == "edit":
+            self._edit(entry)
         else:
             self.notify("\n".join(entry.details()), title="Message details", markup=False)
+
+    def _edit(self, entry: MessageEntry) -> None:
+        """`e`: the prompt's text back in the prompt; sending it makes a new branch."""
+        if entry.role != "user" or entry.node is None:
+            self.notify("Select one of your prompts to edit it.", severity="warning")
+            return
+        self._editing = None
+        self.prompt.load_text(entry.text)
+        self._editing = entry.node
+        self.focus_prompt()
+        self.notify(
+            "Editing: enter sends it as a new branch from here (the old one is kept).",
+            markup=False,
+        )
+
+    @on(Transcript.SwitchBranch)
+    async def _switch_branch(self, event: Transcript.SwitchBranch) -> None:
+        """left/right on a message with alternatives: show the next one and what followed it.
+        The context sent next and an export follow (the session's branch on screen)."""
+        from llxprt_tui.chat.branches import entry_of, redraw
+        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
+
+        node = event.entry.node
+        if node is None:
+            return
+        if self.streaming:
+            self.notify("A reply is still streaming: escape cancels it.", severity="warning")
+            return
+        shown = self.session.switch(node, event.step)
+        if shown is None:
+            return
+        await redraw(self.transcript, self.session.tree, SHOWN_ON_RESTORE)
+        self.transcript.select(entry_of(self.transcript, shown))
+        persistence = self.llxprt_app.persistence
+        persistence.later(persistence.branch_shown(self))
 
     def _copy_code(self, blocks: list[str]) -> None:
         if not blocks:
@@ -539,8 +615,18 @@ class ChatTab(Vertical):
         if self.streaming:
             await self.error("A reply is still streaming: escape cancels it first.")
             return
-        self.transcript.mark_replaced()
-        await self._start(session.last_turn.prompt, session.retry())
+        prompt = session.retry_target()
+        if prompt is None:  # a failed turn: its prompt is asked anew
+            self.transcript.mark_replaced()
+            await self._start(session.last_turn.prompt, session.retry())
+            return
+        # The new reply is an alternative beside the old one (‹ 2/2 ›), which leaves the
+        # screen but stays reachable.
+        from llxprt_tui.chat.branches import cut_after
+
+        await cut_after(self.transcript, prompt)
+        self._branching = True
+        await self._start(prompt.content.text(), session.retry(), ask=False)
 
     def _export_header(self) -> ExportHeader:
         from datetime import UTC, datetime

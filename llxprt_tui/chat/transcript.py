@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual import events
 from textual.containers import VerticalScroll
@@ -21,8 +21,11 @@ from textual.widgets import Static
 from llxprt_runtime.providers.content import Usage
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
 
+if TYPE_CHECKING:
+    from llxprt_runtime.api import MessageNode
+
 Role = Literal["user", "assistant"]
-MessageAction = Literal["copy", "code", "resend", "details"]
+MessageAction = Literal["copy", "code", "resend", "details", "edit"]
 
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
@@ -47,6 +50,7 @@ class MessageEntry:
     seconds: float | None = None
     state: str = ""
     replaced: bool = False
+    node: MessageNode | None = None  # its message in the session's tree, once it has one
 
     def details(self) -> list[str]:
         if self.role == "user":
@@ -97,6 +101,14 @@ class Transcript(VerticalScroll, can_focus=True):
             self.entry = entry
             self.action = action
 
+    class SwitchBranch(Message):
+        """Show another alternative of the selected message (`step` away)."""
+
+        def __init__(self, entry: MessageEntry, step: int) -> None:
+            super().__init__()
+            self.entry = entry
+            self.step = step
+
     class Leave(Message):
         """Back to the prompt, with a character typed here if any."""
 
@@ -130,6 +142,10 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def entry_for(self, widget: Widget) -> MessageEntry | None:
         return next((e for e in self.entries if e.widget is widget), None)
+
+    def live_entries(self) -> list[MessageEntry]:
+        """The tracked messages on screen, in order."""
+        return self._live_entries()
 
     def _live_entries(self) -> list[MessageEntry]:
         return [e for e in self.entries if e.widget.parent is self]
@@ -183,6 +199,13 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def action_details(self) -> None:
         self._pick("details")
+
+    def action_edit(self) -> None:
+        self._pick("edit")
+
+    def action_branch(self, step: int) -> None:
+        if self.selected is not None:
+            self.post_message(self.SwitchBranch(self.selected, step))
 
     def action_leave(self) -> None:
         self.post_message(self.Leave(None))

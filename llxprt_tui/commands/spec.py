@@ -105,7 +105,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "handlers:cmd_sessions",
     ),
     CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
-    CommandSpec("retry", "/retry", "Send the last prompt again", "handlers:cmd_retry"),
+    CommandSpec(
+        "retry",
+        "/retry",
+        "Ask the last prompt again: a new reply beside the old one (‹ 2/2 ›)",
+        "handlers:cmd_retry",
+    ),
     CommandSpec(
         "copy", "/copy [code]", "Copy the last reply, or its last code block", "handlers:cmd_copy"
     ),

@@ -35,12 +35,14 @@ XTERM: dict[str, str] = {
     "ctrl+end": "\x1b[1;5F",
     "ctrl+pageup": "\x1b[5;5~",
     "ctrl+pagedown": "\x1b[6;5~",
+    "left": "\x1b[D",
+    "right": "\x1b[C",
     "alt+up": "\x1b[1;3A",
     "alt+down": "\x1b[1;3B",
     "alt+left": "\x1b[1;3D",
     "alt+right": "\x1b[1;3C",
     **{f"alt+{n}": f"\x1b{n}" for n in range(10)},
-    **{c: c for c in "bcgijkrG"},
+    **{c: c for c in "bceghijklrG"},
 }
 
 

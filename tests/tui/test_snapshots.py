@@ -448,7 +448,7 @@ def test_first_send_without_a_key(snap_compare: Callable[..., bool]) -> None:
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_a_reply_replaced_by_retry(
+def test_a_retried_reply_shown_as_alternative_two_of_two(
     snap_compare: Callable[..., bool], fixed_wire: WireServer
 ) -> None:
     fixed_wire.enqueue(Reply(text=("The first answer.",)), Reply(text=("A better answer.",)))
