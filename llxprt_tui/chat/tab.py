@@ -337,9 +337,6 @@ class ChatTab(Vertical):
                 if self._cancel_at_start:
                     raise asyncio.CancelledError
                 async for event in events:
-                    # A fast local stream may never suspend on its socket: yield so rendering,
-                    # timers and key presses keep flowing while it runs.
-                    await asyncio.sleep(0)
                     if isinstance(event, TextDelta):
                         progress.token()
                         await reply.append_text(visible_controls(event.text))
@@ -352,6 +349,10 @@ class ChatTab(Vertical):
                         state = "failed"
                         shown = self._failure_text(event.error, provider)
                         await self._failed(text, shown, event.partial is not None)
+                    # A fast local stream may never suspend on its socket: yield so rendering,
+                    # timers and key presses keep flowing while it runs. After drawing the
+                    # event: a cancel landing here must not lose a delta the session kept.
+                    await asyncio.sleep(0)
         except asyncio.CancelledError:
             state = "cancelled"
         except Exception as exc:  # never let a bug in drawing a reply take the tab down

@@ -54,8 +54,9 @@ class MessageEntry:
 
     def details(self) -> list[str]:
         if self.role == "user":
-            return [f"Your message · {len(self.text)} characters"]
+            return [f"Your message · {len(self.text)} characters", *self._alternatives()]
         lines = [f"Reply from {self.provider or '?'} · model {self.model or '?'}"]
+        lines += self._alternatives()
         if self.usage is not None:
             lines.append(
                 f"tokens: {self.usage.prompt_tokens} in · {self.usage.completion_tokens} out"
@@ -69,6 +70,14 @@ class MessageEntry:
         if self.replaced:
             lines.append("replaced by /retry (not in the context any more)")
         return lines
+
+    def _alternatives(self) -> list[str]:
+        node = self.node
+        siblings = node.parent.children if node is not None and node.parent is not None else []
+        if len(siblings) < 2:
+            return []
+        number = next(n for n, s in enumerate(siblings, start=1) if s is node)
+        return [f"alternative {number} of {len(siblings)} (left/right shows the others)"]
 
 
 def last_exchange(entries: Sequence[MessageEntry]) -> list[MessageEntry]:
