@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import oneshot, streaming, tui
+from bench import conversation, oneshot, streaming, tui
 from bench.figures import Figure, markdown_table, print_table
 
 TUI_GROUPS = ("first-frame", "stream", "echo", "memory", "tabs")
-GROUPS = (*TUI_GROUPS, *streaming.GROUPS, "oneshot")
+GROUPS = (*TUI_GROUPS, *streaming.GROUPS, "conversation", "oneshot")
 
 
 def main() -> None:
@@ -39,6 +39,8 @@ def main() -> None:
             figures += tui.measure(args.runs, group)
         elif group in streaming.GROUPS:
             figures += streaming.measure(args.runs, group)
+        elif group == "conversation":
+            figures += conversation.measure(args.runs)
         else:
             figures += oneshot.measure(args.runs)
     print(

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 
-from llxprt_runtime.api import visible_controls
-from llxprt_tui.chat.notices import UserMessage
 from llxprt_tui.chat.transcript import MessageEntry, Transcript
 
 if TYPE_CHECKING:
@@ -28,103 +26,58 @@ def branch_mark(tree: ConversationTree, node: MessageNode) -> str:
 
 
 def show_marks(transcript: Transcript, tree: ConversationTree) -> None:
-    """Every drawn message says which alternative it is (cheap: a few hundred entries)."""
+    """Every message says which alternative it is (cheap: a few hundred entries; a message
+    not drawn shows it when it is)."""
     for entry in transcript.live_entries():
-        show = getattr(entry.widget, "show_branch", None)
-        if entry.node is not None and show is not None:
-            show(branch_mark(tree, entry.node))
+        if entry.node is not None:
+            transcript.show_mark(entry, branch_mark(tree, entry.node))
 
 
-async def cut_from(transcript: Transcript, widget: Widget | None) -> None:
-    """Take `widget` and everything drawn after it off the screen (None: everything)."""
-    children = list(transcript.children)
-    start = children.index(widget) if widget in children else 0 if widget is None else None
-    if start is None:
-        return
-    gone = children[start:]
-    transcript.entries[:] = [e for e in transcript.entries if e.widget not in gone]
-    if transcript.selected is not None and transcript.selected.widget in gone:
-        transcript.selected = None
-    if gone:
-        await transcript.remove_children(gone)
+async def cut_from(transcript: Transcript, start: MessageEntry | Widget | None) -> None:
+    """Take `start` and everything after it off the transcript (None: everything)."""
+    await transcript.cut(start)
 
 
 async def cut_after(transcript: Transcript, node: MessageNode) -> None:
-    """Everything drawn after `node`'s message leaves the screen (a retry's old reply)."""
-    children = list(transcript.children)
-    entry = next((e for e in transcript.live_entries() if e.node is node), None)
+    """Everything after `node`'s message leaves the transcript (a retry's old reply)."""
+    entries = transcript.live_entries()
+    entry = next((e for e in entries if e.node is node), None)
     if entry is None:
         return
-    index = children.index(entry.widget)
-    if index + 1 < len(children):
-        await cut_from(transcript, children[index + 1])
+    after = entries.index(entry) + 1
+    if after < len(entries):
+        await cut_from(transcript, entries[after])
 
 
 def entry_of(transcript: Transcript, node: MessageNode) -> MessageEntry | None:
     return next((e for e in transcript.live_entries() if e.node is node), None)
 
 
-async def redraw(transcript: Transcript, tree: ConversationTree, shown: int) -> None:
-    """Make the screen show the tree's branch: keep what is drawn while it follows the branch,
-    draw again from the first message that does not (at most the last `shown` messages
-    when nothing on screen is on the branch)."""
+async def redraw(transcript: Transcript, tree: ConversationTree) -> None:
+    """Make the transcript show the tree's branch: keep its messages while they follow the
+    branch, and replace them from the first one that does not."""
     path = tree.path()
     index = {id(node): n for n, node in enumerate(path)}
     expected: int | None = None
-    cut: Widget | None = None
+    cut: MessageEntry | None = None
     for entry in transcript.live_entries():
         at = index.get(id(entry.node)) if entry.node is not None else None
         if at is None or (expected is not None and at != expected):
-            cut = entry.widget
+            cut = entry
             break
         expected = at + 1
-    start = expected if expected is not None else max(0, len(path) - shown)
     if expected is None:
-        cut = None  # nothing drawn is on the branch: draw its end afresh
-        await cut_from(transcript, None)
+        await cut_from(transcript, None)  # nothing shown is on the branch: all of it afresh
     elif cut is not None:
         await cut_from(transcript, cut)
-    await draw(transcript, path[start:])
+    await draw(transcript, path[expected or 0 :])
     show_marks(transcript, tree)
 
 
 async def draw(transcript: Transcript, nodes: Sequence[MessageNode]) -> None:
-    """Draw stored or earlier messages at the end of the transcript."""
-    from llxprt_tui.chat.messages import AssistantMessage
-    from llxprt_tui.chat.restored import node_footer
+    """Stored or earlier messages at the end of the transcript, as rows drawn when the view
+    comes near them (its end is shown)."""
+    from llxprt_tui.chat.restored import node_rows
 
-    for node in nodes:
-        content = node.content
-        if content.speaker == "human":
-            text = content.text()
-            question = UserMessage(text)
-            await transcript.mount(question)
-            transcript.track(MessageEntry(question, "user", text=text, node=node))
-            continue
-        parent = node.parent
-        prompt = parent.content.text() if parent is not None else ""
-        meta = content.metadata
-        answer = AssistantMessage()
-        await transcript.mount(answer)
-        transcript.track(
-            MessageEntry(
-                answer,
-                "assistant",
-                text=content.text(),
-                prompt=prompt,
-                provider=meta.provider or "",
-                model=meta.model or "",
-                usage=meta.usage,
-                first_token_seconds=node.first_token_seconds,
-                state=node.state,
-                node=node,
-            )
-        )
-        if content.thinking():
-            await answer.append_thinking(visible_controls(content.thinking()))
-        for call in content.tool_calls():
-            await answer.add_tool_call(call)
-        await answer.append_text(visible_controls(content.text()))
-        state = "interrupted" if node.state == "streaming" else node.state
-        await answer.finish("done" if state == "complete" else state, node_footer(node))
+    await transcript.add_stored(node_rows(nodes))
     transcript.anchor()

@@ -17,6 +17,8 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -65,10 +67,10 @@ class ThinkingEntry(Collapsible):
     ThinkingEntry Static { color: $text-muted; }
     """
 
-    def __init__(self) -> None:
-        self._body = Static("", markup=False)
+    def __init__(self, text: str = "") -> None:
+        self._body = Static(text, markup=False)
         super().__init__(self._body, title="Thinking", collapsed=True)
-        self.text = ""
+        self.text = text
 
     def append(self, thought: str) -> None:
         self.text += thought
@@ -170,9 +172,48 @@ class AssistantMessage(Vertical):
         self._rendered = True
         self._footer_text = ""
         self._branch = ""  # "‹ 2/3 ›" when the reply has siblings (chat/branches.py)
+        self._ended_with: tuple[str, Sequence[ToolCallBlock]] = ("", ())  # see drawn()
+
+    @classmethod
+    def drawn(
+        cls,
+        text: str,
+        state: str,
+        footer: str,
+        thinking: str = "",
+        calls: Sequence[ToolCallBlock] = (),
+    ) -> AssistantMessage:
+        """A reply that has ended, drawn whole at once: restored from the store, or drawn
+        again when the transcript scrolls back to it. Its text is shown as it is given."""
+        reply = cls()
+        reply._parts = [text]
+        reply.state = state
+        reply._ended_with = (thinking, tuple(calls))
+        reply.markdown = Markdown(text, parser_factory=shared_parser)
+        reply._footer_text = footer
+        reply._show_footer()
+        reply.set_class(state == "cancelled", "-cancelled")
+        reply.set_class(state == "failed", "-failed")
+        return reply
+
+    def recipe(self) -> Callable[[], Widget] | None:
+        """How the transcript draws this reply again once it has dropped it; None while it
+        streams (a streaming reply is never dropped)."""
+        if self.state in ("waiting", "streaming"):
+            return None
+        thinking = self._thinking.text if self._thinking is not None else ""
+        calls = tuple(entry.call for entry in self.query(ToolCallEntry))
+        footer = self._footer_text  # without its branch mark: the transcript adds it
+        return partial(AssistantMessage.drawn, self.text, self.state, footer, thinking, calls)
 
     def compose(self) -> ComposeResult:
+        thinking, calls = self._ended_with
+        if thinking:
+            self._thinking = ThinkingEntry(thinking)
+            yield self._thinking
         yield self.markdown
+        for call in calls:
+            yield ToolCallEntry(call)
         yield self.footer
 
     @property

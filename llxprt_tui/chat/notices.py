@@ -3,12 +3,27 @@ the first frame (which shows the welcome notice) does not pay for it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
+from textual.widget import Widget
 from textual.widgets import Static
 
 from llxprt_runtime.api import visible_controls
 
 
-class UserMessage(Static):
+class _Entry(Static):
+    """A line of text in the transcript, drawn again from that text when scrolled back to."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(visible_controls(text), markup=False)
+        self.text = text
+
+    def recipe(self) -> Callable[[], Widget]:
+        return partial(type(self), self.text)
+
+
+class UserMessage(_Entry):
     DEFAULT_CSS = """
     UserMessage {
         background: $llxprt-user;
@@ -18,10 +33,6 @@ class UserMessage(Static):
     }
     """
 
-    def __init__(self, text: str) -> None:
-        super().__init__(visible_controls(text), markup=False)
-        self.text = text
-
     def show_branch(self, mark: str) -> None:
         """Which of its siblings this prompt is ("‹ 2/3 ›", an edited prompt) on a line
         under it; "" for none."""
@@ -29,7 +40,7 @@ class UserMessage(Static):
         self.update(f"{shown}\n{mark}" if mark else shown)
 
 
-class Notice(Static):
+class Notice(_Entry):
     """Command output and other information from llxprt itself."""
 
     DEFAULT_CSS = """
@@ -40,11 +51,8 @@ class Notice(Static):
     }
     """
 
-    def __init__(self, text: str) -> None:
-        super().__init__(visible_controls(text), markup=False)
 
-
-class ErrorNotice(Static):
+class ErrorNotice(_Entry):
     """A failure, said plainly, with what to do next."""
 
     DEFAULT_CSS = """
@@ -56,7 +64,3 @@ class ErrorNotice(Static):
         margin: 1 0 0 0;
     }
     """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(visible_controls(text), markup=False)
-        self.text = text

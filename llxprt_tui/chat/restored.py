@@ -1,18 +1,22 @@
-"""How a stored conversation looks when a tab restores it: how many of its last messages are
-drawn at first, and the footer of a stored reply (its usage, and how it ended when it did not
-finish). In the chat layer because the tab draws it; persistence.py only supplies the rows."""
+"""How a stored conversation looks when a tab restores it: a row of the transcript for each
+message (drawn only when the view comes near it, see transcript.py), and the footer of a
+stored reply (its usage, and how it ended when it did not finish). In the chat layer because
+the tab draws it; persistence.py only supplies the records."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
-from llxprt_tui.chat.messages import usage_line
+from llxprt_runtime.api import visible_controls
+from llxprt_tui.chat.messages import AssistantMessage, usage_line
+from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.chat.transcript import MessageEntry, Recipe, estimated_lines
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import MessageNode, MessageRecord
     from llxprt_runtime.providers.content import Usage
-
-SHOWN_ON_RESTORE: Final = 40  # messages rendered when a restored tab is first shown
 
 _ENDINGS: Final = {
     "interrupted": "interrupted (llxprt stopped while it streamed)",
@@ -43,3 +47,44 @@ def drawn_footer(
     if mark:
         return mark + (f" · {line}" if line else "")
     return line
+
+
+def node_rows(nodes: Sequence[MessageNode]) -> list[tuple[Recipe, MessageEntry, int]]:
+    """The transcript's rows for messages of the session's tree: how to draw each, what it
+    was, its estimated height. Nothing is drawn here (500 messages cost no widget)."""
+    rows: list[tuple[Recipe, MessageEntry, int]] = []
+    for node in nodes:
+        content = node.content
+        text = content.text()
+        lines = estimated_lines(text)
+        if content.speaker == "human":
+            entry = MessageEntry(None, "user", text=text, node=node)
+            rows.append((partial(UserMessage, text), entry, lines))
+            continue
+        parent = node.parent
+        meta = content.metadata
+        state = "interrupted" if node.state == "streaming" else node.state
+        shown_state = "done" if state == "complete" else state
+        entry = MessageEntry(
+            None,
+            "assistant",
+            text=text,
+            prompt=parent.content.text() if parent is not None else "",
+            provider=meta.provider or "",
+            model=meta.model or "",
+            usage=meta.usage,
+            first_token_seconds=node.first_token_seconds,
+            seconds=node.duration_seconds,
+            state=node.state,
+            node=node,
+        )
+        recipe = partial(
+            AssistantMessage.drawn,
+            visible_controls(text),
+            shown_state,
+            node_footer(node),
+            visible_controls(content.thinking()),
+            tuple(content.tool_calls()),
+        )
+        rows.append((recipe, entry, lines))
+    return rows

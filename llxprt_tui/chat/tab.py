@@ -190,9 +190,7 @@ class ChatTab(Vertical):
         self.prompt.focus()
 
     async def add(self, widget: Widget) -> None:
-        transcript = self.transcript
-        await transcript.mount(widget)
-        transcript.anchor()
+        await self.transcript.add(widget)
 
     async def notice(self, *lines: str) -> None:
         if lines:
@@ -281,7 +279,7 @@ class ChatTab(Vertical):
             from llxprt_tui.chat.branches import cut_from, entry_of
 
             entry = entry_of(self.transcript, edited)
-            await cut_from(self.transcript, entry.widget if entry is not None else None)
+            await cut_from(self.transcript, entry)
             self._branching, self._edited = True, edited
             await self._start(text, self.session.edit(edited, text))
             return
@@ -415,7 +413,7 @@ class ChatTab(Vertical):
         # first step, or stopping it re-raises that task's cancellation here (issue 11.12).
         await asyncio.sleep(0)
         if state == "failed" and content is None:
-            await reply.remove()
+            await self.transcript.discard(reply)
         else:
             await reply.finish(state, footer)
         await self._place_turn(turn)
@@ -424,7 +422,6 @@ class ChatTab(Vertical):
         """The ended turn's messages take their places in the session's tree: marks shown,
         and the branch before a retry or an edit that got nothing back is drawn again."""
         from llxprt_tui.chat.branches import redraw, show_marks
-        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
 
         asked, answer = self._turn_entries
         self._turn_entries = (None, None)
@@ -444,7 +441,7 @@ class ChatTab(Vertical):
             errors = [w for w in self.transcript.children if isinstance(w, ErrorNotice)]
             failed = turn is not None and turn.state == "failed"
             said = errors[-1].text if errors and failed else None
-            await redraw(self.transcript, tree, SHOWN_ON_RESTORE)
+            await redraw(self.transcript, tree)
             if said is not None:
                 await self.error(said)
             if edited is not None and failed and self.prompt.text:
@@ -452,19 +449,15 @@ class ChatTab(Vertical):
         show_marks(self.transcript, tree)
 
     async def restore_conversation(self, tree: ConversationTree) -> None:
-        """A stored conversation: every branch back in the session, the last messages of the
-        branch that was shown drawn (a reply cut off by a killed process marked interrupted)."""
+        """A stored conversation: every branch back in the session, the branch that was
+        shown in the transcript (a reply cut off by a killed process marked interrupted)."""
         from llxprt_tui.chat.branches import draw, show_marks
-        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
 
-        await self.transcript.remove_children()  # the welcome of a fresh tab
-        self.transcript.forget_all()
+        await self.transcript.clear()  # the welcome of a fresh tab
         self.session.load_tree(tree)
-        path = tree.path()
-        hidden = len(path) - SHOWN_ON_RESTORE
-        if hidden > 0:
-            await self.notice(f"{hidden} earlier messages of this session are not shown.")
-        await draw(self.transcript, path[-SHOWN_ON_RESTORE:])
+        # Every message of the branch is a row; the view draws its last ones first, older
+        # ones as the user scrolls up (chat/transcript.py).
+        await draw(self.transcript, tree.path())
         show_marks(self.transcript, tree)
         self.changed()
 
@@ -486,26 +479,20 @@ class ChatTab(Vertical):
 
     # --- reading the conversation from the keyboard (keys: llxprt_tui/keys.py) ---------------
 
-    def action_scroll_page(self, step: int) -> None:
-        transcript = self.transcript
-        if step < 0:
-            transcript.release_anchor()
-            transcript.scroll_page_up(animate=False)
-        else:
-            transcript.scroll_page_down(animate=False)
+    async def action_scroll_page(self, step: int) -> None:
+        await self.transcript.scroll_page(step)
 
-    def action_scroll_start(self) -> None:
-        transcript = self.transcript
-        transcript.release_anchor()
-        transcript.scroll_home(animate=False)
+    async def action_scroll_start(self) -> None:
+        await self.transcript.show_start()
 
     def action_scroll_end(self) -> None:
-        self.transcript.anchor()  # follows the stream again
+        # Widget's own action of that name is not async: the transcript does it next.
+        self.call_later(self.transcript.show_end)  # follows the stream again
 
-    def action_select_message(self, step: int) -> None:
+    async def action_select_message(self, step: int) -> None:
         transcript = self.transcript
         if transcript.has_focus:
-            transcript.select_step(step)
+            await transcript.select_step(step)
         else:
             transcript.focus()
 
@@ -555,7 +542,6 @@ class ChatTab(Vertical):
         """left/right on a message with alternatives: show the next one and what followed it.
         The context sent next and an export follow (the session's branch on screen)."""
         from llxprt_tui.chat.branches import entry_of, redraw
-        from llxprt_tui.chat.restored import SHOWN_ON_RESTORE
 
         node = event.entry.node
         if node is None:
@@ -566,8 +552,8 @@ class ChatTab(Vertical):
         shown = self.session.switch(node, event.step)
         if shown is None:
             return
-        await redraw(self.transcript, self.session.tree, SHOWN_ON_RESTORE)
-        self.transcript.select(entry_of(self.transcript, shown))
+        await redraw(self.transcript, self.session.tree)
+        await self.transcript.select(entry_of(self.transcript, shown))
         persistence = self.llxprt_app.persistence
         persistence.later(persistence.branch_shown(self))
 
@@ -603,8 +589,7 @@ class ChatTab(Vertical):
         await self.wait_for_stream()
         await self.ready()
         self.session.clear()
-        self.transcript.forget_all()
-        await self.transcript.remove_children()
+        await self.transcript.clear()
         await self.notice("Conversation cleared.")
 
     async def retry(self) -> None:

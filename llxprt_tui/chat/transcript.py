@@ -3,14 +3,21 @@ tab's ChatSession). Readable from the keyboard: scrolled from the prompt, and, w
 a selected message to copy, copy code from, send again or inspect.
 
 What each message was (its text, the prompt of a reply, model, tokens, time) is kept in a
-MessageEntry beside its widget; the tab fills it in and acts on what the user picks."""
+MessageEntry beside its widget; the tab fills it in and acts on what the user picks.
+
+A long conversation is windowed (issue 18): every row (a message or a notice) is known, but
+only the rows around the view hold widgets. Older rows are drawn as the view nears the top
+(the view staying where it was), rows far from the view are dropped, and a row is drawn again
+from its recipe: what its widget says it needs (`recipe()`), taken when it is dropped. A widget
+with no recipe (a reply still streaming, anything else) is never dropped."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from textual import events
 from textual.containers import VerticalScroll
@@ -37,9 +44,10 @@ def code_blocks(text: str) -> list[str]:
 
 @dataclass
 class MessageEntry:
-    """One message on screen and what is known about it."""
+    """One message of the conversation and what is known about it. `widget` is None while the
+    message is far from the view (see the module's note)."""
 
-    widget: Widget
+    widget: Widget | None
     role: Role
     text: str = ""  # for a reply: filled in as it streams (see ChatTab._finish)
     prompt: str = ""  # for a reply: the prompt it answers
@@ -51,6 +59,7 @@ class MessageEntry:
     state: str = ""
     replaced: bool = False
     node: MessageNode | None = None  # its message in the session's tree, once it has one
+    mark: str = ""  # "‹ 2/3 ›" when it has alternatives (chat/branches.py)
 
     def details(self) -> list[str]:
         if self.role == "user":
@@ -94,6 +103,38 @@ def last_exchange(entries: Sequence[MessageEntry]) -> list[MessageEntry]:
     return exchange
 
 
+Recipe = Callable[[], Widget]
+
+# How much is drawn, in heights of the view: the rows drawn reach at least NEAR views beyond
+# what is seen on either side before more are drawn, and rows more than FAR views away are
+# dropped (hysteresis: what was just drawn is not dropped by the next scroll step).
+NEAR: Final = 1
+FAR: Final = 2
+STEP_ROWS: Final = 20  # at most this many rows are drawn at once (one frame's work)
+
+
+@dataclass(eq=False)
+class _Row:
+    """One child of the transcript, drawn (`widget`) or not (`recipe` draws it again)."""
+
+    widget: Widget | None
+    recipe: Recipe | None = None
+    entry: MessageEntry | None = None
+    lines: int = 3  # its height estimated from its text, before any layout
+
+
+def estimated_lines(text: str, width: int = 100) -> int:
+    """Rows `text` takes at `width` columns, plus its margin: enough to decide how many rows
+    fill a view before anything is laid out."""
+    width = max(width, 20)
+    return 2 + sum(1 + len(line) // width for line in text.splitlines())
+
+
+def _recipe_of(widget: Widget) -> Recipe | None:
+    recipe = getattr(widget, "recipe", None)
+    return recipe() if callable(recipe) else None
+
+
 class Transcript(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     Transcript { height: 1fr; padding: 0 1; }
@@ -127,12 +168,99 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: list[MessageEntry] = []
+        self.entries: list[MessageEntry] = []  # every message, drawn or not, in order
         self.selected: MessageEntry | None = None
+        self._rows: list[_Row] = []
+        # Rows [_lo, _hi) are drawn; outside it only rows that cannot be drawn again are.
+        self._lo = self._hi = 0
+        self._lock = asyncio.Lock()  # one change of the rows at a time
+        self._settling = False
+        self._waiting: int | None = None  # rows not drawn until the transcript is shown
+        self._shown_message: int | None = None  # show_message() asked while hidden
+
+    # --- the rows ----------------------------------------------------------------------------
+
+    @property
+    def drawn_rows(self) -> int:
+        """How many rows hold a widget now (the rest wait for the view to come near)."""
+        return sum(1 for row in self._rows if row.widget is not None)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left to draw or drop for the view as it is (tests and benches wait on it)."""
+        return not self._settling and self._waiting is None
+
+    def _adopt(self) -> None:
+        # Children composed into the transcript (a new tab's welcome) are rows like any other.
+        if not self._rows and self.children:
+            self._rows = [_Row(child) for child in self.children]
+            self._lo, self._hi = 0, len(self._rows)
+
+    async def add(self, widget: Widget) -> None:
+        """A new last row, drawn, and the view follows it (a stream is read as it comes)."""
+        async with self._lock:
+            self._adopt()
+            if self._hi < len(self._rows):
+                await self._redraw_around(len(self._rows) - 1, at_end=True)
+            await self._mount_rows([widget], after=self._last_drawn(len(self._rows)))
+            self._rows.append(_Row(widget))
+            self._hi = len(self._rows)
+            self._waiting = None
+        self.anchor()
+        self._schedule_settle()
+
+    async def add_stored(self, rows: Sequence[tuple[Recipe, MessageEntry | None, int]]) -> None:
+        """Rows of a stored conversation (recipe, its message, estimated lines), drawn from the
+        last one back as far as the view needs once the transcript is shown."""
+        async with self._lock:
+            self._adopt()
+            for recipe, entry, lines in rows:
+                self._rows.append(_Row(None, recipe, entry, lines))
+                if entry is not None:
+                    entry.widget = None
+                    self.entries.append(entry)
+            self._waiting = len(self._rows) - 1
+        if not self._hidden():
+            await self._draw_waiting()
 
     def track(self, entry: MessageEntry) -> MessageEntry:
+        """`entry` is the message of the row showing `entry.widget` (added just before)."""
+        for row in reversed(self._rows):
+            if row.widget is entry.widget:
+                row.entry = entry
+                row.lines = estimated_lines(entry.text)
+                break
         self.entries.append(entry)
         return entry
+
+    async def discard(self, widget: Widget) -> None:
+        """Take a row off (a failed reply with nothing in it)."""
+        async with self._lock:
+            for index, row in enumerate(self._rows):
+                if row.widget is widget:
+                    del self._rows[index]
+                    if row.entry in self.entries:
+                        self.entries.remove(row.entry)
+                    if self.selected is row.entry:
+                        self.selected = None
+                    self._hi -= 1 if index < self._hi else 0
+                    self._lo -= 1 if index < self._lo else 0
+                    break
+            await widget.remove()
+
+    async def clear(self) -> None:
+        """No rows at all (/clear, or before a stored conversation is drawn)."""
+        async with self._lock:
+            self._rows.clear()
+            self.entries.clear()
+            self.selected = None
+            self._lo = self._hi = 0
+            self._waiting = None
+            await self.remove_children()
 
     def forget_all(self) -> None:
         self.entries.clear()
@@ -140,58 +268,363 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def mark_replaced(self) -> None:
         """The last exchange leaves the context: dim it on screen, and say so under the reply."""
-        for entry in last_exchange(self._live_entries()):
+        for entry in last_exchange(self.entries):
             entry.replaced = True
-            entry.widget.add_class("-replaced")
-            if entry.role == "assistant":
-                for footer in entry.widget.query(".reply-footer"):
-                    if isinstance(footer, Static):
-                        shown = str(footer.render())
-                        footer.update(f"replaced · {shown}" if shown.strip() else "replaced")
+            if entry.widget is not None:
+                _show_replaced(entry, entry.widget)
 
     def entry_for(self, widget: Widget) -> MessageEntry | None:
         return next((e for e in self.entries if e.widget is widget), None)
 
     def live_entries(self) -> list[MessageEntry]:
-        """The tracked messages on screen, in order."""
-        return self._live_entries()
+        """The messages of the transcript, in order, drawn or not (see the module's note)."""
+        return list(self.entries)
 
-    def _live_entries(self) -> list[MessageEntry]:
-        return [e for e in self.entries if e.widget.parent is self]
+    def show_mark(self, entry: MessageEntry, mark: str) -> None:
+        """Which alternative `entry` is ("‹ 2/3 ›"), shown now if drawn, else when it is."""
+        entry.mark = mark
+        show = getattr(entry.widget, "show_branch", None)
+        if show is not None:
+            show(mark)
 
-    def select(self, entry: MessageEntry | None) -> None:
-        if self.selected is not None:
+    async def cut(self, start: MessageEntry | Widget | None) -> None:
+        """Take the row of `start` (a message or a widget; None: the first row) and every
+        row after it off the transcript, drawn or not."""
+        async with self._lock:
+            self._adopt()
+            index = next(
+                (
+                    n
+                    for n, row in enumerate(self._rows)
+                    if start is None or row.entry is start or row.widget is start
+                ),
+                None,
+            )
+            if index is None:
+                return
+            gone = self._rows[index:]
+            del self._rows[index:]
+            entries = {id(row.entry) for row in gone if row.entry is not None}
+            self.entries[:] = [e for e in self.entries if id(e) not in entries]
+            if self.selected is not None and id(self.selected) in entries:
+                self.selected = None
+            self._lo, self._hi = min(self._lo, index), min(self._hi, index)
+            if self._waiting is not None and self._waiting >= index:
+                self._waiting = index - 1 if index > 0 else None
+            widgets = [row.widget for row in gone if row.widget is not None]
+            if widgets:
+                await self.remove_children(widgets)
+
+    # --- drawing and dropping rows ------------------------------------------------------------
+
+    def _hidden(self) -> bool:
+        return not self.is_attached or any(
+            not node.display for node in self.ancestors_with_self if isinstance(node, Widget)
+        )
+
+    def _last_drawn(self, before: int) -> Widget | None:
+        """The widget of the last drawn row before index `before` (None: none is)."""
+        for row in reversed(self._rows[:before]):
+            if row.widget is not None:
+                return row.widget
+        return None
+
+    def _first_drawn(self, start: int) -> Widget | None:
+        for row in self._rows[start:]:
+            if row.widget is not None:
+                return row.widget
+        return None
+
+    async def _mount_rows(self, widgets: list[Widget], *, after: Widget | None) -> None:
+        if not widgets:
+            return
+        if after is None:
+            first = self.children[0] if self.children else None
+            await self.mount_all(widgets, before=first)
+        else:
+            await self.mount_all(widgets, after=after)
+
+    async def _draw(self, start: int, stop: int) -> None:
+        """Draw every row of [start, stop) that is not drawn, each where it belongs."""
+        index = start
+        while index < stop:
+            if self._rows[index].widget is not None:
+                index += 1
+                continue
+            end = index
+            widgets: list[Widget] = []
+            while end < stop and self._rows[end].widget is None:
+                widgets.append(self._build(self._rows[end]))
+                end += 1
+            await self._mount_rows(widgets, after=self._last_drawn(index))
+            for row in self._rows[index:end]:
+                if row.entry is not None and row.widget is not None:
+                    _decorate(row.entry, row.widget, selected=row.entry is self.selected)
+            index = end
+
+    def _build(self, row: _Row) -> Widget:
+        assert row.recipe is not None
+        widget = row.recipe()
+        row.widget = widget
+        if row.entry is not None:
+            row.entry.widget = widget
+        return widget
+
+    async def _drop(self, start: int, stop: int) -> None:
+        """Drop the widgets of [start, stop), keeping how to draw each again; a row with no
+        recipe stays drawn."""
+        dropped: list[Widget] = []
+        for row in self._rows[start:stop]:
+            widget = row.widget
+            if widget is None:
+                continue
+            recipe = _recipe_of(widget)
+            if recipe is None:
+                continue
+            row.recipe, row.widget = recipe, None
+            row.lines = widget.virtual_region_with_margin.height or row.lines
+            if row.entry is not None:
+                row.entry.widget = None
+            dropped.append(widget)
+        if dropped:
+            await self.remove_children(dropped)
+
+    def _layout_now(self) -> None:
+        # Positions are needed within this batch (to keep the view still): lay out now rather
+        # than at the next frame, which would show the rows jump for one frame.
+        screen = self.screen
+        screen._refresh_layout()
+        screen._layout_required = False  # done: the next frame need not lay it all out again
+
+    async def _redraw_around(self, index: int, *, at_end: bool = False) -> None:
+        """Drop what is drawn and draw the rows around `index` (a jump far from the view)."""
+        view = max(self.size.height, 10)
+        start = stop = index + 1
+        lines = 0
+        while start > 0 and (lines < NEAR * view or stop - start < 1):
+            start -= 1
+            lines += self._rows[start].lines
+        if not at_end:
+            lines = 0
+            while stop < len(self._rows) and lines < NEAR * view:
+                lines += self._rows[stop].lines
+                stop += 1
+        with self.app.batch_update():
+            await self._drop(self._lo, self._hi)
+            self._lo, self._hi = start, stop
+            await self._draw(start, stop)
+
+    async def _draw_waiting(self) -> None:
+        async with self._lock:
+            if self._waiting is None:
+                return
+            index, self._waiting = self._waiting, None
+            await self._redraw_around(index, at_end=True)
+        self.anchor()
+        if self._shown_message is not None:
+            message, self._shown_message = self._shown_message, None
+            await self.show_message(message)
+        self._schedule_settle()
+
+    async def on_show(self) -> None:
+        if self._waiting is not None:
+            await self._draw_waiting()
+        elif self._shown_message is not None:
+            message, self._shown_message = self._shown_message, None
+            await self.show_message(message)
+
+    # --- following the view -------------------------------------------------------------------
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._schedule_settle()
+
+    def on_resize(self) -> None:
+        self._schedule_settle()
+
+    def _schedule_settle(self) -> None:
+        if not self._settling and self.is_attached:
+            self._settling = True
+            self.call_later(self._settle)
+
+    async def _settle(self) -> None:
+        """Draw rows as the view nears an end of what is drawn, drop rows far from it."""
+        try:
+            for _ in range(len(self._rows) + 1):  # each pass draws or drops something
+                if self._hidden() or not await self._settle_once():
+                    break
+        finally:
+            self._settling = False
+
+    async def _settle_once(self) -> bool:
+        async with self._lock:
+            if self._waiting is not None or self._lo >= self._hi:
+                return False
+            return await self._reconcile(None)
+
+    async def scroll_page(self, pages: int) -> None:
+        """Scroll by `pages` views (page-up/down from the prompt): what the new view needs is
+        drawn, and what is far from it dropped, in the same frame as the scroll."""
+        async with self._lock:
+            target = self.scroll_y + pages * self.scrollable_content_region.height
+            if self._waiting is None and self._lo < self._hi:
+                await self._reconcile(max(0.0, target))
+                return
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    async def _reconcile(self, target: float | None) -> bool:
+        """Fit the drawn rows to a view whose top is at `target` (where it is now when None):
+        rows drawn NEAR views beyond it on either side, rows more than FAR views away dropped;
+        in one batch with one layout, what is at the top of that view staying where it is.
+        With a target the view ends there; False: nothing was drawn or dropped."""
+        view = max(self.scrollable_content_region.height, 1)
+        top = self.scroll_y if target is None else target
+        bottom = top + view
+        rows = self._rows
+        lo, hi = self._lo, self._hi
+        # Dropped: decided by where rows are (the last layout); drawn: by estimated heights.
+        new_lo = lo
+        while new_lo < hi - 1 and _ends_above(rows[new_lo].widget, top - FAR * view):
+            new_lo += 1
+        new_hi = hi
+        while new_hi > new_lo + 1 and _starts_below(rows[new_hi - 1].widget, bottom + FAR * view):
+            new_hi -= 1
+        if new_lo == lo and lo > 0:
+            need = NEAR * view - top
+            while new_lo > 0 and need > 0 and lo - new_lo < STEP_ROWS:
+                new_lo -= 1
+                need -= rows[new_lo].lines
+        if new_hi == hi and hi < len(rows):
+            last = rows[hi - 1].widget
+            end = last.virtual_region_with_margin.bottom if last is not None else 0
+            need = bottom + NEAR * view - end
+            while new_hi < len(rows) and need > 0 and new_hi - hi < STEP_ROWS:
+                need -= rows[new_hi].lines
+                new_hi += 1
+        if (new_lo, new_hi) == (lo, hi):
+            if target is not None:
+                self.scroll_to(y=target, animate=False, immediate=True)
+            return False
+        keep = next(
+            (
+                row.widget
+                for row in rows[max(lo, new_lo) : min(hi, new_hi)]
+                if row.widget is not None and row.widget.virtual_region.bottom > top
+            ),
+            None,
+        )
+        offset = keep.virtual_region.y - top if keep is not None else 0
+        with self.app.batch_update():
+            if new_lo > lo:
+                await self._drop(lo, new_lo)
+            if new_hi < hi:
+                await self._drop(new_hi, hi)
+            self._lo, self._hi = new_lo, new_hi
+            if new_lo < lo:
+                await self._draw(new_lo, lo)
+            if new_hi > hi:
+                await self._draw(hi, new_hi)
+            self._layout_now()
+            if self._anchored and not self._anchor_released and target is None:
+                self.scroll_end(animate=False, immediate=True)  # following the end
+                return True
+            moved_to = keep.virtual_region.y - offset if keep is not None else top
+            self.scroll_to(
+                y=moved_to, animate=False, immediate=True, release_anchor=target is not None
+            )
+        return True
+
+    # --- selection -----------------------------------------------------------------------------
+
+    async def _bring(self, entry: MessageEntry) -> Widget | None:
+        """`entry`'s widget, drawn (with what is around it) and laid out."""
+        if entry.widget is not None:
+            return entry.widget
+        index = next((n for n, row in enumerate(self._rows) if row.entry is entry), None)
+        if index is None:
+            return None
+        async with self._lock:
+            if self._lo - STEP_ROWS <= index < self._lo:
+                await self._draw(index, self._lo)
+                self._lo = index
+            elif self._hi <= index < self._hi + STEP_ROWS:
+                await self._draw(self._hi, index + 1)
+                self._hi = index + 1
+            else:
+                await self._redraw_around(index)
+            self._layout_now()
+        return entry.widget
+
+    async def select(self, entry: MessageEntry | None) -> None:
+        if self.selected is not None and self.selected.widget is not None:
             self.selected.widget.remove_class("-selected")
         self.selected = entry
-        if entry is not None:
-            entry.widget.add_class("-selected")
-            self.scroll_to_widget(entry.widget, animate=False, top=True)
+        if entry is None:
+            return
+        widget = await self._bring(entry)
+        if widget is not None and entry is self.selected:
+            widget.add_class("-selected")
+            self.release_anchor()
+            self.scroll_to_widget(widget, animate=False, top=True, immediate=True)
 
-    def select_step(self, step: int) -> None:
+    async def select_step(self, step: int) -> None:
         """Select the message `step` away from the selected one (from the end when none)."""
-        entries = self._live_entries()
+        entries = self.entries
         if not entries:
             return
         if self.selected not in entries:
-            self.select(entries[-1])
+            await self.select(entries[-1])
             return
         assert self.selected is not None
         index = entries.index(self.selected) + step
-        self.select(entries[max(0, min(index, len(entries) - 1))])
+        await self.select(entries[max(0, min(index, len(entries) - 1))])
 
-    def on_focus(self) -> None:
-        if self.selected is None or self.selected.widget.parent is not self:
-            self.select_step(-1)
+    async def show_message(self, message_id: int) -> bool:
+        """Scroll to the stored message `message_id` and select it (the search screen opens a
+        session there); the transcript takes the focus. False: no such message here. Asked
+        while the tab is hidden, it happens when the tab is shown."""
+        entry = next(
+            (e for e in self.entries if e.node is not None and e.node.stored_id == message_id),
+            None,
+        )
+        if entry is None:
+            return False
+        if self._hidden() or self._waiting is not None:
+            self._shown_message = message_id
+            return True
+        await self.select(entry)
+        self.focus()
+        return True
+
+    async def show_start(self) -> None:
+        """The first row at the top of the view."""
+        if self._rows:
+            async with self._lock:
+                if self._lo > 0:
+                    await self._redraw_around(0)
+                    self._layout_now()
+            self.release_anchor()
+            self.scroll_home(animate=False, immediate=True)
+
+    async def show_end(self) -> None:
+        """The last row at the bottom of the view, following the stream again."""
+        async with self._lock:
+            if self._hi < len(self._rows):
+                await self._redraw_around(len(self._rows) - 1, at_end=True)
+        self.anchor()
+
+    async def on_focus(self) -> None:
+        if self.selected is None or self.selected.widget is None:
+            await self.select_step(-1)
 
     # --- the bindings (keys in llxprt_tui/keys.py) ------------------------------------------
 
-    def action_move(self, step: int) -> None:
-        self.select_step(step)
+    async def action_move(self, step: int) -> None:
+        await self.select_step(step)
 
-    def action_move_to_end(self, last: bool) -> None:
-        entries = self._live_entries()
-        if entries:
-            self.select(entries[-1] if last else entries[0])
+    async def action_move_to_end(self, last: bool) -> None:
+        if self.entries:
+            await self.select(self.entries[-1] if last else self.entries[0])
 
     def _pick(self, action: MessageAction) -> None:
         if self.selected is not None:
@@ -228,3 +661,38 @@ class Transcript(VerticalScroll, can_focus=True):
 
     def _bound_keys(self) -> set[str]:
         return set(self.app.active_bindings)
+
+
+def _show_replaced(entry: MessageEntry, widget: Widget) -> None:
+    widget.add_class("-replaced")
+    if entry.role == "assistant":
+        for footer in widget.query(".reply-footer"):
+            if isinstance(footer, Static):
+                shown = str(footer.render())
+                if not shown.startswith("replaced"):
+                    footer.update(f"replaced · {shown}" if shown.strip() else "replaced")
+
+
+def _ends_above(widget: Widget | None, y: float) -> bool:
+    """A drawn row that ends above `y` (a row not laid out yet is taken as near)."""
+    if widget is None:
+        return False
+    region = widget.virtual_region_with_margin
+    return bool(region) and region.bottom < y
+
+
+def _starts_below(widget: Widget | None, y: float) -> bool:
+    if widget is None:
+        return False
+    region = widget.virtual_region_with_margin
+    return bool(region) and region.y > y
+
+
+def _decorate(entry: MessageEntry, widget: Widget, *, selected: bool) -> None:
+    """A row drawn again looks as it did: selected, replaced."""
+    widget.set_class(selected, "-selected")
+    show = getattr(widget, "show_branch", None)
+    if show is not None and entry.mark:
+        show(entry.mark)
+    if entry.replaced:
+        _show_replaced(entry, widget)

@@ -1,0 +1,151 @@
+"""A long conversation is windowed (issue 18): a tab of 500 messages draws only what the view
+needs, draws older messages as the user scrolls up without moving what is seen, drops what is
+far away, and every message stays reachable by selection, show_message, copy and export."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from llxprt_tui.chat.messages import AssistantMessage
+from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.chat.tab import ChatTab
+from llxprt_tui.chat.transcript import MessageEntry, Transcript
+from tests.tui.conftest import SIZE, active, make_app, wait_until
+from tests.tui.keyboard import XTERM, press_raw
+from tests.tui.long_conversation import answer, question, records, tree
+from tests.wire.server import WireServer
+
+MESSAGES = 500
+BOUND = 60  # rows drawn at most at SIZE: a few views' worth, never the conversation
+
+
+async def restored(pilot: Pilot[None]) -> tuple[ChatTab, Transcript]:
+    tab = active(pilot)
+    await tab.ready()
+    await tab.restore_conversation(tree(MESSAGES))
+    transcript = tab.transcript
+    await wait_until(pilot, lambda: transcript.settled)
+    return tab, transcript
+
+
+def top_entry(transcript: Transcript) -> MessageEntry:
+    """The message at the top of the view."""
+    return next(
+        e
+        for e in transcript.entries
+        if e.widget is not None and e.widget.region.bottom > transcript.region.y
+    )
+
+
+def drawn_messages(pilot: Pilot[None]) -> int:
+    return len(pilot.app.query(AssistantMessage)) + len(pilot.app.query(UserMessage))
+
+
+async def test_a_long_conversation_draws_the_end_and_older_messages_as_it_scrolls_up(
+    wire: WireServer,
+) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab, transcript = await restored(pilot)
+        assert transcript.row_count == MESSAGES
+        assert 0 < transcript.drawn_rows <= BOUND and drawn_messages(pilot) <= BOUND
+        last = transcript.entries[-1].widget
+        assert isinstance(last, AssistantMessage) and bool(last.region)  # on screen
+        assert transcript.scroll_y == transcript.max_scroll_y
+        page = transcript.scrollable_content_region.height
+        seen = [transcript.entries.index(top_entry(transcript))]
+        first_drawn = transcript.entries.index(
+            next(e for e in transcript.entries if e.widget is not None)
+        )
+        for _ in range(8):
+            before = top_entry(transcript)
+            assert before.widget is not None
+            row = before.widget.region.y
+            await press_raw(pilot, XTERM["pageup"])
+            await wait_until(pilot, lambda: transcript.settled)
+            # What was at the top of the view moved down by one page, older messages drawn
+            # above it or not: the view never jumps.
+            if before.widget is not None:
+                assert before.widget.region.y == row + page
+            seen.append(transcript.entries.index(top_entry(transcript)))
+            assert transcript.drawn_rows <= BOUND and drawn_messages(pilot) <= BOUND
+        assert seen == sorted(seen, reverse=True) and seen[-1] < seen[0]
+        # Older messages were drawn as the view went up, and the newest ones dropped.
+        assert seen[-1] < first_drawn and transcript.entries[-1].widget is None
+        assert tab.prompt.has_focus
+
+
+async def test_selection_walks_into_messages_not_drawn_and_reaches_the_first(
+    wire: WireServer,
+) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab, transcript = await restored(pilot)
+        drawn = transcript.drawn_rows
+        await press_raw(pilot, XTERM["alt+up"])
+        assert transcript.has_focus and transcript.selected is transcript.entries[-1]
+        for step in range(1, drawn + 5):  # up, past what was drawn at first
+            await press_raw(pilot, "k")
+            selected = transcript.selected
+            assert selected is transcript.entries[-1 - step]
+            assert selected.widget is not None and selected.widget.has_class("-selected")
+            assert bool(selected.widget.region)  # on screen
+        await press_raw(pilot, XTERM["home"])
+        first = transcript.entries[0]
+        assert transcript.selected is first and first.text == question(0)
+        assert first.widget is not None and bool(first.widget.region)
+        await wait_until(pilot, lambda: transcript.settled)
+        assert transcript.drawn_rows <= BOUND
+        await press_raw(pilot, "j" + "c")
+        assert app.clipboard == answer(0)
+        await press_raw(pilot, XTERM["end"])
+        assert transcript.selected is transcript.entries[-1]
+        # Export is the whole conversation, drawn or not.
+        exported = tab.conversation_markdown()
+        assert question(0) in exported and f"answer {MESSAGES // 2 - 1}" in exported
+
+
+async def test_show_message_scrolls_to_a_stored_message_and_selects_it(
+    wire: WireServer,
+) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        _tab, transcript = await restored(pilot)
+        wanted = records(MESSAGES)[201]  # the answer to question 100, far from the end
+        assert wanted.content.text() not in [
+            e.text for e in transcript.entries if e.widget is not None
+        ]
+        assert await transcript.show_message(wanted.id)
+        selected = transcript.selected
+        assert selected is not None and selected.text == answer(100)
+        assert selected.widget is not None and bool(selected.widget.region)
+        await wait_until(pilot, lambda: transcript.has_focus)
+        await wait_until(pilot, lambda: transcript.settled)
+        assert transcript.drawn_rows <= BOUND
+        # alt+down goes on from there.
+        await press_raw(pilot, "j")
+        assert transcript.selected is not None and transcript.selected.text == question(101)
+        assert not await transcript.show_message(10_000)
+
+
+async def test_the_end_key_comes_back_to_the_last_message_and_follows_new_ones(
+    wire: WireServer,
+) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        _tab, transcript = await restored(pilot)
+        await press_raw(pilot, XTERM["ctrl+home"])
+        await wait_until(pilot, lambda: transcript.settled)
+        first = transcript.entries[0].widget
+        assert transcript.scroll_y == 0 and first is not None and bool(first.region)
+        assert transcript.entries[-1].widget is None  # the end is dropped, far away
+        await press_raw(pilot, XTERM["ctrl+end"])
+        await wait_until(pilot, lambda: transcript.settled)
+        last = transcript.entries[-1].widget
+        assert last is not None and bool(last.region)
+        assert transcript.scroll_y == transcript.max_scroll_y
+        assert transcript.drawn_rows <= BOUND
