@@ -54,6 +54,17 @@ async def wait_until(pilot: Pilot[None], predicate: Callable[[], bool]) -> None:
         await pilot.pause(0.02)
 
 
+async def pause_until(pilot: Pilot[None], predicate: Callable[[], bool], pauses: int = 50) -> None:
+    """Pause until `predicate()` holds, at most `pauses` times, for a state a few messages
+    away (each pause lets every widget on the screen handle what it was sent before it; a
+    message bubbling from a tab to the app takes one pause per hop). Unlike wait_until it
+    gives up, so a wrong state fails on the assert that follows, with its diff."""
+    for _ in range(pauses):
+        if predicate():
+            return
+        await pilot.pause()
+
+
 async def press_new_tab(pilot: Pilot[None], key: str = "ctrl+t") -> ChatTab:
     """Press the new-tab key; the new tab once it is shown and has its runtime (the key
     starts an action: on a loaded machine the tab may appear after the press returns)."""

@@ -26,6 +26,7 @@ from tests.tui.conftest import (
     errors,
     make_app,
     notices,
+    pause_until,
     send_and_wait,
     type_and_send,
     wait_until,
@@ -232,9 +233,16 @@ async def _show_everywhere(values: list[str]) -> None:
             await tab.notice(value)
             await tab.error(value)
             await reply.add_tool_call(ToolCallBlock("c", value, {}))
-            await pilot.pause()
+            # The label and status line are redrawn when the tab's StateChanged reaches the
+            # app (several hops): one pause is not enough on a loaded machine.
+            model = visible_controls(value.strip())
+
+            def redrawn(model: str = model, literal: str = literal) -> bool:
+                return model in status_text(app) and tab_label(app).startswith(literal)
+
+            await pause_until(pilot, redrawn)
             if value.strip():
-                assert visible_controls(value.strip()) in status_text(app)
+                assert model in status_text(app)
             assert tab_label(app).startswith(literal)
             assert title(reply.query(ToolCallEntry).last()) == f"tool call: {literal}"
         assert all(visible_controls(v) in notices(app) + errors(app) for v in values)
@@ -255,7 +263,8 @@ def _markupish_examples(count: int) -> list[str]:
     """`count` strings drawn by hypothesis (shown in one app: an app per example is slow)."""
     found: list[str] = []
 
-    @settings(max_examples=count, deadline=None, database=None)
+    # derandomize: the same strings every run (a CI failure can be run again as it was).
+    @settings(max_examples=count, deadline=None, database=None, derandomize=True)
     @given(MARKUPISH)
     def collect(value: str) -> None:
         found.append(value)
