@@ -28,6 +28,23 @@ PROVIDER_ENV_VARS = (
 )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every built-in provider's module and SDK, imported once per process that runs tests,
+    before the first: an SDK costs up to 1.5 s of CPU to import, which would otherwise land
+    on whichever test first uses its provider (several times that on a loaded machine).
+    That the app imports them lazily is checked in fresh interpreters (test_sdk_import,
+    test_startup, test_import_hygiene)."""
+    from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
+    from llxprt_runtime.providers.manager import import_provider_modules
+
+    xdist_controller = not hasattr(session.config, "workerinput") and bool(
+        session.config.getoption("numprocesses", None)
+    )
+    if not xdist_controller:  # the controller of `-n 2` runs no tests
+        for info in BUILTIN_PROVIDERS.values():
+            import_provider_modules(info)
+
+
 @dataclass(frozen=True)
 class Dirs:
     home: Path
