@@ -130,7 +130,7 @@ def test_unknown_flag_and_bad_output_format_exit_2() -> None:
 
 def test_provider_errors_exit_1_and_never_show_the_key(wire: WireServer) -> None:
     wire.enqueue(Fault(status=401, message="invalid x-api-key"))
-    result = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    result = llxprt("-p", "x", *oneshot_to(wire))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "401 Unauthorized" in lines[0] and wire.url in lines[0]
@@ -139,7 +139,7 @@ def test_provider_errors_exit_1_and_never_show_the_key(wire: WireServer) -> None
 
 def test_an_error_body_with_control_sequences_reaches_stderr_as_text(wire: WireServer) -> None:
     wire.enqueue(Fault(status=400, message="bad \x1b]0;owned\x07 request \x1b[2J"))
-    result = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    result = llxprt("-p", "x", *oneshot_to(wire))
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "bad ␛]0;owned␇ request ␛[2J" in result.stderr
@@ -193,8 +193,11 @@ def test_text_to_a_terminal_shows_control_sequences_as_text(wire: WireServer) ->
     assert "clip␛]52;c;aGk=␇ title␛]0;owned␇ blank␛[2J" in out.decode()
 
 
-def test_raw_output_passes_the_bytes_to_a_pipe_or_when_asked(wire: WireServer) -> None:
+def test_raw_output_passes_the_bytes_to_a_terminal_when_asked(wire: WireServer) -> None:
     assert "".join(SEQUENCES).encode() in _on_a_terminal(wire, "--raw-output")
+
+
+def test_text_to_a_pipe_is_the_raw_bytes(wire: WireServer) -> None:
     wire.enqueue(Reply(text=SEQUENCES))
-    piped = llxprt("-p", "x", "--provider", "anthropic", "--baseurl", wire.url, "--key", SECRET)
+    piped = llxprt("-p", "x", *oneshot_to(wire))
     assert piped.returncode == 0 and piped.stdout == "".join(SEQUENCES) + "\n"
