@@ -255,8 +255,15 @@ def test_a_link_opens_in_a_new_tab_without_access_to_the_page(
     assert box is not None
     cell_w = box["width"] / page.evaluate("window.__llxprtTerminal.cols")
     cell_h = box["height"] / page.evaluate("window.__llxprtTerminal.rows")
-    with context.expect_page() as opened:
-        page.mouse.click(box["x"] + (col + 0.5) * cell_w, box["y"] + (row + 0.5) * cell_h)
+    shown = page.evaluate("window.screenText()")
+    try:
+        with context.expect_page() as opened:
+            page.mouse.click(box["x"] + (col + 0.5) * cell_w, box["y"] + (row + 0.5) * cell_h)
+    except PlaywrightError as exc:  # what was clicked, to tell a lost click from a moved link
+        now = page.evaluate("window.screenText()")
+        raise AssertionError(
+            f"no tab opened; clicked row {row} col {col} of:\n{shown}\nthe page shows:\n{now}"
+        ) from exc
     new_tab = opened.value
     new_tab.wait_for_load_state()
     assert new_tab.url == target
