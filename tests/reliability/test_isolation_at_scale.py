@@ -277,6 +277,11 @@ async def test_ten_tui_tabs_stream_at_once_and_keep_to_themselves(dirs: Dirs) ->
 
             await send_all(tabs)
             assert all(tab.streaming for tab in tabs.values())
+            # Every request on its server (two each, their replies held) before anything
+            # changes: a tab's stream task sends its request when it first runs, which on a
+            # loaded machine came after the switch below (tab 3's went out switched).
+            for server in servers:
+                await asyncio.to_thread(server.wait_for_chat_requests, 2)
             # While everything streams: a new key, a provider switch, a profile, a close.
             await tabs[2].execute_command("/key sk-tab-2-new", echo=False)
             record(2, PROVIDERS[2], "sk-tab-2-new", "model-2", 2)
