@@ -33,10 +33,13 @@ from llxprt_runtime.api import (
     save_user_settings,
 )
 from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
+from llxprt_tui.chat.host import TabHost
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
 from llxprt_tui.chat.tab_strip import ChatTabs
+from llxprt_tui.commands.completion import complete
+from llxprt_tui.commands.spec import CommandParseError, holds_secret, is_command, parse_command
 from llxprt_tui.keys import (
     APP_KEYS,
     binding_ids,
@@ -121,6 +124,15 @@ class LlxprtApp(App[None]):
             self.restore_problem = f"'{RESTORE_SETTING}' in tui.toml must be true or false."
             restore_setting = True
         self.persistence = Persistence(self, restore=restore and restore_setting)
+        self.tab_host = TabHost(
+            is_command=is_command,
+            holds_secret=holds_secret,
+            complete=complete,
+            themes=self._theme_items,
+            keymap=lambda: self.user_settings.keymap,
+            turn_started=self.persistence.turn_started,
+            branch_shown=self._branch_shown,
+        )
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -178,6 +190,12 @@ class LlxprtApp(App[None]):
             wanted = DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
+
+    def _branch_shown(self, tab: ChatTab) -> None:
+        self.persistence.later(self.persistence.branch_shown(tab))
+
+    def _theme_items(self) -> list[tuple[str, str]]:
+        return [(name, palette.display_name) for name, palette in self.themes.palettes.items()]
 
     def theme_names(self) -> list[str]:
         """Our themes (the files), not Textual's own, by display name."""
@@ -237,6 +255,7 @@ class LlxprtApp(App[None]):
         tab = ChatTab(
             None,
             f"tab {number}",
+            host=self.tab_host,
             clock=self.clock,
             progress_clock=self.progress_clock,
             greeting=greeting,
@@ -256,7 +275,13 @@ class LlxprtApp(App[None]):
         """A tab with an empty runtime, for a stored session to be restored into."""
         self._tab_counter += 1
         number = self._tab_counter
-        tab = ChatTab(None, f"tab {number}", clock=self.clock, progress_clock=self.progress_clock)
+        tab = ChatTab(
+            None,
+            f"tab {number}",
+            host=self.tab_host,
+            clock=self.clock,
+            progress_clock=self.progress_clock,
+        )
         pane = TabPane(plain(tab.label()), tab, id=f"tab-{number}")
         await self.tabs.add_pane(pane)
         if activate:
@@ -536,6 +561,46 @@ class LlxprtApp(App[None]):
                 await tab.execute_command(command)
 
         return run
+
+    # --- what tabs ask of the app (their messages) ------------------------------------------------
+
+    @on(ChatTab.CommandEntered)
+    def _command_entered(self, event: ChatTab.CommandEntered) -> None:
+        # In the tab's own worker: a slow command holds up its tab (which waits for the
+        # answer), never the app's other tabs and keys.
+        event.tab.run_worker(self._run_command(event), group="command", exit_on_error=False)
+
+    async def _run_command(self, event: ChatTab.CommandEntered) -> None:
+        from llxprt_tui.commands.handlers import run_command
+
+        answer = event.answer
+        try:
+            lines = await run_command(self.command_host(event.tab), parse_command(event.text))
+        except asyncio.CancelledError:
+            answer.cancel()
+            raise
+        except CommandParseError as exc:  # said as any other error of ours
+            if not answer.done():
+                answer.set_exception(LlxprtError(str(exc)))
+        except Exception as exc:  # the tab shows it
+            if not answer.done():
+                answer.set_exception(exc)
+        else:
+            if not answer.done():
+                answer.set_result(lines)
+
+    @on(ChatTab.ConfirmRequested)
+    def _confirm_requested(self, event: ChatTab.ConfirmRequested) -> None:
+        from llxprt_tui.screens.confirm import ConfirmScreen
+
+        self.push_screen(ConfirmScreen(event.question), event.answered)
+
+    @on(ChatTab.ChoiceRequested)
+    def _choice_requested(self, event: ChatTab.ChoiceRequested) -> None:
+        from llxprt_tui.screens.picker import PickerItem, PickerScreen
+
+        items = [PickerItem(*choice) for choice in event.choices]
+        self.push_screen(PickerScreen(event.title, items), event.chosen)
 
     # --- what commands may ask of the app -------------------------------------------------------
 

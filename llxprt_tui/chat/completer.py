@@ -1,8 +1,9 @@
 """Tab completion in one tab's prompt: the list of matches with a line about each, shown as
 you type a command; tab fills in the first match and each further tab the next one.
 
-The candidates come from llxprt_tui/commands/completion.py; the tab's runtime answers what
-they need (providers, its model list, profiles, saved key names)."""
+The candidates come from llxprt_tui/commands/completion.py, handed down by the app as
+TabHost.complete; the tab's runtime answers what they need (providers, its model list,
+profiles, saved key names)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from llxprt_runtime.errors import LlxprtError
-from llxprt_tui.commands.completion import Candidate, complete
+from llxprt_tui.chat.host import Candidate
 
 if TYPE_CHECKING:
     from llxprt_tui.chat.tab import ChatTab
@@ -94,8 +95,7 @@ class TabSources:
         return [entry.name for entry in await api.list_saved_profiles(runtime=self.tab.runtime)]
 
     def themes(self) -> list[tuple[str, str]]:
-        catalog = self.tab.llxprt_app.themes
-        return [(name, palette.display_name) for name, palette in catalog.palettes.items()]
+        return self.tab.host.themes()
 
     async def key_names(self) -> list[str]:
         try:
@@ -122,7 +122,7 @@ class Completer:
         if not self.tab.has_runtime and " " in text:
             return []
         try:
-            return await complete(text, self.sources)
+            return await self.tab.host.complete(text, self.sources)
         except LlxprtError:
             return []
 

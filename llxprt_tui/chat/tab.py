@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
@@ -33,16 +33,11 @@ from llxprt_runtime.api import (
 )
 from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.chat.completer import CommandCompletion, Completer
+from llxprt_tui.chat.host import TabHost
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.progress import StreamProgress
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.chat.transcript import MessageEntry, Transcript, code_blocks
-from llxprt_tui.commands.spec import (
-    CommandParseError,
-    holds_secret,
-    is_command,
-    parse_command,
-)
 from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
@@ -54,7 +49,6 @@ if TYPE_CHECKING:
         RuntimeServices,
         Turn,
     )
-    from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.messages import AssistantMessage
 
 Clock = Callable[[], float]
@@ -82,16 +76,52 @@ class ChatTab(Vertical):
             super().__init__()
             self.tab = tab
 
+    class CommandEntered(Message):
+        """A slash command typed in `tab`, for the app to run; `answer` gets what it says
+        (or the error it raised)."""
+
+        def __init__(self, tab: ChatTab, text: str, answer: asyncio.Future[list[str]]) -> None:
+            super().__init__()
+            self.tab = tab
+            self.text = text
+            self.answer = answer
+
+    class ConfirmRequested(Message):
+        """Ask `question`; `answered` gets yes (True) or no/dismissed."""
+
+        def __init__(
+            self, question: str, answered: Callable[[bool | None], Awaitable[None]]
+        ) -> None:
+            super().__init__()
+            self.question = question
+            self.answered = answered
+
+    class ChoiceRequested(Message):
+        """Pick one of `choices` (id, label, detail); `chosen` gets its id or None."""
+
+        def __init__(
+            self,
+            title: str,
+            choices: Sequence[tuple[str, str, str]],
+            chosen: Callable[[str | None], None],
+        ) -> None:
+            super().__init__()
+            self.title = title
+            self.choices = tuple(choices)
+            self.chosen = chosen
+
     def __init__(
         self,
         runtime: RuntimeServices | None,
         name: str,
         *,
+        host: TabHost,
         clock: Clock = time.monotonic,
         progress_clock: Clock | None = None,
         greeting: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.host = host
         self._greeting = tuple(greeting)
         self.tab_name = name
         self.clock = clock
@@ -172,13 +202,6 @@ class ChatTab(Vertical):
         return self.runtime
 
     @property
-    def llxprt_app(self) -> LlxprtApp:
-        from llxprt_tui.app import LlxprtApp
-
-        assert isinstance(self.app, LlxprtApp)
-        return self.app
-
-    @property
     def transcript(self) -> Transcript:
         return self._transcript  # kept after unmount: a stream may end after its tab
 
@@ -224,8 +247,8 @@ class ChatTab(Vertical):
             return
         # Any key this tab holds, whatever its shape, is looked for too (`¡/key …`, `/kye …`).
         held = await held_credentials(await self.ready())
-        if is_command(text.strip()):
-            secret = holds_secret(text.strip()) or looks_like_credential(text, held)
+        if self.host.is_command(text.strip()):
+            secret = self.host.holds_secret(text.strip()) or looks_like_credential(text, held)
             self.prompt.take_text(remember=not secret)
             await self.execute_command(text.strip(), echo=not secret)
             return
@@ -240,7 +263,6 @@ class ChatTab(Vertical):
 
     def _confirm_send(self, text: str) -> None:
         """Ask before a message that looks like it holds a key is sent or remembered."""
-        from llxprt_tui.screens.confirm import ConfirmScreen
 
         async def answered(yes: bool | None) -> None:
             if yes and not self.streaming:
@@ -248,17 +270,21 @@ class ChatTab(Vertical):
                 await self.send(text)
             self.focus_prompt()
 
-        self.app.push_screen(ConfirmScreen(KEY_QUESTION), answered)
+        self.post_message(self.ConfirmRequested(KEY_QUESTION, answered))
 
     async def execute_command(self, text: str, *, echo: bool = True) -> None:
-        from llxprt_tui.commands.handlers import run_command
-
+        """Run a slash command (the app does: it goes up as CommandEntered) and show what it
+        says here; returns when it has run, so the prompt's next line waits for it."""
         await self.ready()
         if echo:
             await self.add(UserMessage(text))
+        answer: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
+        # Straight to the app: this handler waits for the answer, so it cannot bubble
+        # through this tab's own message queue.
+        self.app.post_message(self.CommandEntered(self, text, answer))
         try:
-            lines = await run_command(self.llxprt_app.command_host(self), parse_command(text))
-        except (LlxprtError, CommandParseError) as exc:
+            lines = await answer
+        except LlxprtError as exc:
             await self.error(str(exc))
         except Exception as exc:  # a bug in one command must not take the app down
             # Only the type on screen: the command text may hold a key. Details: --debug log.
@@ -328,7 +354,7 @@ class ChatTab(Vertical):
         self._stream_started = True
         try:
             # The turn is written to the session store as it happens (llxprt_tui/persistence).
-            session.recorder = await self.llxprt_app.persistence.turn_started(self)
+            session.recorder = await self.host.turn_started(self)
             # Closed on the way out: a cancel that lands while an event is drawn ends the
             # session's turn there and then (it keeps what arrived).
             async with aclosing(events):
@@ -373,7 +399,7 @@ class ChatTab(Vertical):
         runtime = self.runtime
         known = provider in runtime.provider_manager.list_providers()
         env = runtime.provider_manager.get_provider_info(provider).env_key_names if known else ()
-        return failure_text(error, self.llxprt_app.user_settings.keymap, env)
+        return failure_text(error, self.host.keymap(), env)
 
     async def _failed(self, text: str, message: str, partial: bool) -> None:
         await self.error(message)
@@ -554,8 +580,7 @@ class ChatTab(Vertical):
             return
         await redraw(self.transcript, self.session.tree)
         await self.transcript.select(entry_of(self.transcript, shown))
-        persistence = self.llxprt_app.persistence
-        persistence.later(persistence.branch_shown(self))
+        self.host.branch_shown(self)
 
     def _copy_code(self, blocks: list[str]) -> None:
         if not blocks:
@@ -565,13 +590,12 @@ class ChatTab(Vertical):
             self.app.copy_to_clipboard(blocks[0])
             self.notify("Copied its code block to the clipboard.")
             return
-        from llxprt_tui.screens.picker import PickerItem, PickerScreen
 
         def first_line(block: str) -> str:
             return next((line.strip() for line in block.splitlines() if line.strip()), "")
 
-        items = [
-            PickerItem(str(n), f"block {n + 1}: {first_line(b)[:50]}", f"{b.count(chr(10))} lines")
+        choices = [
+            (str(n), f"block {n + 1}: {first_line(b)[:50]}", f"{b.count(chr(10))} lines")
             for n, b in enumerate(blocks)
         ]
 
@@ -580,7 +604,7 @@ class ChatTab(Vertical):
                 self.app.copy_to_clipboard(blocks[int(choice)])
                 self.notify(f"Copied code block {int(choice) + 1} to the clipboard.")
 
-        self.app.push_screen(PickerScreen("Copy which code block?", items), chosen)
+        self.post_message(self.ChoiceRequested("Copy which code block?", choices, chosen))
 
     # --- commands' view of the tab -------------------------------------------------------------
 

@@ -9,32 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from llxprt_runtime.api import SettingSpec, SettingType, setting_specs
+from llxprt_tui.chat.host import Candidate, CompletionSources
 from llxprt_tui.commands.spec import COMMANDS, COMMANDS_BY_NAME, is_command
 
 MAX_CANDIDATES = 200
 MAX_DIRECTORY_ENTRIES = 2000  # a huge directory is listed this far, never wholly
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    line: str  # the prompt line once chosen
-    label: str  # what the list shows
-    help: str = ""  # one line about it
-
-
-class CompletionSources(Protocol):
-    """What the tab can tell completion about (each may do I/O)."""
-
-    def providers(self) -> Sequence[tuple[str, str]]: ...  # (name, description)
-    async def models(self) -> Sequence[str]: ...
-    async def profiles(self) -> Sequence[str]: ...
-    def themes(self) -> Sequence[tuple[str, str]]: ...  # (id, display name)
-    async def key_names(self) -> Sequence[str]: ...
 
 
 SUBCOMMANDS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -23,7 +23,6 @@ from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.auth_cli import prompt_lines
 
 if TYPE_CHECKING:
-    from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.tab import ChatTab
 
 LoginStarter = Callable[[PromptSink], Awaitable[str]]
@@ -94,7 +93,7 @@ class LoginScreen(ModalScreen[LoginOutcome | None]):
         self.dismiss(None)  # unmounting cancels the login
 
 
-def open_login_screen(app: LlxprtApp, tab: ChatTab, bucket: str | None, device: bool) -> None:
+def open_login_screen(app: App[Any], tab: ChatTab, bucket: str | None, device: bool) -> None:
     """Log the tab's runtime in to codex; the outcome is reported in that tab."""
     from llxprt_runtime.api import system_browser_opener
     from llxprt_tui.commands.auth import codex_of

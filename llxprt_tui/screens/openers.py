@@ -8,7 +8,7 @@ while the screen was open.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from llxprt_runtime import api
 from llxprt_runtime.api import GenerateChatOptions
@@ -19,8 +19,19 @@ from llxprt_tui.screens.picker import PickerItem, PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
 
 if TYPE_CHECKING:
-    from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.tab import ChatTab
+    from llxprt_tui.themes import ThemeCatalog
+
+
+class ScreenHost(Protocol):
+    """What the openers ask of the app beyond Textual's (which they reach as `tab.app`);
+    LlxprtApp is one. A protocol, so screens/ never imports the app."""
+
+    themes: ThemeCatalog
+
+    def theme_names(self) -> list[str]: ...
+    def set_theme_and_save(self, name: str) -> None: ...
+    def open_sessions(self) -> None: ...
 
 
 async def _report(tab: ChatTab, lines: Sequence[str] | None) -> None:
@@ -42,7 +53,7 @@ def provider_items(tab: ChatTab) -> list[PickerItem]:
     return items
 
 
-def open_provider_picker(app: LlxprtApp, tab: ChatTab) -> None:
+def open_provider_picker(app: ScreenHost, tab: ChatTab) -> None:
     async def chosen(name: str | None) -> None:
         if not name:
             return
@@ -53,10 +64,10 @@ def open_provider_picker(app: LlxprtApp, tab: ChatTab) -> None:
             return
         await _report(tab, provider_switch_lines(result))
 
-    app.push_screen(PickerScreen("Provider", provider_items(tab)), chosen)
+    tab.app.push_screen(PickerScreen("Provider", provider_items(tab)), chosen)
 
 
-def open_model_picker(app: LlxprtApp, tab: ChatTab) -> None:
+def open_model_picker(app: ScreenHost, tab: ChatTab) -> None:
     runtime = tab.runtime
     provider = runtime.settings_service.active_provider
     if not provider:
@@ -84,7 +95,7 @@ def open_model_picker(app: LlxprtApp, tab: ChatTab) -> None:
             return
         await _report(tab, [result.message])
 
-    app.push_screen(
+    tab.app.push_screen(
         PickerScreen(
             f"Model for {provider} (current: {current})",
             loader=load,
@@ -95,7 +106,7 @@ def open_model_picker(app: LlxprtApp, tab: ChatTab) -> None:
     )
 
 
-def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
+def open_profile_picker(app: ScreenHost, tab: ChatTab) -> None:
     runtime = tab.runtime
 
     async def load() -> list[PickerItem]:
@@ -118,7 +129,7 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
             return
         await _report(tab, profile_loaded_lines(name, loaded))
 
-    app.push_screen(
+    tab.app.push_screen(
         PickerScreen(
             "Load a profile",
             loader=load,
@@ -128,44 +139,44 @@ def open_profile_picker(app: LlxprtApp, tab: ChatTab) -> None:
     )
 
 
-def open_profiles_screen(app: LlxprtApp, tab: ChatTab) -> None:
+def open_profiles_screen(app: ScreenHost, tab: ChatTab) -> None:
     async def closed(lines: list[str] | None) -> None:
         await _report(tab, lines)
 
-    app.push_screen(ProfilesScreen(tab.runtime), closed)
+    tab.app.push_screen(ProfilesScreen(tab.runtime), closed)
 
 
-def open_key_entry(app: LlxprtApp, tab: ChatTab) -> None:
+def open_key_entry(app: ScreenHost, tab: ChatTab) -> None:
     provider = tab.runtime.settings_service.active_provider
     if not provider:
-        app.notify("Choose a provider first (/provider or ctrl+o).", severity="warning")
+        tab.app.notify("Choose a provider first (/provider or ctrl+o).", severity="warning")
         return
 
     async def closed(lines: list[str] | None) -> None:
         await _report(tab, lines)
 
-    app.push_screen(KeyEntryScreen(tab.runtime, provider), closed)
+    tab.app.push_screen(KeyEntryScreen(tab.runtime, provider), closed)
 
 
-def open_sessions_screen(app: LlxprtApp, tab: ChatTab) -> None:
+def open_sessions_screen(app: ScreenHost, tab: ChatTab) -> None:
     app.open_sessions()  # every session, whichever tab asked
 
 
-def open_theme_picker(app: LlxprtApp, tab: ChatTab) -> None:
-    before = app.theme
+def open_theme_picker(app: ScreenHost, tab: ChatTab) -> None:
+    before = tab.app.theme
     items = [
         PickerItem(name, app.themes.display_name(name), f"id: {name}", name == before)
         for name in app.theme_names()
     ]
 
     def preview(name: str) -> None:
-        app.theme = name
+        tab.app.theme = name
 
     async def chosen(name: str | None) -> None:
         if not name:
-            app.theme = before  # dismissed: undo the preview
+            tab.app.theme = before  # dismissed: undo the preview
             return
         app.set_theme_and_save(name)
         await _report(tab, [f"Theme set to {app.themes.display_name(name)}"])
 
-    app.push_screen(PickerScreen("Theme", items, on_highlight=preview), chosen)
+    tab.app.push_screen(PickerScreen("Theme", items, on_highlight=preview), chosen)
