@@ -23,7 +23,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from llxprt_runtime.config import Config
 from llxprt_runtime.errors import (
@@ -34,7 +34,7 @@ from llxprt_runtime.errors import (
     ProviderError,
 )
 from llxprt_runtime.profiles.model import LoadBalancerPolicy, LoadBalancerProfile, Profile
-from llxprt_runtime.providers.base import GenerateChatOptions, ModelInfo
+from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo
 from llxprt_runtime.providers.catalog import ProviderInfo
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.providers.retry import (
@@ -50,7 +50,6 @@ from llxprt_runtime.settings.service import SettingsService
 if TYPE_CHECKING:
     from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
     from llxprt_runtime.auth.token_cache import RuntimeTokenCache
-    from llxprt_runtime.providers.manager import ProviderManager
 
 #: The name a runtime's active provider takes while a load-balancer profile is loaded.
 LOAD_BALANCER_PROVIDER = "load-balancer"
@@ -58,6 +57,22 @@ LOAD_BALANCER_PROVIDER = "load-balancer"
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 BreakerState = Literal["closed", "open", "half-open"]
+
+
+class MemberProviders(Protocol):
+    """What a balancer asks of its runtime's ProviderManager to call a member. A protocol,
+    so this module never imports the manager that imports it."""
+
+    async def prepare_stateless_provider_invocation(
+        self,
+        options: GenerateChatOptions,
+        provider_name: str | None = None,
+        *,
+        auth: AuthPrecedenceResolver | None = None,
+    ) -> GenerateChatOptions: ...
+    async def import_provider(self, name: str) -> None: ...
+    def get_provider(self, name: str) -> IProvider: ...
+
 
 #: Statuses that move on at once, without retrying the member (llxprt-code #902).
 _IMMEDIATE_STATUSES = frozenset({401, 402, 403})
@@ -280,7 +295,7 @@ class LoadBalancer:
     async def generate(
         self,
         options: GenerateChatOptions,
-        manager: ProviderManager,
+        manager: MemberProviders,
         runtime_settings: SettingsService,
     ) -> AsyncIterator[IContent]:
         """Stream the reply of whichever member the policy picks."""
@@ -315,7 +330,7 @@ class LoadBalancer:
         )
 
     async def _failover(
-        self, options: GenerateChatOptions, manager: ProviderManager, settings: FailoverSettings
+        self, options: GenerateChatOptions, manager: MemberProviders, settings: FailoverSettings
     ) -> AsyncIterator[IContent]:
         failures: list[tuple[str, str]] = []
         count = len(self.members)
@@ -356,7 +371,7 @@ class LoadBalancer:
         self,
         member: Member,
         options: GenerateChatOptions,
-        manager: ProviderManager,
+        manager: MemberProviders,
         settings: FailoverSettings,
     ) -> AsyncIterator[IContent]:
         """One attempt on `member`, counted in its stats and breaker."""
@@ -379,7 +394,7 @@ class LoadBalancer:
         self,
         member: Member,
         options: GenerateChatOptions,
-        manager: ProviderManager,
+        manager: MemberProviders,
         settings: FailoverSettings,
     ) -> AsyncIterator[IContent]:
         # The member's own settings and key resolver make the call's view: the caller's
