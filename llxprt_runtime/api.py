@@ -83,6 +83,7 @@ _EXPORTS = {
     "load_user_settings": "llxprt_runtime.profiles.user_settings",
     "resolve_default_profile_name": "llxprt_runtime.profiles.user_settings",
     "save_user_settings": "llxprt_runtime.profiles.user_settings",
+    "SettingsEvent": "llxprt_runtime.settings.service",
     "SettingSpec": "llxprt_runtime.settings.registry",
     "SettingType": "llxprt_runtime.settings.registry",
     "parse_setting_text": "llxprt_runtime.settings.registry",
@@ -270,6 +271,9 @@ if TYPE_CHECKING:
         shown_setting_value,
         text_holds_secret,
     )
+    from llxprt_runtime.settings.service import (
+        SettingsEvent,
+    )
     from llxprt_runtime.store.records import (
         MessageRecord,
         SessionRecord,
@@ -340,6 +344,7 @@ __all__ = [
     "SessionSummary",
     "SettingSpec",
     "SettingType",
+    "SettingsEvent",
     "StoreUnavailableError",
     "TextDelta",
     "ThinkingDelta",

@@ -247,11 +247,13 @@ class LlxprtApp(App[None]):
 
     # --- tabs -------------------------------------------------------------------------------
 
-    def _make_tab(self, overrides: CliOverrides | None) -> tuple[ChatTab, TabPane]:
+    def _make_tab(
+        self, overrides: CliOverrides | None, *, welcome: bool = True
+    ) -> tuple[ChatTab, TabPane]:
         self._tab_counter += 1
         number = self._tab_counter
         # With nothing to apply, the welcome is known before the runtime exists.
-        greeting = self.welcome_lines() if overrides is None else []
+        greeting = self.welcome_lines() if overrides is None and welcome else []
         tab = ChatTab(
             None,
             f"tab {number}",
@@ -273,16 +275,8 @@ class LlxprtApp(App[None]):
 
     async def open_tab(self, *, activate: bool) -> ChatTab:
         """A tab with an empty runtime, for a stored session to be restored into."""
-        self._tab_counter += 1
+        tab, pane = self._make_tab(None, welcome=False)
         number = self._tab_counter
-        tab = ChatTab(
-            None,
-            f"tab {number}",
-            host=self.tab_host,
-            clock=self.clock,
-            progress_clock=self.progress_clock,
-        )
-        pane = TabPane(plain(tab.label()), tab, id=f"tab-{number}")
         await self.tabs.add_pane(pane)
         if activate:
             self._show(pane.id or "")
@@ -682,7 +676,6 @@ class TabCommandHost:
 
         async def report(message: str, is_error: bool) -> None:
             await (tab.error(message) if is_error else tab.notice(message))
-            tab.changed()
 
         await save_profile_offering_keyring(self.app, tab.runtime, name, report)
 
@@ -700,7 +693,6 @@ class TabCommandHost:
                     await tab.error(str(exc))
                 else:
                     await tab.notice(*lines)
-                tab.changed()
             tab.focus_prompt()
 
         self.app.push_screen(ConfirmScreen(question), answered)
@@ -737,6 +729,9 @@ class TabCommandHost:
         from llxprt_tui.screens.login import open_login_screen
 
         open_login_screen(self.app, self.tab, bucket, device)
+
+    def login_changed(self) -> None:
+        self.tab.changed()
 
 
 # The conventional status of a process ended by a signal: 128 + its number.

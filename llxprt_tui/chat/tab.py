@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         ExportHeader,
         MessageNode,
         RuntimeServices,
+        SettingsEvent,
         Turn,
     )
     from llxprt_tui.chat.messages import AssistantMessage
@@ -127,6 +128,7 @@ class ChatTab(Vertical):
         self.clock = clock
         self._progress = StreamProgress(progress_clock or clock)
         self._runtime: RuntimeServices | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._session: ChatSession | None = None
         self.session_id: str | None = None  # its session in the store (llxprt_tui/persistence)
         self._ready = asyncio.Event()
@@ -190,7 +192,18 @@ class ChatTab(Vertical):
 
         self._runtime = runtime
         self._session = ChatSession(runtime, clock=self.clock, on_retry=self._progress.retrying)
+        # The label and the status line show the runtime's settings: whatever changes them
+        # (a command, a screen, a profile, the runtime API) redraws them.
+        self._unsubscribe = runtime.settings_service.subscribe(self._settings_changed)
         self._ready.set()
+
+    def _settings_changed(self, event: SettingsEvent) -> None:
+        self.changed()  # post_message: safe from a worker thread too
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
     def attach_runtime(self, runtime: RuntimeServices) -> None:
         self._bind(runtime)
@@ -292,7 +305,6 @@ class ChatTab(Vertical):
             await self.error(f"{text.split()[0]} failed unexpectedly ({type(exc).__name__}).")
         else:
             await self.notice(*lines)
-        self.changed()
 
     # --- sending and streaming ----------------------------------------------------------------
 
@@ -615,6 +627,7 @@ class ChatTab(Vertical):
         self.session.clear()
         await self.transcript.clear()
         await self.notice("Conversation cleared.")
+        self.changed()  # its token counts start again
 
     async def retry(self) -> None:
         await self.ready()

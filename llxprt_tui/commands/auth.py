@@ -62,10 +62,12 @@ async def cmd_auth(host: CommandHost, cmd: ParsedCommand) -> list[str]:
             names = [args[0] if args else codex.bucket]
         removed = [name for name in names if await codex.logout_bucket(name)]
         runtime.oauth_manager.forget("codex", "logout")
+        host.login_changed()
         if not removed:
             return ["No codex login to log out of."]
         return [f"Logged out of codex ({', '.join(printable(n) for n in removed)})."]
     if action in ("enable", "disable") and not args:
         runtime.oauth_manager.set_enabled("codex", action == "enable")
+        host.login_changed()
         return [f"codex login {action}d in this tab."]
     raise CommandParseError(USAGE)

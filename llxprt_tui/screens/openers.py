@@ -35,9 +35,8 @@ class ScreenHost(Protocol):
 
 
 async def _report(tab: ChatTab, lines: Sequence[str] | None) -> None:
-    if lines:
+    if lines:  # what it changed in the runtime redraws the tab by itself (its settings events)
         await tab.notice(*lines)
-    tab.changed()
 
 
 def provider_items(tab: ChatTab) -> list[PickerItem]:

@@ -193,3 +193,21 @@ async def test_escape_right_after_enter_ends_the_turn(wire: WireServer) -> None:
         assert reply.state == "cancelled"
         await send_and_wait(pilot, "and the tab still works")
         assert app.query(AssistantMessage).last().text == "Echo: and the tab still works"
+
+
+async def test_a_setting_changed_through_the_runtime_api_redraws_the_status_line(
+    wire: WireServer,
+) -> None:
+    # Not through a command nor a screen: the tab hears its SettingsService's change events.
+    from llxprt_runtime import api
+
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        status = app.query_one(StatusLine)
+        await wait_until(pilot, lambda: "openai" in str(status.render()))
+        assert "model-from-the-api" not in str(status.render())
+        await api.set_active_model("model-from-the-api", runtime=tab.runtime)
+        await wait_until(pilot, lambda: "model-from-the-api" in str(status.render()))
+        assert "model-from-the-api" in tab.label()
