@@ -18,14 +18,14 @@ _EXPORTS = {
     "Config": "llxprt_runtime.config",
     "KeyfileError": "llxprt_runtime.errors",
     "KeyringUnavailableError": "llxprt_runtime.errors",
-    "LEGACY_RUNTIME_ID": "llxprt_runtime.runtime.context",
+    "LEGACY_RUNTIME_ID": "llxprt_runtime.runtime_context",
     "LlxprtError": "llxprt_runtime.errors",
     "MissingProviderRuntimeError": "llxprt_runtime.errors",
     "NamedKeyNotFoundError": "llxprt_runtime.errors",
     "NoActiveProviderError": "llxprt_runtime.errors",
     "ProfileError": "llxprt_runtime.errors",
     "ProviderNotAvailableError": "llxprt_runtime.errors",
-    "ProviderRuntimeContext": "llxprt_runtime.runtime.context",
+    "ProviderRuntimeContext": "llxprt_runtime.runtime_context",
     "ProviderRuntimeNormalizationError": "llxprt_runtime.errors",
     "RuntimeDisposedError": "llxprt_runtime.errors",
     "RuntimeRegistry": "llxprt_runtime.runtime.registry",
@@ -34,13 +34,13 @@ _EXPORTS = {
     "SettingValidationError": "llxprt_runtime.errors",
     "SettingsEvent": "llxprt_runtime.settings",
     "SettingsService": "llxprt_runtime.settings",
-    "clear_active_provider_runtime_context": "llxprt_runtime.runtime.context",
-    "create_provider_runtime_context": "llxprt_runtime.runtime.context",
+    "clear_active_provider_runtime_context": "llxprt_runtime.runtime_context",
+    "create_provider_runtime_context": "llxprt_runtime.runtime_context",
     "current_runtime_registry": "llxprt_runtime.runtime.registry",
-    "get_active_provider_runtime_context": "llxprt_runtime.runtime.context",
+    "get_active_provider_runtime_context": "llxprt_runtime.runtime_context",
     "get_core_system_prompt": "llxprt_runtime.prompts",
-    "peek_active_provider_runtime_context": "llxprt_runtime.runtime.context",
-    "set_active_provider_runtime_context": "llxprt_runtime.runtime.context",
+    "peek_active_provider_runtime_context": "llxprt_runtime.runtime_context",
+    "set_active_provider_runtime_context": "llxprt_runtime.runtime_context",
     "use_runtime_registry": "llxprt_runtime.runtime.registry",
 }
 
@@ -61,7 +61,13 @@ if TYPE_CHECKING:
         SettingValidationError,
     )
     from llxprt_runtime.prompts import get_core_system_prompt
-    from llxprt_runtime.runtime.context import (
+    from llxprt_runtime.runtime.registry import (
+        RuntimeRegistry,
+        RuntimeServices,
+        current_runtime_registry,
+        use_runtime_registry,
+    )
+    from llxprt_runtime.runtime_context import (
         LEGACY_RUNTIME_ID,
         ProviderRuntimeContext,
         clear_active_provider_runtime_context,
@@ -69,12 +75,6 @@ if TYPE_CHECKING:
         get_active_provider_runtime_context,
         peek_active_provider_runtime_context,
         set_active_provider_runtime_context,
-    )
-    from llxprt_runtime.runtime.registry import (
-        RuntimeRegistry,
-        RuntimeServices,
-        current_runtime_registry,
-        use_runtime_registry,
     )
     from llxprt_runtime.settings import SettingsEvent, SettingsService
 

@@ -73,8 +73,8 @@ _EXPORTS = {
     "UsageReported": "llxprt_runtime.chat.events",
     "LoadBalancer": "llxprt_runtime.providers.load_balancer",
     "MemberReport": "llxprt_runtime.providers.load_balancer",
-    "save_load_balancer_profile": "llxprt_runtime.profiles.lb_snapshot",
-    "build_load_balancer_snapshot": "llxprt_runtime.profiles.lb_snapshot",
+    "save_load_balancer_profile": "llxprt_runtime.runtime.lb_snapshot",
+    "build_load_balancer_snapshot": "llxprt_runtime.runtime.lb_snapshot",
     "ProfileEntry": "llxprt_runtime.profiles.manager",
     "LoadBalancerProfile": "llxprt_runtime.profiles.model",
     "Profile": "llxprt_runtime.profiles.model",
@@ -188,10 +188,6 @@ if TYPE_CHECKING:
     from llxprt_runtime.overrides import (
         CliOverrides,
     )
-    from llxprt_runtime.profiles.lb_snapshot import (
-        build_load_balancer_snapshot,
-        save_load_balancer_profile,
-    )
     from llxprt_runtime.profiles.manager import (
         ProfileEntry,
     )
@@ -223,6 +219,10 @@ if TYPE_CHECKING:
     )
     from llxprt_runtime.providers.retry import (
         RetryEvent,
+    )
+    from llxprt_runtime.runtime.lb_snapshot import (
+        build_load_balancer_snapshot,
+        save_load_balancer_profile,
     )
     from llxprt_runtime.runtime.registry import (
         RuntimeRegistry,

@@ -4,8 +4,15 @@ Each helper is a coroutine acting on the active runtime of the current task, or 
 runtime passed as `runtime=` (its RuntimeServices or its ProviderRuntimeContext).
 """
 
-from llxprt_runtime.profiles.applying import ProfileLoadResult, ProfileSaveResult
-from llxprt_runtime.profiles.snapshot import (
+from llxprt_runtime.runtime.lifecycle import (
+    RuntimeRef,
+    activate_isolated_runtime_context,
+    dispose_runtime,
+    reset_cli_provider_infrastructure,
+    resolve_runtime,
+)
+from llxprt_runtime.runtime.profile_applying import ProfileLoadResult, ProfileSaveResult
+from llxprt_runtime.runtime.profile_snapshot import (
     apply_profile_snapshot,
     build_runtime_profile_snapshot,
     copy_profile,
@@ -16,13 +23,6 @@ from llxprt_runtime.profiles.snapshot import (
     rename_profile,
     save_profile_snapshot,
     set_default_profile_name,
-)
-from llxprt_runtime.runtime.lifecycle import (
-    RuntimeRef,
-    activate_isolated_runtime_context,
-    dispose_runtime,
-    reset_cli_provider_infrastructure,
-    resolve_runtime,
 )
 from llxprt_runtime.runtime.provider_mutations import (
     KeySaveResult,

@@ -4,7 +4,7 @@ The store is opened after the first frame, off the event loop. A tab gets a sess
 first says something worth keeping (a prompt, /system, /rename), so tabs opened and closed
 empty leave nothing behind. What a session holds: the conversation, the prompt history
 (secret lines never enter it), the system prompt, and the runtime as a profile-v1 snapshot,
-which never holds a secret (profiles/snapshot.py leaves keys and credential headers out): a
+which never holds a secret (runtime/profile_snapshot.py leaves keys and credential headers out): a
 keyring name, a keyfile path or an environment variable is kept as the key's *source*; a
 typed key is not kept at all, and the restored tab says so.
 

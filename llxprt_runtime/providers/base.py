@@ -17,7 +17,7 @@ from llxprt_runtime.providers.catalog import ProviderInfo
 from llxprt_runtime.providers.clients import ClientKey, SdkClientCache
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.providers.retry import RetryListener
-from llxprt_runtime.runtime.context import ProviderRuntimeContext
+from llxprt_runtime.runtime_context import ProviderRuntimeContext
 from llxprt_runtime.settings.registry import SettingValue
 from llxprt_runtime.settings.service import SettingsService
 from llxprt_runtime.urls import display_url

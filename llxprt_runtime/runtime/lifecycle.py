@@ -19,18 +19,18 @@ from llxprt_runtime.profiles.manager import ProfileManager
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS
 from llxprt_runtime.providers.manager import ProviderManager
 from llxprt_runtime.providers.user_file import read_user_providers
-from llxprt_runtime.runtime.context import (
+from llxprt_runtime.runtime.registry import (
+    RuntimeRegistry,
+    RuntimeServices,
+    current_runtime_registry,
+)
+from llxprt_runtime.runtime_context import (
     ProviderRuntimeContext,
     clear_active_provider_runtime_context,
     create_provider_runtime_context,
     get_active_provider_runtime_context,
     peek_active_provider_runtime_context,
     set_active_provider_runtime_context,
-)
-from llxprt_runtime.runtime.registry import (
-    RuntimeRegistry,
-    RuntimeServices,
-    current_runtime_registry,
 )
 from llxprt_runtime.settings.service import SettingsService
 

@@ -20,7 +20,7 @@ from llxprt_runtime.config import Config
 from llxprt_runtime.errors import MissingProviderRuntimeError
 from llxprt_runtime.profiles.manager import ProfileManager
 from llxprt_runtime.providers.manager import ProviderManager
-from llxprt_runtime.runtime.context import ProviderRuntimeContext
+from llxprt_runtime.runtime_context import ProviderRuntimeContext
 from llxprt_runtime.settings.service import SettingsService
 
 

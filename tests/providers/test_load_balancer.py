@@ -19,10 +19,10 @@ from llxprt_runtime.errors import (
     ProfileError,
     StreamInterruptedError,
 )
-from llxprt_runtime.profiles.lb_snapshot import save_load_balancer_profile
 from llxprt_runtime.providers.base import GenerateChatOptions
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.providers.load_balancer import LOAD_BALANCER_PROVIDER
+from llxprt_runtime.runtime.lb_snapshot import save_load_balancer_profile
 from tests.conftest import Dirs
 from tests.providers.conftest import collect, sent_key
 from tests.providers.lb_fixtures import (

@@ -16,7 +16,7 @@ from llxprt_runtime import (
     peek_active_provider_runtime_context,
     set_active_provider_runtime_context,
 )
-from llxprt_runtime.runtime import context as context_module
+from llxprt_runtime import runtime_context as context_module
 
 
 def test_get_active_raises_when_none_and_peek_returns_none() -> None:
@@ -54,7 +54,7 @@ def test_missing_runtime_id_falls_back_to_legacy_singleton_with_one_debug_warnin
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     context_module._warn_legacy_runtime_once.cache_clear()
-    with caplog.at_level(logging.DEBUG, logger="llxprt_runtime.runtime.context"):
+    with caplog.at_level(logging.DEBUG, logger="llxprt_runtime.runtime_context"):
         first = create_provider_runtime_context()
         second = create_provider_runtime_context()
     assert first.runtime_id == second.runtime_id == LEGACY_RUNTIME_ID

@@ -15,12 +15,6 @@ from llxprt_runtime.auth.resolver import AuthPrecedenceResolver
 from llxprt_runtime.auth.token_cache import RuntimeTokenCache
 from llxprt_runtime.config import Config
 from llxprt_runtime.errors import ProfileError, ProfileNotFoundError
-from llxprt_runtime.profiles.applying import (
-    ProfileLoadResult,
-    ProfileSaveResult,
-    preflight_profile,
-    write_profile_settings,
-)
 from llxprt_runtime.profiles.manager import validate_profile_name
 from llxprt_runtime.profiles.model import (
     LOAD_BALANCER_POLICIES,
@@ -29,6 +23,12 @@ from llxprt_runtime.profiles.model import (
 )
 from llxprt_runtime.providers.load_balancer import LOAD_BALANCER_PROVIDER, LoadBalancer, Member
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
+from llxprt_runtime.runtime.profile_applying import (
+    ProfileLoadResult,
+    ProfileSaveResult,
+    preflight_profile,
+    write_profile_settings,
+)
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import SettingValue, get_spec, is_provider_config_key
 from llxprt_runtime.settings.service import SettingsService

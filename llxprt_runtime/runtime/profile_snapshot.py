@@ -20,16 +20,6 @@ from llxprt_runtime.errors import (
     NoActiveProviderError,
     ProfileError,
 )
-from llxprt_runtime.profiles.applying import (
-    ProfileLoadResult,
-    ProfileSaveResult,
-    preflight_profile,
-    write_profile_settings,
-)
-from llxprt_runtime.profiles.lb_snapshot import (
-    apply_load_balancer_profile,
-    build_load_balancer_snapshot,
-)
 from llxprt_runtime.profiles.manager import ProfileEntry, validate_profile_name
 from llxprt_runtime.profiles.model import AnyProfile, LoadBalancerProfile, Profile
 from llxprt_runtime.profiles.user_settings import (
@@ -37,7 +27,17 @@ from llxprt_runtime.profiles.user_settings import (
     load_user_settings,
     save_user_settings,
 )
+from llxprt_runtime.runtime.lb_snapshot import (
+    apply_load_balancer_profile,
+    build_load_balancer_snapshot,
+)
 from llxprt_runtime.runtime.lifecycle import RuntimeRef, resolve_runtime
+from llxprt_runtime.runtime.profile_applying import (
+    ProfileLoadResult,
+    ProfileSaveResult,
+    preflight_profile,
+    write_profile_settings,
+)
 from llxprt_runtime.runtime.provider_mutations import save_active_provider_key
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.settings.registry import (
