@@ -387,6 +387,7 @@ class LlxprtApp(App[None]):
         await tab.wait_for_stream()
         pane = tab.parent
         runtime = await tab.ready()
+        tab.stop_listening()  # disposing clears its settings: a redraw would read a dead runtime
         await dispose_runtime(runtime.runtime_id, registry=self.registry)
         if isinstance(pane, TabPane) and pane.id:
             await self.tabs.remove_pane(pane.id)

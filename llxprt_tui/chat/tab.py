@@ -200,10 +200,15 @@ class ChatTab(Vertical):
     def _settings_changed(self, event: SettingsEvent) -> None:
         self.changed()  # post_message: safe from a worker thread too
 
-    def on_unmount(self) -> None:
+    def stop_listening(self) -> None:
+        """No more redraws on its settings' events: before its runtime is disposed (which
+        clears them) there is nothing left to show."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+    def on_unmount(self) -> None:
+        self.stop_listening()
 
     def attach_runtime(self, runtime: RuntimeServices) -> None:
         self._bind(runtime)
