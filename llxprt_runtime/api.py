@@ -63,6 +63,7 @@ _EXPORTS = {
     "ChatSession": "llxprt_runtime.chat.session",
     "Turn": "llxprt_runtime.chat.session",
     "ConversationTree": "llxprt_runtime.chat.tree",
+    "copy_runtime": "llxprt_runtime.chat.fork",
     "MessageNode": "llxprt_runtime.chat.tree",
     "Failed": "llxprt_runtime.chat.events",
     "Finished": "llxprt_runtime.chat.events",
@@ -163,6 +164,9 @@ if TYPE_CHECKING:
         conversation_json,
         conversation_markdown,
         export_conversation,
+    )
+    from llxprt_runtime.chat.fork import (
+        copy_runtime,
     )
     from llxprt_runtime.chat.recorder import (
         SessionRecorder,
@@ -362,6 +366,7 @@ __all__ = [
     "conversation_json",
     "conversation_markdown",
     "copy_profile",
+    "copy_runtime",
     "delete_profile_by_name",
     "describe",
     "display_url",

@@ -670,6 +670,11 @@ class TabCommandHost:
     async def retry(self) -> None:
         await self.tab.retry()
 
+    async def fork(self, provider: str | None, model: str | None) -> list[str]:
+        from llxprt_tui.forking import fork_tab
+
+        return await fork_tab(self.app, self.tab, provider, model)
+
     async def save_profile(self, name: str) -> None:
         from llxprt_tui.screens.profile_save import save_profile_offering_keyring
 

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Final, TypeVar
 from llxprt_runtime.errors import LlxprtError
 
 if TYPE_CHECKING:
-    from llxprt_runtime.api import RuntimeServices, SessionRecord, SessionRecorder, SessionStore
+    from llxprt_runtime.api import (
+        MessageNode,
+        RuntimeServices,
+        SessionRecord,
+        SessionRecorder,
+        SessionStore,
+    )
     from llxprt_tui.app import LlxprtApp
     from llxprt_tui.chat.tab import ChatTab
 
@@ -207,6 +213,41 @@ class Persistence:
             write = store.update_session(tab.session_id, head_message_id=last.stored_id)
             await self._write(tab, write)
 
+    async def record_fork(self, tab: ChatTab, source: ChatTab, at: MessageNode | None) -> None:
+        """A fork's session: where it came from (the source's session and message) and its
+        own copy of the conversation up to there, so it branches on its own."""
+        store = await self.ready()
+        if store is None:
+            return
+        fields = self.fields(tab)
+        fields["parent_session_id"] = source.session_id
+        fields["parent_message_id"] = at.stored_id if at is not None else None
+        async with self._creating:
+            record = await self._write(tab, store.create_session(**fields))
+            if record is None:
+                return
+            tab.session_id = record.id
+        first = True
+        for node in tab.session.tree.path():
+            node.stored_id = await self._write(
+                tab,
+                store.add_message(
+                    record.id,
+                    node.content,
+                    state=node.state,
+                    at_start=first,
+                    first_token_ms=_ms(node.first_token_seconds),
+                    duration_ms=_ms(node.duration_seconds),
+                ),
+            )
+            first = False
+        await self.sync_positions()
+
+    async def _say_forked_from(self, tab: ChatTab, store: SessionStore, parent: str) -> None:
+        title = await self._write(tab, _parent_title(store, parent))
+        if title is not None:
+            await tab.notice(f"Forked from the session “{title}”.")
+
     async def tab_closed(self, tab: ChatTab) -> None:
         """The session stays in the store, closed."""
         store = self.store
@@ -271,7 +312,20 @@ class Persistence:
             await tab.error(problem)
         if record.key_source == TYPED:
             await tab.notice(TYPED_KEY_NOTICE)
+        if record.parent_session_id is not None and store is not None:
+            await self._say_forked_from(tab, store, record.parent_session_id)
         tab.changed()
+
+
+async def _parent_title(store: SessionStore, session_id: str) -> str | None:
+    try:
+        return (await store.get_session(session_id)).title or "untitled"
+    except KeyError:  # deleted since: the fork goes on alone
+        return None
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000.0
 
 
 def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:

@@ -264,12 +264,13 @@ class ChatSession:
     async def retry(self) -> AsyncGenerator[ReplyEvent, None]:
         """Ask the prompt of the branch on screen again: a new reply beside the old one."""
         turn = self.last_turn
-        if turn is None:
-            raise LlxprtError("Nothing to retry yet.")
+        prompt = self.retry_target()
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")
-        prompt = self.retry_target()
-        if prompt is None:  # a failed turn's prompt has already left the history
+        if prompt is None:
+            if turn is None:
+                raise LlxprtError("Nothing to retry yet.")
+            # A failed turn's prompt left the history: it is asked anew.
             async with aclosing(self.send(turn.prompt)) as events:
                 async for event in events:
                     yield event

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from llxprt_runtime.providers.content import IContent
-from llxprt_runtime.store.records import MessageRecord
+from llxprt_runtime.store.records import MessageRecord, MessageState
 
 
 @dataclass(eq=False, slots=True)
@@ -23,7 +23,7 @@ class MessageNode:
 
     content: IContent
     parent: MessageNode | None = field(default=None, repr=False)
-    state: str = "complete"  # as the store says it: complete, partial, cancelled, interrupted…
+    state: MessageState = "complete"  # as the store says it: partial, cancelled, interrupted…
     stored_id: int | None = None
     first_token_seconds: float | None = None
     duration_seconds: float | None = None
@@ -95,7 +95,7 @@ class ConversationTree:
         content: IContent,
         parent: MessageNode | None,
         *,
-        state: str = "complete",
+        state: MessageState = "complete",
         stored_id: int | None = None,
         first_token_seconds: float | None = None,
         duration_seconds: float | None = None,
@@ -111,7 +111,7 @@ class ConversationTree:
         self,
         content: IContent,
         *,
-        state: str = "complete",
+        state: MessageState = "complete",
         first_token_seconds: float | None = None,
         duration_seconds: float | None = None,
     ) -> MessageNode:

@@ -637,7 +637,7 @@ class ChatTab(Vertical):
     async def retry(self) -> None:
         await self.ready()
         session = self.session
-        if session.last_turn is None:
+        if session.last_turn is None and session.retry_target() is None:
             await self.notice("Nothing to retry yet.")
             return
         if self.streaming:
@@ -645,8 +645,10 @@ class ChatTab(Vertical):
             return
         prompt = session.retry_target()
         if prompt is None:  # a failed turn: its prompt is asked anew
+            turn = session.last_turn
+            assert turn is not None  # else "nothing to retry" was said above
             self.transcript.mark_replaced()
-            await self._start(session.last_turn.prompt, session.retry())
+            await self._start(turn.prompt, session.retry())
             return
         # The new reply is an alternative beside the old one (‹ 2/2 ›), which leaves the
         # screen but stays reachable.

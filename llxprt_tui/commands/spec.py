@@ -104,6 +104,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Stored conversations: open, rename, delete, export",
         "handlers:cmd_sessions",
     ),
+    CommandSpec(
+        "fork",
+        "/fork [PROVIDER [MODEL]]",
+        "A new tab going on from the selected message (or the last), on a copy of this "
+        "tab's settings, or on another provider and model",
+        "handlers:cmd_fork",
+    ),
     CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
     CommandSpec(
         "retry",

@@ -157,6 +157,20 @@ async def test_editing_an_earlier_prompt_branches_from_its_parent(
     assert session.tree.position(session.tree.path()[0]) == (2, 2)
 
 
+async def test_retry_works_on_a_restored_conversation(
+    session: ChatSession, wire: WireServer
+) -> None:
+    from llxprt_runtime.chat.tree import ConversationTree
+    from llxprt_runtime.providers.content import IContent
+
+    session.load_tree(ConversationTree.linear([IContent.human("q"), IContent.ai("old")]))
+    assert session.last_turn is None
+    wire.enqueue(Reply(text=("new",)))
+    await drain(session.retry())
+    assert [c.text() for c in session.history] == ["q", "new"]
+    assert session.tree.position(session.tree.path()[-1]) == (2, 2)
+
+
 async def test_a_failed_retry_or_edit_shows_the_old_branch_again(
     session: ChatSession, wire: WireServer
 ) -> None:
