@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 
 def fork_point(tab: ChatTab) -> MessageNode | None:
-    """The selected message when one is selected on screen, else the last one."""
+    """The selected message when one of the transcript is selected, else the last one."""
     selected = tab.transcript.selected
     if selected is not None and selected.node is not None:
-        if selected.widget.parent is tab.transcript:
+        if any(entry is selected for entry in tab.transcript.live_entries()):
             return selected.node
     return tab.session.tree.last
 
