@@ -7,8 +7,8 @@ fork never writes a key anywhere. Then, optionally, another provider and model."
 from __future__ import annotations
 
 from llxprt_runtime.errors import LlxprtError
-from llxprt_runtime.profiles.lb_snapshot import build_load_balancer_snapshot
 from llxprt_runtime.profiles.model import AnyProfile
+from llxprt_runtime.runtime.lb_snapshot import build_load_balancer_snapshot
 from llxprt_runtime.runtime.registry import RuntimeServices
 from llxprt_runtime.runtime_settings import (
     apply_profile_snapshot,
