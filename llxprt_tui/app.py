@@ -132,6 +132,7 @@ class LlxprtApp(App[None]):
             keymap=lambda: self.user_settings.keymap,
             turn_started=self.persistence.turn_started,
             branch_shown=self._branch_shown,
+            command_ran=self.persistence.command_ran,
         )
 
     # --- layout ---------------------------------------------------------------------------
@@ -427,6 +428,7 @@ class LlxprtApp(App[None]):
         if isinstance(pane, TabPane) and pane.id and tabs is not None:
             tabs.get_tab(pane.id).label = plain(event.tab.label())
         self._refresh_status()
+        self.persistence.tab_changed(event.tab)  # its session follows its settings
 
     def _refresh_status(self) -> None:
         # A stream ending during shutdown may report after the status line is gone.
@@ -666,6 +668,7 @@ class TabCommandHost:
 
     async def clear_conversation(self) -> None:
         await self.tab.clear_conversation()
+        await self.app.persistence.cleared(self.tab)  # a new session; the old one is kept
 
     async def retry(self) -> None:
         await self.tab.retry()

@@ -56,6 +56,9 @@ class Persistence:
         self._creating = asyncio.Lock()
         self._closed = False
         self._turns: set[asyncio.Task[object]] = set()
+        # What each session last got of its tab's fields: a save that would change nothing
+        # (a tab redrawn, a restored tab) writes nothing and leaves its last activity alone.
+        self._saved: dict[str, dict[str, object]] = {}
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -141,10 +144,12 @@ class Persistence:
             return None
         async with self._creating:  # a /system and a prompt at once make one session
             if tab.session_id is None:
-                record = await self._write(tab, store.create_session(**self.fields(tab)))
+                fields = self.fields(tab)
+                record = await self._write(tab, store.create_session(**fields))
                 if record is None:
                     return None
                 tab.session_id = record.id
+                self._saved[record.id] = fields
                 await self.sync_positions()
         return tab.session_id
 
@@ -162,14 +167,39 @@ class Persistence:
         return fields
 
     async def save_tab(self, tab: ChatTab, *, create: bool = False) -> None:
-        """Store the tab's settings, system prompt and prompt history (creating its session
-        when `create`)."""
+        """Store the tab's settings, system prompt and prompt history if they changed
+        (creating its session when `create`)."""
         store = await self.ready()
         if store is None or (tab.session_id is None and not create):
             return
         session_id = await self.session_for(tab)
-        if session_id is not None:
-            await self._write(tab, store.update_session(session_id, **self.fields(tab)))
+        if session_id is None:
+            return
+        fields = self.fields(tab)
+        if self._saved.get(session_id) != fields:
+            self._saved[session_id] = fields
+            await self._write(tab, store.update_session(session_id, **fields))
+
+    def tab_changed(self, tab: ChatTab) -> None:
+        """The tab's state changed (a setting, a picker, a command): its session follows."""
+        if self.store is not None and tab.session_id is not None and tab.has_runtime:
+            self.later(self.save_tab(tab))
+
+    def command_ran(self, tab: ChatTab) -> None:
+        """A tab that only ran commands is kept too: its settings and prompt history come
+        back with it."""
+        if not self._closed and tab.has_runtime:
+            self.later(self.save_tab(tab, create=True))
+
+    async def cleared(self, tab: ChatTab) -> None:
+        """/clear: the tab goes on in a new session; the old one stays in the store, closed."""
+        store = await self.ready()
+        old, tab.session_id = tab.session_id, None
+        if store is None:
+            return
+        if old is not None:
+            await self._write(tab, store.set_open(old, None))
+        await self.save_tab(tab, create=True)
 
     async def rename(self, tab: ChatTab, title: str) -> None:
         session_id = await self.session_for(tab)
@@ -249,11 +279,21 @@ class Persistence:
             await tab.notice(f"Forked from the session “{title}”.")
 
     async def tab_closed(self, tab: ChatTab) -> None:
-        """The session stays in the store, closed."""
+        """The session stays in the store, closed; one with nothing said in it (a tab that
+        only ran commands) goes."""
         store = self.store
-        if store is not None and tab.session_id is not None:
+        if store is None or tab.session_id is None:
+            return
+        try:
+            record = await self._write(None, store.get_session(tab.session_id))
+        except KeyError:  # deleted meanwhile (by another llxprt)
+            record = None
+        if record is not None and record.message_count == 0 and not record.titled_by_user:
+            await self._write(None, store.delete_session(record.id))
+        else:
             await self._write(None, store.set_open(tab.session_id, None))
-            await self.sync_positions()
+        self._saved.pop(tab.session_id, None)
+        await self.sync_positions()
 
     # --- restoring ----------------------------------------------------------------------------
 
@@ -314,6 +354,7 @@ class Persistence:
             await tab.notice(TYPED_KEY_NOTICE)
         if record.parent_session_id is not None and store is not None:
             await self._say_forked_from(tab, store, record.parent_session_id)
+        self._saved[record.id] = self.fields(tab)  # as stored: nothing to write back
         tab.changed()
 
 

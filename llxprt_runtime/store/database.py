@@ -155,14 +155,16 @@ class SessionDatabase:
         return self.get_session(session_id)
 
     def update_session(self, session_id: str, **fields: Any) -> None:
+        """Change a session's fields. Its last activity (`updated_at`) stays: that is when
+        something was last said in it, not when a setting or its prompt history was saved."""
         values = _session_values(fields)
         if not values:
             return
         assignments = ", ".join(f"{column} = ?" for column in values)
         with self._transaction() as conn:
             conn.execute(
-                f"UPDATE sessions SET {assignments}, updated_at = ? WHERE id = ?",
-                (*values.values(), self._clock(), session_id),
+                f"UPDATE sessions SET {assignments} WHERE id = ?",
+                (*values.values(), session_id),
             )
 
     def rename_session(self, session_id: str, title: str) -> None:
@@ -174,20 +176,25 @@ class SessionDatabase:
             raise KeyError(session_id)
         return _session(row)
 
-    def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionSummary]:
-        """Newest first; `text` filters on the title, provider or model (case-insensitive)."""
+    def list_sessions(
+        self, text: str = "", limit: int = 1000, *, include_empty: bool = False
+    ) -> list[SessionSummary]:
+        """Newest first; `text` filters on the title, provider or model (case-insensitive).
+        A session nothing was said in (a tab that only ran commands) is not a conversation:
+        left out unless renamed or `include_empty`."""
         pattern = f"%{_escape_like(text.strip().lower())}%"
-        where = ""
+        conditions = [] if include_empty else ["(message_count > 0 OR titled_by_user)"]
         if text.strip():
-            where = (
-                "WHERE lower(title) LIKE ?1 ESCAPE '\\' OR lower(coalesce(provider, '')) "
-                "LIKE ?1 ESCAPE '\\' OR lower(coalesce(model, '')) LIKE ?1 ESCAPE '\\' "
+            conditions.append(
+                "(lower(title) LIKE ?1 ESCAPE '\\' OR lower(coalesce(provider, '')) "
+                "LIKE ?1 ESCAPE '\\' OR lower(coalesce(model, '')) LIKE ?1 ESCAPE '\\')"
             )
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
         rows = self._conn.execute(
             "SELECT * FROM (SELECT id, title, created_at, updated_at, "
             "json_extract(runtime_snapshot, '$.provider') AS provider, "
             "json_extract(runtime_snapshot, '$.model') AS model, message_count, "
-            "tab_position IS NOT NULL, kind, rowid AS r FROM sessions) "
+            "tab_position IS NOT NULL, kind, titled_by_user, rowid AS r FROM sessions) "
             f"{where}ORDER BY updated_at DESC, r DESC LIMIT ?2",
             (pattern, limit),
         ).fetchall()

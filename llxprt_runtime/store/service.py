@@ -122,8 +122,12 @@ class SessionStore:
     async def get_session(self, session_id: str) -> SessionRecord:
         return await self._run(self._database.get_session, session_id)
 
-    async def list_sessions(self, text: str = "", limit: int = 1000) -> list[SessionSummary]:
-        return await self._run(self._database.list_sessions, text, limit)
+    async def list_sessions(
+        self, text: str = "", limit: int = 1000, *, include_empty: bool = False
+    ) -> list[SessionSummary]:
+        return await self._run(
+            self._database.list_sessions, text, limit, include_empty=include_empty
+        )
 
     async def delete_session(self, session_id: str) -> None:
         await self._run(self._database.delete_session, session_id)

@@ -48,3 +48,5 @@ class TabHost:
     turn_started: Callable[[ChatTab], Awaitable[SessionRecorder | None]]
     # The tab now shows another branch of its conversation: the store keeps which.
     branch_shown: Callable[[ChatTab], None]
+    # A command ran: a tab that only ran commands is kept too (llxprt_tui/persistence).
+    command_ran: Callable[[ChatTab], None]

@@ -310,6 +310,7 @@ class ChatTab(Vertical):
             await self.error(f"{text.split()[0]} failed unexpectedly ({type(exc).__name__}).")
         else:
             await self.notice(*lines)
+        self.host.command_ran(self)
 
     # --- sending and streaming ----------------------------------------------------------------
 

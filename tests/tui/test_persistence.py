@@ -52,7 +52,7 @@ async def opened(dirs: Dirs) -> AsyncIterator[SessionStore]:
 async def stored(dirs: Dirs) -> list[tuple[SessionRecord, list[MessageRecord]]]:
     """Every session (oldest first) with its conversation, read after the app quit."""
     async with opened(dirs) as store:
-        summaries = await store.list_sessions()
+        summaries = await store.list_sessions(include_empty=True)
         sessions = [await store.get_session(s.id) for s in reversed(summaries)]
         return [(s, await store.branch(s.id)) for s in sessions]
 
@@ -481,3 +481,77 @@ def test_snapshot_restored_tab_with_an_interrupted_reply(
             tab.prompt.cursor_blink = False
 
     assert snap_compare(plain_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_clear_starts_a_new_session_and_the_old_one_stays(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("about cats",)))
+    wire.enqueue(Reply(text=("about dogs",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await send_and_wait(pilot, "cats?")
+        before = tab.session_id
+        await type_and_send(pilot, "/clear")
+        await wait_until(pilot, lambda: "Conversation cleared." in notices(app))
+        await send_and_wait(pilot, "dogs?")
+        assert tab.session_id not in (None, before)
+        # The old conversation is still there to browse, closed.
+        await pilot.press("f4")
+        screen = await sessions_screen(pilot)
+        assert [s.title for s in screen.sessions] == ["dogs?", "cats?"]
+        assert [s.is_open for s in screen.sessions] == [True, False]
+    (old, old_messages), (new, new_messages) = await stored(dirs)
+    assert [m.content.text() for m in old_messages] == ["cats?", "about cats"]
+    assert [m.content.text() for m in new_messages] == ["dogs?", "about dogs"]
+    assert old.tab_position is None and new.tab_position == 0
+    assert new.prompt_history == ("cats?", "/clear", "dogs?")
+    later = plain_app()
+    async with later.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: later.persistence.started)
+        [restored] = later.chat_tabs()
+        assert [h.text() for h in restored.session.history] == ["dogs?", "about dogs"]
+
+
+async def test_a_tab_that_only_ran_commands_comes_back_and_settings_are_kept_to_the_end(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("ok",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "a question")
+        await type_and_send(pilot, "/model gpt-after-the-last-prompt")  # after the last turn
+        await app.new_tab()
+        await app.wait_ready()
+        await type_and_send(pilot, "/set modelparam temperature 0.5")
+        await type_and_send(pilot, "/key sk-only-commands-typed")  # never kept
+        await type_and_send(pilot, "/model gpt-commands-only")
+        # A third tab that only ran a command, closed: nothing of it is kept.
+        await app.new_tab()
+        await app.wait_ready()
+        await type_and_send(pilot, "/model gpt-closed")
+        third = active(pilot)
+        await wait_until(pilot, lambda: third.session_id is not None)
+        await app.close_tab(third)
+        await pilot.pause()
+        # Not a conversation: the sessions screen lists only the one with messages.
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, SessionsScreen))
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        await wait_until(pilot, lambda: screen.options.option_count == 1)
+    assert len(await stored(dirs)) == 2
+    later = plain_app()
+    async with later.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(later.chat_tabs()) == 2)
+        await later.wait_ready()
+        first, second = later.chat_tabs()
+        await wait_until(pilot, lambda: len(first.session.history) == 2)
+        assert first.runtime.config.get_model() == "gpt-after-the-last-prompt"
+        assert second.runtime.config.get_model() == "gpt-commands-only"
+        assert second.runtime.settings_service.get_provider_setting("openai", "temperature") == 0.5
+        assert second.prompt.prompt_history.entries == [
+            "/set modelparam temperature 0.5",
+            "/model gpt-commands-only",
+        ]
+        assert not second.session.history
