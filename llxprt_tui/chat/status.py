@@ -1,6 +1,7 @@
 """The status line of the active tab: provider, model, profile, key source, base URL (when
 not the default) — or, on a load balancer, its name, policy and the member that served the
-last reply — tokens used in this tab, and whether a reply is streaming."""
+last reply — the start of its /system prompt (when set), tokens used in this tab, and
+whether a reply is streaming."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 # What goes first when the line is narrower than all of it (80 columns): the base URL, the
 # profile, the balancer's last member, the tokens, the key. The provider, the model and
 # whether a reply is streaming always stay.
-_DROP_ORDER = ("url", "profile", "last", "tokens", "key")
+_DROP_ORDER = ("url", "profile", "last", "system", "tokens", "key")
+SYSTEM_SHOWN = 24  # characters of the tab's /system prompt in the line
 
 Part = tuple[str, str]  # (kind, text)
 
@@ -76,10 +78,17 @@ def parts(tab: ChatTab) -> list[Part]:
         return [("state", "no provider · /provider NAME to choose one · /help")]
     balancer = summary.balancer
     shown = _balancer_parts(balancer) if balancer is not None else _provider_parts(summary)
+    if tab.system_prompt:
+        shown.append(("system", f"system: {_shortened(tab.system_prompt)}"))
     usage = tab.session.usage
     shown.append(("tokens", f"tokens ↑{usage.prompt_tokens} ↓{usage.completion_tokens}"))
     shown.append(("state", "streaming… (esc cancels)" if tab.streaming else "ready"))
     return shown
+
+
+def _shortened(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= SYSTEM_SHOWN else line[: SYSTEM_SHOWN - 1] + "…"
 
 
 def _balancer_parts(balancer: BalancerSummary) -> list[Part]:

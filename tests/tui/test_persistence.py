@@ -20,6 +20,7 @@ from llxprt_runtime.store.service import SessionStore, process_identity
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.chat.status import describe
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
@@ -284,6 +285,7 @@ async def test_system_sets_shows_and_clears_the_tabs_system_prompt(
         await send_and_wait(pilot, "hello")
         system = wire.chat_requests()[-1].body["messages"][0]
         assert system["role"] == "system" and system["content"].endswith("Talk like a pirate.")
+        assert "system: Talk like a pirate." in describe(active(pilot))  # the status line
         await type_and_send(pilot, "/system")
         await wait_until(pilot, lambda: "System prompt: Talk like a pirate." in notices(app))
         await type_and_send(pilot, "/system none")
@@ -291,6 +293,7 @@ async def test_system_sets_shows_and_clears_the_tabs_system_prompt(
         system = wire.chat_requests()[-1].body["messages"][0]
         assert "pirate" not in system["content"]
         tab = active(pilot)
+        assert "system:" not in describe(tab)
     [(session, _)] = await stored(dirs)
     assert session.system_prompt is None and tab.system_prompt is None
 
@@ -555,3 +558,26 @@ async def test_a_tab_that_only_ran_commands_comes_back_and_settings_are_kept_to_
             "/model gpt-commands-only",
         ]
         assert not second.session.history
+
+
+async def test_a_full_disk_is_said_once_and_chatting_goes_on(wire: WireServer, dirs: Dirs) -> None:
+    wire.enqueue(Reply(text=("saved",)))
+    wire.enqueue(Reply(text=tuple(f"not saved {n} " * 40 for n in range(60))))
+    wire.enqueue(Reply(text=("not saved either",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "first")
+        store = app.persistence.store
+        assert store is not None
+        # The database may not grow by one more page: SQLite's own "disk is full".
+        conn = store._database._conn
+        pages = await store._run(lambda: conn.execute("PRAGMA page_count").fetchone()[0])
+        await store._run(conn.execute, f"PRAGMA max_page_count = {pages}")
+        await send_and_wait(pilot, "second")
+        await send_and_wait(pilot, "third")
+        said = errors(app)
+        assert said.count("Conversations are not being saved:") == 1
+        assert "database or disk is full" in said
+        assert app.query(AssistantMessage).last().text == "not saved either"
+    [(_, messages)] = await stored(dirs)
+    assert [m.content.text() for m in messages][:2] == ["first", "saved"]
