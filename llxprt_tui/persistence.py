@@ -59,6 +59,9 @@ class Persistence:
         # What each session last got of its tab's fields: a save that would change nothing
         # (a tab redrawn, a restored tab) writes nothing and leaves its last activity alone.
         self._saved: dict[str, dict[str, object]] = {}
+        # Sessions restored from a tab whose key was typed, with no key given since: they stay
+        # "typed" (so the next start says so again), not the "none" their restored runtime has.
+        self._typed_missing: set[str] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -162,6 +165,11 @@ class Persistence:
         if tab.has_runtime:
             snapshot, source = runtime_snapshot(tab.runtime)
             fields["runtime_snapshot"] = snapshot
+            if tab.session_id in self._typed_missing:
+                if source in (None, "none"):
+                    source = TYPED
+                else:  # a key was given since
+                    self._typed_missing.discard(tab.session_id)
             fields["key_source"] = source
             fields["profile_name"] = tab.runtime.settings_service.current_profile_name
         return fields
@@ -335,6 +343,8 @@ class Persistence:
         from llxprt_tui.chat.prompt import PromptHistory
 
         runtime = await tab.ready()
+        if record.key_source == TYPED:
+            self._typed_missing.add(record.id)
         tab.session_id = record.id
         tab.system_prompt = record.system_prompt
         if record.titled_by_user and record.title:
