@@ -398,8 +398,9 @@ def runtime_snapshot(runtime: RuntimeServices) -> tuple[str | None, str | None]:
     except LlxprtError:
         _log.debug("no snapshot of the runtime", exc_info=True)
         return None, None
-    info = runtime.provider_manager.get_provider_info(provider)
-    source = runtime.auth.describe(provider, info.env_key_names)
+    from llxprt_runtime.api import key_source
+
+    source = key_source(runtime, provider)
     if source == "runtime-only":
         source = TYPED
     return snapshot, source

@@ -217,10 +217,7 @@ async def cmd_key(host: CommandHost, cmd: ParsedCommand) -> list[str]:
 def _key_source(runtime: RuntimeServices) -> str:
     """Where the tab's key comes from, as the status line says it."""
     provider = runtime.settings_service.active_provider or ""
-    if not provider:
-        return "none"
-    info = runtime.provider_manager.get_provider_info(provider)
-    return runtime.auth.describe(provider, info.env_key_names)
+    return api.key_source(runtime, provider) if provider else "none"
 
 
 def _other_providers_key_name(runtime: RuntimeServices, name: str) -> str | None:
