@@ -613,6 +613,12 @@ class Transcript(VerticalScroll, can_focus=True):
                 await self._redraw_around(len(self._rows) - 1, at_end=True)
         self.anchor()
 
+    def focus_on_click(self) -> bool:
+        # A click is for what is under the pointer (a link): focusing here on mouse down
+        # selected the last message and scrolled to it before the mouse came up, so the click
+        # (and the link) was lost. The keyboard reaches the messages (alt+up from the prompt).
+        return False
+
     async def on_focus(self) -> None:
         if self.selected is None or self.selected.widget is None:
             await self.select_step(-1)

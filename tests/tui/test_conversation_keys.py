@@ -124,3 +124,27 @@ async def test_a_selected_message_is_sent_again(wire: WireServer) -> None:
         assert [m.text for m in app.query(UserMessage)] == ["first", "second", "first"]
         assert tab.session.history[-1].text() == "answer to first"
         assert isinstance(tab.transcript, Transcript)
+
+
+async def test_a_click_in_the_conversation_leaves_it_where_it_is(wire: WireServer) -> None:
+    # A click (on a link, say) must land on what was under the pointer: focusing the
+    # conversation on mouse down selected the last message and scrolled it into view before
+    # the mouse came up, so the up was on another widget and no click (no link) happened.
+    wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(40)),))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        tab = active(pilot)
+        for n in range(2):
+            await send_to(pilot, tab, f"question {n}")
+        await pilot.pause()
+        conversation = tab.transcript
+        await press_raw(pilot, XTERM["pageup"])
+        await press_raw(pilot, XTERM["pageup"])
+        where = conversation.scroll_y
+        assert 0 < where < conversation.max_scroll_y
+        await pilot.click(Transcript, offset=(5, 3))
+        await pilot.pause()
+        assert conversation.scroll_y == where
+        assert conversation.selected is None
+        assert tab.prompt.has_focus
