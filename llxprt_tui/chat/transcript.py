@@ -175,6 +175,7 @@ class Transcript(VerticalScroll, can_focus=True):
         self._lo = self._hi = 0
         self._lock = asyncio.Lock()  # one change of the rows at a time
         self._settling = False
+        self._again = False
         self._waiting: int | None = None  # rows not drawn until the transcript is shown
         self._shown_message: int | None = None  # show_message() asked while hidden
 
@@ -413,6 +414,7 @@ class Transcript(VerticalScroll, can_focus=True):
             await self._drop(self._lo, self._hi)
             self._lo, self._hi = start, stop
             await self._draw(start, stop)
+            self._layout_now()  # what comes next reads where the rows are
 
     async def _draw_waiting(self) -> None:
         async with self._lock:
@@ -443,15 +445,20 @@ class Transcript(VerticalScroll, can_focus=True):
         self._schedule_settle()
 
     def _schedule_settle(self) -> None:
-        if not self._settling and self.is_attached:
-            self._settling = True
-            self.call_later(self._settle)
+        if not self.is_attached:
+            return
+        if self._settling:
+            self._again = True  # asked while a pass may have looked already: one more
+            return
+        self._settling = True
+        self.call_later(self._settle)
 
     async def _settle(self) -> None:
         """Draw rows as the view nears an end of what is drawn, drop rows far from it."""
         try:
-            for _ in range(len(self._rows) + 1):  # each pass draws or drops something
-                if self._hidden() or not await self._settle_once():
+            for _ in range(len(self._rows) + 2):  # each pass draws or drops something
+                self._again = False
+                if self._hidden() or (not await self._settle_once() and not self._again):
                     break
         finally:
             self._settling = False
@@ -547,12 +554,13 @@ class Transcript(VerticalScroll, can_focus=True):
             if self._lo - STEP_ROWS <= index < self._lo:
                 await self._draw(index, self._lo)
                 self._lo = index
+                self._layout_now()
             elif self._hi <= index < self._hi + STEP_ROWS:
                 await self._draw(self._hi, index + 1)
                 self._hi = index + 1
+                self._layout_now()
             else:
                 await self._redraw_around(index)
-            self._layout_now()
         return entry.widget
 
     async def select(self, entry: MessageEntry | None) -> None:
@@ -566,6 +574,7 @@ class Transcript(VerticalScroll, can_focus=True):
             widget.add_class("-selected")
             self.release_anchor()
             self.scroll_to_widget(widget, animate=False, top=True, immediate=True)
+            self._schedule_settle()
 
     async def select_step(self, step: int) -> None:
         """Select the message `step` away from the selected one (from the end when none)."""
@@ -602,9 +611,9 @@ class Transcript(VerticalScroll, can_focus=True):
             async with self._lock:
                 if self._lo > 0:
                     await self._redraw_around(0)
-                    self._layout_now()
             self.release_anchor()
             self.scroll_home(animate=False, immediate=True)
+            self._schedule_settle()  # the rest of the view, and what is beyond it
 
     async def show_end(self) -> None:
         """The last row at the bottom of the view, following the stream again."""
@@ -612,6 +621,7 @@ class Transcript(VerticalScroll, can_focus=True):
             if self._hi < len(self._rows):
                 await self._redraw_around(len(self._rows) - 1, at_end=True)
         self.anchor()
+        self._schedule_settle()  # the rest of the view, and what is beyond it
 
     def focus_on_click(self) -> bool:
         # A click is for what is under the pointer (a link): focusing here on mouse down
