@@ -423,6 +423,8 @@ class LlxprtApp(App[None]):
 
     @on(ChatTab.StateChanged)
     def _tab_changed(self, event: ChatTab.StateChanged) -> None:
+        if event.tab.closing:  # queued before its close: its runtime is gone
+            return
         pane = event.tab.parent
         tabs = self.query_one_optional("#tabs", TabbedContent)  # None in shutdown
         if isinstance(pane, TabPane) and pane.id and tabs is not None:
@@ -432,8 +434,9 @@ class LlxprtApp(App[None]):
 
     def _refresh_status(self) -> None:
         # A stream ending during shutdown may report after the status line is gone.
+        tab = self.active_tab()
         for status in self.query(StatusLine):
-            status.show(self.active_tab())
+            status.show(tab if tab is not None and not tab.closing else None)
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -129,6 +129,7 @@ class ChatTab(Vertical):
         self._progress = StreamProgress(progress_clock or clock)
         self._runtime: RuntimeServices | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self.closing = False  # set as the tab closes, before its runtime is disposed
         self._session: ChatSession | None = None
         self.session_id: str | None = None  # its session in the store (llxprt_tui/persistence)
         self._ready = asyncio.Event()
@@ -169,7 +170,7 @@ class ChatTab(Vertical):
 
     @property
     def has_runtime(self) -> bool:
-        return self._runtime is not None
+        return self._runtime is not None and not self.closing
 
     @property
     def session(self) -> ChatSession:
@@ -203,6 +204,7 @@ class ChatTab(Vertical):
     def stop_listening(self) -> None:
         """No more redraws on its settings' events: before its runtime is disposed (which
         clears them) there is nothing left to show."""
+        self.closing = True  # a StateChanged still queued must not read the dead runtime
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
