@@ -3,8 +3,11 @@ and acting on it. Keys are fed as the bytes a plain xterm sends."""
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.notices import UserMessage
+from llxprt_tui.chat.tab import ChatTab
 from llxprt_tui.chat.transcript import Transcript
 from llxprt_tui.screens.picker import PickerScreen
 from tests.tui.conftest import SIZE, active, make_app, send_to, wait_until
@@ -18,15 +21,24 @@ def notifications(app: LlxprtApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
 
-async def test_page_keys_scroll_the_conversation_from_the_prompt(wire: WireServer) -> None:
+def _forty_line_replies(wire: WireServer) -> None:
+    """Every reply taller than the view, so the conversation scrolls."""
     wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(40)),))
+
+
+async def _send_questions(pilot: Pilot[None], tab: ChatTab, count: int) -> None:
+    for n in range(count):
+        await send_to(pilot, tab, f"question {n}")
+    await pilot.pause()
+
+
+async def test_page_keys_scroll_the_conversation_from_the_prompt(wire: WireServer) -> None:
+    _forty_line_replies(wire)
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = active(pilot)
-        for n in range(3):
-            await send_to(pilot, tab, f"question {n}")
-        await pilot.pause()
+        await _send_questions(pilot, tab, 3)
         conversation = tab.transcript
         bottom = conversation.max_scroll_y
         assert bottom > 0 and conversation.scroll_y == bottom
@@ -130,14 +142,12 @@ async def test_a_click_in_the_conversation_leaves_it_where_it_is(wire: WireServe
     # A click (on a link, say) must land on what was under the pointer: focusing the
     # conversation on mouse down selected the last message and scrolled it into view before
     # the mouse came up, so the up was on another widget and no click (no link) happened.
-    wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(40)),))
+    _forty_line_replies(wire)
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
         tab = active(pilot)
-        for n in range(2):
-            await send_to(pilot, tab, f"question {n}")
-        await pilot.pause()
+        await _send_questions(pilot, tab, 2)
         conversation = tab.transcript
         await press_raw(pilot, XTERM["pageup"])
         await press_raw(pilot, XTERM["pageup"])
