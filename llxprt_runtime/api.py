@@ -119,6 +119,7 @@ _EXPORTS = {
     "SessionStore": "llxprt_runtime.store.service",
     "StoreUnavailableError": "llxprt_runtime.store.service",
     "start_debug_log": "llxprt_runtime.debug_log",
+    "redact_credentials": "llxprt_runtime.debug_log",
     "remove_stale_temp_files": "llxprt_runtime.atomic",
     "write_new_text": "llxprt_runtime.atomic",
     "read_text": "llxprt_runtime.file_reads",
@@ -184,6 +185,7 @@ if TYPE_CHECKING:
         looks_like_credential,
     )
     from llxprt_runtime.debug_log import (
+        redact_credentials,
         start_debug_log,
     )
     from llxprt_runtime.file_reads import (
@@ -387,6 +389,7 @@ __all__ = [
     "paths",
     "read_keyfile",
     "read_text",
+    "redact_credentials",
     "remove_stale_temp_files",
     "rename_profile",
     "require_spec",

@@ -27,7 +27,9 @@ _CREDENTIAL = re.compile(
 )
 
 
-def redact(text: str) -> str:
+def redact_credentials(text: str) -> str:
+    """`text` with credential-looking values (`api_key=…`, `Authorization: Bearer …`) and URL
+    passwords redacted: for text whose secrets are not known by value."""
     return mask_urls(_CREDENTIAL.sub(rf"\1{REDACTED}", text))
 
 
@@ -35,7 +37,7 @@ class RedactingFormatter(logging.Formatter):
     """Redacts the whole formatted record, tracebacks included."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return redact_credentials(super().format(record))
 
 
 def start_debug_log(directory: Path | None = None) -> Path:

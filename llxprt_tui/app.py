@@ -137,6 +137,15 @@ class LlxprtApp(App[None]):
 
     # --- layout ---------------------------------------------------------------------------
 
+    def _fatal_error(self) -> None:
+        # Textual's report shows every frame's locals: a key held in one reached the terminal.
+        # Same steps as Textual's own (private, Textual pinned below 9), another report.
+        from llxprt_tui.crash_report import crash_report
+
+        self.bell()
+        self._exit_renderables.append(crash_report(self.console.width))
+        self._close_messages_no_wait()
+
     def compose(self) -> ComposeResult:
         # The first tab is composed with the app (cheaper than adding a pane after mount)
         # and gets its runtime right after the first frame.

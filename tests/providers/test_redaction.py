@@ -107,7 +107,7 @@ async def test_a_base_url_password_is_masked_in_messages_errors_and_the_log(
 
 
 def test_the_debug_log_masks_url_passwords() -> None:
-    from llxprt_runtime.debug_log import redact
+    from llxprt_runtime.debug_log import redact_credentials as redact
 
     line = f"HTTP Request: POST https://me:{PASSWORD}@example.test/v1/chat/completions"
     assert PASSWORD not in redact(line) and "https://me:***@example.test" in redact(line)

@@ -272,7 +272,7 @@ def descendants(pid: int) -> list[int]:
     ],
 )
 def test_the_debug_log_redacts_credentials_it_is_handed(line: str) -> None:
-    from llxprt_runtime.debug_log import redact
+    from llxprt_runtime.debug_log import redact_credentials as redact
 
     assert "sk-SECRET-1" not in redact(line) and "[REDACTED]" in redact(line)
 
