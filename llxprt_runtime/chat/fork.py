@@ -1,8 +1,9 @@
 """A fork's runtime: a new runtime set up as another one is, so a conversation can go on
 elsewhere ("ask the same thing elsewhere"): provider, model, parameters, base URL, profile,
 load balancer, and where the key comes from (keyring name, keyfile, environment, login).
-A key typed into the source runtime is copied in memory only, as it was held there: a
-fork never writes a key anywhere. Then, optionally, another provider and model."""
+A key typed into the source runtime, and a credential header, are copied in memory only, as
+they were held there: a fork never writes a key anywhere. Then, optionally, another
+provider and model."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from llxprt_runtime.runtime_settings import (
     switch_active_provider,
     update_active_provider_api_key,
 )
+from llxprt_runtime.settings.registry import secret_headers
+
+HEADERS = "custom-headers"
 
 
 async def copy_runtime(
@@ -45,6 +49,7 @@ async def copy_runtime(
         if isinstance(typed, str) and typed:
             # Held in memory by the source only: the fork holds it the same way.
             await update_active_provider_api_key(typed, runtime=target)
+        _copy_secret_headers(source, target, active)
     if provider is not None and provider != target.settings_service.active_provider:
         lines += (await switch_active_provider(provider, runtime=target)).info_messages
     if model is not None:
@@ -52,3 +57,15 @@ async def copy_runtime(
             raise LlxprtError("Choose a provider to fork onto: /fork PROVIDER [MODEL].")
         lines.append((await set_active_model(model, runtime=target)).message)
     return lines
+
+
+def _copy_secret_headers(source: RuntimeServices, target: RuntimeServices, provider: str) -> None:
+    """Headers holding a credential are left out of the snapshot (it is what a profile or a
+    session stores): the fork gets them as the source holds them, in memory."""
+    mine, theirs = source.settings_service, target.settings_service
+    held = mine.get(HEADERS)
+    if secret_headers(HEADERS, held):
+        theirs.set(HEADERS, held)
+    held = mine.get_provider_setting(provider, HEADERS)
+    if secret_headers(HEADERS, held):
+        theirs.set_provider_setting(provider, HEADERS, held)

@@ -9,7 +9,7 @@ import pytest
 from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.chat.fork import copy_runtime
 from llxprt_runtime.errors import LlxprtError
-from tests.providers.conftest import base_url, runtime_for
+from tests.providers.conftest import base_url, collect, runtime_for
 from tests.wire.server import WireServer
 
 
@@ -52,3 +52,20 @@ async def test_a_runtime_without_a_provider_copies_to_an_empty_one() -> None:
     assert target.settings_service.active_provider is None
     with pytest.raises(LlxprtError, match="Choose a provider"):
         await copy_runtime(source, target, model="gpt-5")
+
+
+async def test_a_copy_sends_the_secret_headers_it_holds_in_memory(wire: WireServer) -> None:
+    headers = {"Authorization": "Bearer fake-header-token-0004", "X-Team": "blue"}
+    source = await runtime_for("openai", wire, key="fake-typed-key-0004")
+    await rs.set_ephemeral_setting("custom-headers", headers, runtime=source)
+    target = await rs.activate_isolated_runtime_context(make_active=False)
+    await copy_runtime(source, target)
+    await collect(source)
+    await collect(target)
+    # The fork talks to the server as its source does, the credential header included (the
+    # snapshot a fork starts from leaves it out, as a saved profile must).
+    by_source, by_fork = (request.headers for request in wire.requests[-2:])
+    assert by_source["x-team"] == by_fork["x-team"] == "blue"
+    assert by_source["authorization"] == by_fork["authorization"]
+    snapshot = rs.build_runtime_profile_snapshot(runtime=target).to_json()
+    assert "fake-header-token-0004" not in snapshot
