@@ -7,9 +7,12 @@ import threading
 from textual.widgets import TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTab
 
+from llxprt_runtime.store.service import SessionStore
+from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab
 from llxprt_tui.screens.confirm import ConfirmScreen
+from tests.conftest import Dirs
 from tests.tui.conftest import SIZE, active, make_app, type_and_send, wait_until
 from tests.wire.server import Reply, WireServer
 
@@ -36,6 +39,63 @@ async def test_ctrl_q_while_streaming_asks_and_no_keeps_streaming(wire: WireServ
         await wait_until(pilot, lambda: not app.is_running)
     held.set()  # the server's side of the cancelled stream ends
     assert app.return_code == 0
+
+
+async def stored_states(dirs: Dirs) -> list[tuple[str, str, str]]:
+    """The stored conversation of the one session: (speaker, state, text) per message."""
+    store = await SessionStore.open(dirs.data / "sessions.db")
+    try:
+        (summary,) = await store.list_sessions(include_empty=True)
+        branch = await store.branch(summary.id)
+        return [(m.content.speaker, m.state, m.content.text()) for m in branch]
+    finally:
+        await store.close()
+
+
+async def test_no_keeps_the_app_running_and_the_reply_streaming(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    # The reply pauses after three words until the question is answered: still streaming.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(8)), hold=held, hold_at=4))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = active(pilot)
+        await type_and_send(pilot, "stream for a while")
+        await wait_until(pilot, lambda: "w2" in app.query(AssistantMessage).last().text)
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        held.set()  # the rest of the reply comes, to the same tab
+        await wait_until(pilot, lambda: not tab.streaming)
+        assert app.is_running
+        assert app.query(AssistantMessage).last().text == "w0 w1 w2 w3 w4 w5 w6 w7 "
+    assert (await stored_states(dirs))[-1] == ("ai", "complete", "w0 w1 w2 w3 w4 w5 w6 w7 ")
+
+
+async def test_yes_quits_and_the_partial_reply_is_stored_as_cancelled(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(8)), hold=held, hold_at=4))
+    app = make_app(wire)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await type_and_send(pilot, "stream for a while")
+            await wait_until(pilot, lambda: "w2" in app.query(AssistantMessage).last().text)
+            await pilot.press("ctrl+q")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not app.is_running)
+    finally:
+        held.set()  # the server's side of the cancelled stream ends
+    assert app.return_code == 0
+    # What had arrived is kept, marked as not finished: never as a complete reply.
+    assert await stored_states(dirs) == [
+        ("human", "complete", "stream for a while"),
+        ("ai", "cancelled", "w0 w1 w2 "),
+    ]
 
 
 async def test_ctrl_q_with_nothing_streaming_quits_at_once(wire: WireServer) -> None:
