@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import CliOverrides
+    from llxprt_tui.app import LlxprtApp
 
 OUTPUT_FORMATS = ("text", "json", "stream-json")
 EXIT_BAD_ARGUMENTS = 2
@@ -169,7 +170,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--output-format applies to -p only")
     from llxprt_tui.app import run_app
 
-    return run_app(overrides_from(args), restore=not args.new, first_prompt=query)
+    app = chat_app(args)
+    return run_app(app.overrides, app=app)
+
+
+def chat_app(args: argparse.Namespace) -> LlxprtApp:
+    """The chat the command line asks for: its overrides, its first prompt, and (`--new`)
+    one fresh tab instead of the tabs open when llxprt last quit."""
+    from llxprt_tui.app import LlxprtApp
+
+    query = " ".join(args.query)
+    return LlxprtApp(overrides_from(args), restore=not args.new, first_prompt=query)
 
 
 if __name__ == "__main__":

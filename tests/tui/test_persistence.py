@@ -21,6 +21,7 @@ from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import UserMessage
 from llxprt_tui.chat.status import describe
+from llxprt_tui.cli import build_parser, chat_app
 from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
@@ -216,7 +217,7 @@ async def test_new_starts_fresh_and_restore_tabs_false_turns_restoring_off(
     wire: WireServer, dirs: Dirs
 ) -> None:
     await prepare_two_open_tabs(wire)
-    fresh = plain_app(restore=False)
+    fresh = chat_app(build_parser().parse_intermixed_args(["--new"]))  # `llxprt --new`
     async with fresh.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: fresh.persistence.started)
         assert len(fresh.chat_tabs()) == 1 and not fresh.active_tab_or_fail().session.history
