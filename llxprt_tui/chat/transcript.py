@@ -205,12 +205,17 @@ class Transcript(VerticalScroll, can_focus=True):
         """A new last row, drawn, and the view follows it (a stream is read as it comes)."""
         async with self._lock:
             self._adopt()
-            if self._hi < len(self._rows):
+            # A restored conversation not shown yet stays undrawn until it is (a notice or a
+            # reply added to a hidden tab meanwhile is drawn after it then).
+            deferred = self._waiting is not None and self._hidden()
+            if self._hi < len(self._rows) and not deferred:
                 await self._redraw_around(len(self._rows) - 1, at_end=True)
             await self._mount_rows([widget], after=self._last_drawn(len(self._rows)))
+            if self._lo >= self._hi:
+                self._lo = len(self._rows)
             self._rows.append(_Row(widget))
             self._hi = len(self._rows)
-            self._waiting = None
+            self._waiting = len(self._rows) - 1 if deferred else None
         self.anchor()
         self._schedule_settle()
 

@@ -162,6 +162,8 @@ async def test_tabs_come_back_in_order_with_names_settings_prompt_and_conversati
         # The typed key was not stored: the tab says how to give it again.
         assert "The key typed in this tab was not saved: f2 to enter it again." in notices(again)
         assert "Welcome" not in notices(again)  # a restored tab is not a fresh one
+        # The tab not shown has drawn nothing of its conversation yet: it does when shown.
+        assert not second.query(UserMessage) and not second.query(AssistantMessage)
         again.switch_tab(2)
         await pilot.pause()
         await wait_until(pilot, lambda: bool(second.query(UserMessage)))
