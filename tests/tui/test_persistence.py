@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock
@@ -139,6 +140,8 @@ async def test_tabs_come_back_in_order_with_names_settings_prompt_and_conversati
         await app.new_tab()
         await app.wait_ready()
         await type_and_send(pilot, "/set modelparam temperature 0.25")
+        await type_and_send(pilot, "/model gpt-travel")
+        await type_and_send(pilot, "/profile save travel-profile")
         await type_and_send(pilot, "/system Answer as a travel guide.")
         await type_and_send(pilot, "/rename travel")
         await send_and_wait(pilot, "a trip to Lisbon")
@@ -156,6 +159,8 @@ async def test_tabs_come_back_in_order_with_names_settings_prompt_and_conversati
         runtime = second.runtime
         assert runtime.settings_service.active_provider == "openai"
         assert runtime.settings_service.get("base-url") == base_url("openai", wire)
+        assert runtime.config.get_model() == "gpt-travel"
+        assert runtime.settings_service.current_profile_name == "travel-profile"
         assert [h.text() for h in second.session.history] == ["a trip to Lisbon", "About Lisbon"]
         shown = [m.text for m in first.query(UserMessage)]
         assert shown == ["how to sort"]
@@ -424,8 +429,9 @@ async def test_a_key_given_any_way_is_stored_nowhere(wire: WireServer, dirs: Dir
 
 
 async def test_a_restored_tab_gets_its_key_from_the_same_source(
-    wire: WireServer, dirs: Dirs, tmp_path: Path
+    wire: WireServer, dirs: Dirs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "fake-key-from-the-environment-0001")
     keyfile = tmp_path / "openai.key"
     keyfile.write_text("fake-key-from-a-keyfile-0001\n")
     keyfile.chmod(0o600)
@@ -439,21 +445,30 @@ async def test_a_restored_tab_gets_its_key_from_the_same_source(
         await type_and_send(pilot, "/key none")
         await type_and_send(pilot, f"/keyfile {keyfile}")
         await send_and_wait(pilot, "keyfile tab")
+        await app.new_tab()
+        await app.wait_ready()
+        await type_and_send(pilot, "/key none")
+        await send_and_wait(pilot, "environment tab")
         assert [sent_key(r) for r in wire.chat_requests()] == [
             "fake-key-from-the-keyring-0001",
             "fake-key-from-a-keyfile-0001",
+            "fake-key-from-the-environment-0001",
         ]
+    sources = [s.key_source for s, _ in await stored(dirs)]
+    assert sources == ["keyring: work", f"keyfile: {keyfile}", "env: OPENAI_API_KEY"]
     again = plain_app()
     async with again.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(again.chat_tabs()) == 2)
+        await wait_until(pilot, lambda: len(again.chat_tabs()) == 3)
         await again.wait_ready()
-        first, second = again.chat_tabs()
-        await wait_until(pilot, lambda: len(second.session.history) == 2)
+        first, second, third = again.chat_tabs()
+        await wait_until(pilot, lambda: len(third.session.history) == 2)
         await send_to(pilot, first, "again from the keyring tab")
         await send_to(pilot, second, "again from the keyfile tab")
-        assert [sent_key(r) for r in wire.chat_requests()[2:]] == [
+        await send_to(pilot, third, "again from the environment tab")
+        assert [sent_key(r) for r in wire.chat_requests()[3:]] == [
             "fake-key-from-the-keyring-0001",
             "fake-key-from-a-keyfile-0001",
+            "fake-key-from-the-environment-0001",
         ]
         assert "was not saved" not in notices(again)
 
