@@ -17,7 +17,7 @@ import pytest
 
 from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock, Usage
 from llxprt_runtime.store.codec import content_from_json, content_to_json
-from llxprt_runtime.store.database import SessionDatabase
+from llxprt_runtime.store.database import BUSY_TIMEOUT_MS, SessionDatabase
 from llxprt_runtime.store.schema import MIGRATIONS, SCHEMA_VERSION
 from llxprt_runtime.store.service import (
     SessionStore,
@@ -44,6 +44,13 @@ async def test_opens_private_wal_database_in_the_data_dir(dirs: Dirs) -> None:
         await store.create_session(title="x")
         for side in ("-wal", "-shm"):
             assert stat.S_IMODE(Path(f"{store.path}{side}").stat().st_mode) == 0o600
+        # Per connection: waits for another llxprt's write, zeroes what it deletes.
+        conn = store._database._conn
+        pragmas = [
+            await store._run(lambda p=p: conn.execute(f"PRAGMA {p}").fetchone()[0])
+            for p in ("busy_timeout", "secure_delete")
+        ]
+        assert pragmas == [BUSY_TIMEOUT_MS, 1]
     finally:
         await store.close()
     conn = sqlite3.connect(dirs.data / "sessions.db")
@@ -95,6 +102,50 @@ async def test_a_corrupt_database_is_moved_aside_and_a_new_one_started(tmp_path:
         session = await store.create_session()
         assert (await store.get_session(session.id)).id == session.id
     finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("kind", ["directory", "symlink"])
+async def test_a_database_that_is_not_a_regular_file_is_moved_aside(
+    tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "sessions.db"
+    elsewhere = tmp_path / "someone-elses.db"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        elsewhere.write_bytes(b"not ours")
+        path.symlink_to(elsewhere)
+    store = await SessionStore.open(path, clock=lambda: 1_700_000_000.0)
+    try:
+        assert store.notice is not None and "moved aside" in store.notice
+        aside = tmp_path / "sessions.db.corrupt-20231114-221320"
+        assert aside.is_dir() if kind == "directory" else aside.is_symlink()
+        assert path.is_file() and not path.is_symlink()
+        await store.create_session(title="in the new one")
+    finally:
+        await store.close()
+    if kind == "symlink":  # what the link pointed at is left as it was
+        assert elsewhere.read_bytes() == b"not ours"
+
+
+async def test_a_write_waiting_on_another_process_does_not_hold_up_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    store = await SessionStore.open(tmp_path / "sessions.db")
+    other = sqlite3.connect(tmp_path / "sessions.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another llxprt writing: the store's write waits
+    try:
+        write = asyncio.create_task(store.create_session(title="waits"))
+        turns = 0
+        while turns < 50:  # the loop goes round meanwhile (a blocking write would stop it)
+            await asyncio.sleep(0)
+            turns += 1
+        assert not write.done()
+        other.execute("COMMIT")
+        assert (await write).title == "waits"
+    finally:
+        other.close()
         await store.close()
 
 
