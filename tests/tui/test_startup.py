@@ -1,5 +1,5 @@
 """The first frame comes before anything heavy is imported: no provider SDK, no Markdown
-parser, not even the runtime (it is built right after the frame)."""
+parser, not even the runtime or the session store (both come right after the frame)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ def test_first_frame_imports_nothing_heavy() -> None:
         "markdown_it",
         "llxprt_runtime.runtime.registry",
         "llxprt_runtime.providers.manager",
+        "sqlite3",  # the session store is opened after the first frame
+        "llxprt_runtime.store.service",
     )
     for name in heavy:
         assert name not in modules, name
