@@ -17,11 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import conversation, oneshot, restore, store, streaming, tui
+from bench import conversation, oneshot, request, restore, store, streaming, tui
 from bench.figures import Figure, markdown_table, print_table
 
 TUI_GROUPS = ("first-frame", "stream", "echo", "memory", "tabs")
-GROUPS = (*TUI_GROUPS, *streaming.GROUPS, "conversation", "oneshot", "restore", "store")
+GROUPS = (
+    *TUI_GROUPS,
+    *streaming.GROUPS,
+    "conversation",
+    "request",
+    "oneshot",
+    "restore",
+    "store",
+)
 
 
 def main() -> None:
@@ -41,6 +49,8 @@ def main() -> None:
             figures += streaming.measure(args.runs, group)
         elif group == "conversation":
             figures += conversation.measure(args.runs)
+        elif group == "request":  # enter to the request on the wire (bench/request.py)
+            figures += request.measure(args.runs)
         elif group == "restore":  # 10 restored tabs of 500 messages (bench/restore.py)
             figures += restore.measure(args.runs)
         elif group == "store":  # search 1,000,000 messages, list 10,000 sessions

@@ -245,9 +245,10 @@ def child(what: str) -> None:
 # --- in the bench process ---------------------------------------------------------------------
 
 
-def run_child(env: dict[str, str], what: str) -> list[float]:
+def run_child(env: dict[str, str], *child: str, module: str = "bench.conversation") -> list[float]:
+    """What `module`'s child process `--child *child` printed last (a JSON list)."""
     out = subprocess.run(
-        [sys.executable, "-m", "bench.conversation", "--child", what],
+        [sys.executable, "-m", module, "--child", *child],
         capture_output=True,
         text=True,
         env=env,
