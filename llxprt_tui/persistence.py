@@ -216,16 +216,16 @@ class Persistence:
             await self._write(tab, store.rename_session(session_id, title))
 
     async def turn_started(self, tab: ChatTab) -> SessionRecorder | None:
-        """Called by the tab's stream task as a turn begins: stores the tab (settings, system
-        prompt, prompt history) and returns the recorder the ChatSession writes the turn with
-        (None: nothing is being saved)."""
+        """Called as a turn's request goes out: stores the tab (settings, system prompt,
+        prompt history) and returns the recorder the ChatSession writes the turn with (None:
+        nothing is being saved)."""
         from llxprt_runtime.api import SessionRecorder
 
         await self.save_tab(tab, create=True)
         store, session_id = self.store, tab.session_id
         if store is None or session_id is None:
             return None
-        task = asyncio.current_task()
+        task = tab.stream_task
         if task is not None:  # close() lets it finish its last write
             self._track(task)
 

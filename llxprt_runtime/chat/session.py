@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -91,6 +91,9 @@ class ChatSession:
     ) -> None:
         self.runtime = runtime
         self.recorder = recorder  # writes each turn to the session store, when there is one
+        # When set, asked for each turn's recorder (replacing `recorder`) while its request
+        # goes out: a front end that stores its settings first does not hold the request back.
+        self.open_recorder: Callable[[], Awaitable[SessionRecorder | None]] | None = None
         self.on_retry = on_retry  # told of each retry before its wait (a "retrying in 7 s" line)
         self.system_prompt = system_prompt
         self.title = title
@@ -153,21 +156,42 @@ class ChatSession:
         node = self._tree.add(prompt, parent)
         turn = self.last_turn = Turn(text, prompt_node=node)
         try:
-            if self.recorder is not None:
-                node.stored_id = await self.recorder.prompt(
-                    prompt,
-                    parent_id=parent.stored_id if parent is not None else None,
-                    first=parent is None,
-                )
-            async with aclosing(self._stream(turn, before)) as events:
+            recording = asyncio.ensure_future(self._record(node, parent, new=True))
+            async with aclosing(self._stream(turn, before, recording)) as events:
                 async for event in events:
                     yield event
         finally:
             self._busy = False
 
+    async def _record(
+        self, prompt: MessageNode, parent: MessageNode | None, *, new: bool
+    ) -> SessionRecorder | None:
+        """The turn's recorder, its prompt written (a retry's is stored already). A task
+        beside the request: it starts when the request has gone out (the request's first
+        wait), so the store is never on the way from enter to the provider."""
+        if self.open_recorder is not None:
+            self.recorder = await self.open_recorder()
+        recorder = self.recorder
+        if recorder is None:
+            return None
+        if not new:
+            recorder.reply_to(prompt.stored_id)
+            return recorder
+        prompt.stored_id = await recorder.prompt(
+            prompt.content,
+            parent_id=parent.stored_id if parent is not None else None,
+            first=parent is None,
+        )
+        return recorder
+
     async def _stream(
-        self, turn: Turn, before: MessageNode | None
+        self,
+        turn: Turn,
+        before: MessageNode | None,
+        recording: asyncio.Future[SessionRecorder | None],
     ) -> AsyncGenerator[ReplyEvent, None]:
+        """The reply; `recording` (see _record) is waited for before the turn is written."""
+
         from llxprt_runtime.providers.base import GenerateChatOptions
 
         options = GenerateChatOptions(
@@ -192,21 +216,23 @@ class ChatSession:
                         yield ToolCall(block)
                 if chunk.metadata.usage is not None:
                     yield UsageReported(chunk.metadata.usage)
-                if self.recorder is not None and self.recorder.due():
-                    await self.recorder.progress(merge_stream(chunks))
+                recorder = await asyncio.shield(recording)
+                if recorder is not None and recorder.due():
+                    await recorder.progress(merge_stream(chunks))
         except (asyncio.CancelledError, GeneratorExit):
             # The caller stopped listening: keep what arrived, then let cancellation go on.
-            await self._end(turn, chunks, "cancelled", started, before)
+            await self._end(turn, chunks, "cancelled", started, before, recording)
             raise
         except Exception as exc:  # a provider bug must not leave the history half-done
             error = exc if isinstance(exc, LlxprtError) else LlxprtError(f"Unexpected error: {exc}")
             turn.error = error
             arrived = any(chunk.blocks for chunk in chunks)  # usage alone is not a reply
-            await self._end(turn, chunks, "partial" if arrived else "failed", started, before)
+            state: TurnState = "partial" if arrived else "failed"
+            await self._end(turn, chunks, state, started, before, recording)
             yield Failed(error, turn.reply)
             return
         # An empty reply (nothing but usage, say) finishes too; it adds nothing to the history.
-        reply = await self._end(turn, chunks, "complete", started, before)
+        reply = await self._end(turn, chunks, "complete", started, before, recording)
         yield Finished(
             reply.metadata.finish_reason,
             reply,
@@ -221,6 +247,7 @@ class ChatSession:
         state: TurnState,
         started: float,
         before: MessageNode | None,
+        recording: asyncio.Future[SessionRecorder | None],
     ) -> IContent:
         """End the turn; the reply as merged (kept in the history only when it has blocks)."""
         turn.state = state
@@ -246,7 +273,7 @@ class ChatSession:
                 self._tree.remove(prompt)
                 turn.prompt_node = None
             self._tree.show(before)
-        recorder = self.recorder
+        recorder = await asyncio.shield(recording)
         if recorder is not None:
             reply_id = await recorder.ended(
                 turn.reply,
@@ -281,9 +308,8 @@ class ChatSession:
         retried = Turn(prompt.content.text(), prompt_node=prompt, added_prompt=False)
         self.last_turn = retried
         try:
-            if self.recorder is not None:
-                self.recorder.reply_to(prompt.stored_id)
-            async with aclosing(self._stream(retried, before)) as events:
+            recording = asyncio.ensure_future(self._record(prompt, None, new=False))
+            async with aclosing(self._stream(retried, before, recording)) as events:
                 async for event in events:
                     yield event
         finally:

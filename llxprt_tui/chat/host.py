@@ -44,7 +44,7 @@ class TabHost:
     complete: Callable[[str, CompletionSources], Awaitable[list[Candidate]]]
     themes: Callable[[], list[tuple[str, str]]]  # (id, display name), for completion
     keymap: Callable[[], Mapping[str, str]]  # tui.toml's [keymap], for what errors say
-    # As a turn begins: the recorder the ChatSession writes it with (llxprt_tui/persistence).
+    # As a turn's request goes out: the recorder the ChatSession writes it with (persistence).
     turn_started: Callable[[ChatTab], Awaitable[SessionRecorder | None]]
     # The tab now shows another branch of its conversation: the store keeps which.
     branch_shown: Callable[[ChatTab], None]

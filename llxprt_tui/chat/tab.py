@@ -193,6 +193,9 @@ class ChatTab(Vertical):
 
         self._runtime = runtime
         self._session = ChatSession(runtime, clock=self.clock, on_retry=self._progress.retrying)
+        # Each turn is written to the session store as it happens (llxprt_tui/persistence);
+        # the session asks for the recorder once the turn's request has gone out.
+        self._session.open_recorder = lambda: self.host.turn_started(self)
         # The label and the status line show the runtime's settings: whatever changes them
         # (a command, a screen, a profile, the runtime API) redraws them.
         self._unsubscribe = runtime.settings_service.subscribe(self._settings_changed)
@@ -334,53 +337,70 @@ class ChatTab(Vertical):
     async def _start(
         self, text: str, events: AsyncGenerator[ReplyEvent, None], *, ask: bool = True
     ) -> None:
-        """Show the prompt (unless `ask` is False: a retry's prompt is there) and an empty
-        reply, then draw `events` into it in a task."""
+        """Send the request, then show the prompt (unless `ask` is False: a retry's prompt is
+        there) and an empty reply, which a task draws `events` into."""
         from llxprt_tui.chat.messages import AssistantMessage
 
-        transcript = self.transcript
-        asked: MessageEntry | None = None
-        if ask:
-            question = UserMessage(text)
-            await self.add(question)
-            asked = transcript.track(MessageEntry(question, "user", text=text))
         reply = AssistantMessage()
-        await self.add(reply)
-        runtime = self.runtime
-        answer = transcript.track(
-            MessageEntry(
-                reply,
-                "assistant",
-                prompt=text,
-                provider=runtime.settings_service.active_provider or "",
-                model=runtime.config.get_model() or "",
-            )
-        )
-        self._turn_entries = (asked, answer)
+        drawn = asyncio.Event()
         self.streaming = True
-        self.changed()
         self._stream_started = self._cancel_at_start = False
-        self._stream_task = asyncio.create_task(self._stream(reply, text, events))
+        # Before the request: what it says of a retry (a fast 429) must not be reset.
+        self._progress.begin(self.runtime.settings_service.active_provider or "")
+        self._stream_task = asyncio.create_task(self._stream(reply, text, events, drawn))
+        # The request goes out first (the task runs up to the request's first wait): drawing
+        # the turn cost more than the request itself (issue 18.8). The task draws nothing
+        # before `drawn`.
+        await asyncio.sleep(0)
+        try:
+            transcript = self.transcript
+            asked: MessageEntry | None = None
+            if ask:
+                question = UserMessage(text)
+                await self.add(question)
+                asked = transcript.track(MessageEntry(question, "user", text=text))
+            await self.add(reply)
+            runtime = self.runtime
+            answer = transcript.track(
+                MessageEntry(
+                    reply,
+                    "assistant",
+                    prompt=text,
+                    provider=runtime.settings_service.active_provider or "",
+                    model=runtime.config.get_model() or "",
+                )
+            )
+            self._turn_entries = (asked, answer)
+        finally:
+            drawn.set()
+            self.changed()
+
+    @property
+    def stream_task(self) -> asyncio.Task[None] | None:
+        """The task drawing the reply that is streaming (None between turns)."""
+        return self._stream_task
 
     async def _stream(
-        self, reply: AssistantMessage, text: str, events: AsyncGenerator[ReplyEvent, None]
+        self,
+        reply: AssistantMessage,
+        text: str,
+        events: AsyncGenerator[ReplyEvent, None],
+        drawn: asyncio.Event,
     ) -> None:
         session = self.session
         before = session.last_turn
         progress = self._progress
         provider = self.runtime.settings_service.active_provider or ""
-        progress.begin(provider)
         state = "done"
         self._stream_started = True
         try:
-            # The turn is written to the session store as it happens (llxprt_tui/persistence).
-            session.recorder = await self.host.turn_started(self)
             # Closed on the way out: a cancel that lands while an event is drawn ends the
             # session's turn there and then (it keeps what arrived).
             async with aclosing(events):
                 if self._cancel_at_start:
                     raise asyncio.CancelledError
                 async for event in events:
+                    await drawn.wait()  # the turn is on screen (_start)
                     if isinstance(event, TextDelta):
                         progress.token()
                         await reply.append_text(visible_controls(event.text))
@@ -401,10 +421,12 @@ class ChatTab(Vertical):
             state = "cancelled"
         except Exception as exc:  # never let a bug in drawing a reply take the tab down
             state = "failed"
+            await drawn.wait()
             turn = self._turn_since(before)
             await self._failed(text, f"Unexpected error: {exc}", bool(turn and turn.reply))
         finally:
             self._ending = True  # escape from here on would cut the reply's last render
+            await drawn.wait()
             progress.end()
             await self._finish(reply, self._turn_since(before), state)
 

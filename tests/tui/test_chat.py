@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.status import StatusLine
@@ -177,6 +179,36 @@ async def test_slash_completion_as_you_type(wire: WireServer) -> None:
         ]
         await pilot.press("tab")
         assert tab.prompt.text == "/profile "
+
+
+async def test_enter_sends_the_request_before_the_turn_is_drawn(
+    wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request leaves first; the prompt and the empty reply are drawn while it is out
+    (drawing them cost several times the request itself: issue 18.8). The first request of
+    a tab may wait for the SDK's import: the order is checked on the next ones."""
+    from llxprt_runtime.providers import clients
+
+    drawn_then: list[list[str]] = []
+    hooks = clients.guarded_event_hooks
+    app = make_app(wire)
+
+    async def sent(_request: object) -> None:
+        drawn_then.append([str(m.render()) for m in app.query(UserMessage)])
+
+    def with_ours() -> dict[str, list[object]]:
+        made = hooks()
+        made["request"].append(sent)
+        return made  # type: ignore[return-value]
+
+    monkeypatch.setattr(clients, "guarded_event_hooks", with_ours)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "first")
+        await send_and_wait(pilot, "second")
+        await send_and_wait(pilot, "third")
+        assert drawn_then[1:] == [["first"], ["first", "second"]]
+        assert [str(m.render()) for m in app.query(UserMessage)] == ["first", "second", "third"]
+        assert app.query(AssistantMessage).last().text == "Echo: third"
 
 
 async def test_escape_right_after_enter_ends_the_turn(wire: WireServer) -> None:

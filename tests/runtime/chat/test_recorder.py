@@ -201,3 +201,50 @@ async def test_a_failed_retry_leaves_the_stored_branch_as_it_was(
     _ = [e async for e in session.retry()]
     assert await stored(store, sid) == [("human", "complete", "q"), ("ai", "complete", "kept")]
     assert len(await store.tree(sid)) == 2
+
+
+async def test_the_request_goes_out_before_the_turn_is_stored(
+    wire: WireServer, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of the store is on the way from a prompt to its request (issue 18.8): the
+    recorder is opened and the prompt written while the request is out; every turn is
+    stored all the same, a retry's reply beside the first. (The first request of a runtime
+    may wait for its SDK's import first: the order is checked after it.)"""
+    from llxprt_runtime.providers import clients
+
+    order: list[str] = []
+    hooks = clients.guarded_event_hooks
+
+    async def sent(_request: object) -> None:
+        order.append("request")
+
+    def with_ours() -> dict[str, list[object]]:
+        made = hooks()
+        made["request"].append(sent)
+        return made  # type: ignore[return-value]
+
+    monkeypatch.setattr(clients, "guarded_event_hooks", with_ours)
+    session, sid = await recorded_session(wire, store)
+    recorder = session.recorder
+
+    async def open_recorder() -> SessionRecorder | None:
+        order.append("recorder")
+        return recorder
+
+    session.open_recorder = open_recorder
+    wire.enqueue(*(Reply(text=(t,)) for t in ("zero", "one", "two", "three")))
+    _ = [e async for e in session.send("q0")]
+    order.clear()
+    _ = [e async for e in session.send("q1")]
+    _ = [e async for e in session.retry()]
+    _ = [e async for e in session.send("q2")]
+    assert order == ["request", "recorder"] * 3
+    assert await stored(store, sid) == [
+        ("human", "complete", "q0"),
+        ("ai", "complete", "zero"),
+        ("human", "complete", "q1"),
+        ("ai", "complete", "two"),
+        ("human", "complete", "q2"),
+        ("ai", "complete", "three"),
+    ]
+    assert len(await store.tree(sid)) == 7
