@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from llxprt_runtime.debug_log import LOG_FILE_NAME
+from tests.conftest import Dirs
 from tests.providers.conftest import PROVIDERS, base_url, sent_key
 from tests.terminal import Terminal
 from tests.wire.server import Fault, Reply, ToolCall, WireServer
@@ -143,6 +145,46 @@ def test_an_error_body_with_control_sequences_reaches_stderr_as_text(wire: WireS
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "bad ␛]0;owned␇ request ␛[2J" in result.stderr
+
+
+# A key of no known credential shape, with something to escape: only knowing the key itself
+# can take it out of what a server echoes.
+ODD_SECRET = 'Zq7\\odd"secret-5522'
+
+
+def test_a_key_a_server_echoes_reaches_neither_stderr_nor_the_debug_log(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    echoed = f"raw {ODD_SECRET} json {json.dumps(ODD_SECRET)} repr {ODD_SECRET!r}"
+    wire.enqueue(Fault(status=401, message=f"bad key: {echoed}"))
+    flags = ("--provider", "openai", "--baseurl", f"{wire.url}/v1", "--key", ODD_SECRET)
+    result = llxprt("-p", "x", *flags, "--debug")
+    assert result.returncode == 1 and "bad key: raw [REDACTED]" in result.stderr
+    log = (dirs.log / LOG_FILE_NAME).read_text()
+    assert "401" in log
+    for shown in (result.stderr, result.stdout, log):
+        assert "odd" not in shown and "secret-5522" not in shown
+
+
+def test_a_key_the_http_layer_would_refuse_reaches_neither_stderr_nor_the_debug_log(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    # A newline inside (a pasted key): refused by name before any request is made.
+    env = {**os.environ, "OPENAI_API_KEY": "Zq7odd-first-5522\nZq7odd-second-5522"}
+    result = subprocess.run(
+        [LLXPRT, "-p", "x", "--provider", "openai", "--baseurl", f"{wire.url}/v1", "--debug"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "OPENAI_API_KEY" in result.stderr and "control character" in result.stderr
+    log = (dirs.log / LOG_FILE_NAME).read_text()
+    assert "runtime cli-oneshot created" in log  # the log was written during the run
+    for shown in (result.stderr, result.stdout, log):
+        assert "Zq7odd" not in shown
+    assert wire.chat_requests() == []
 
 
 def test_no_key_for_a_remote_provider_exits_1() -> None:

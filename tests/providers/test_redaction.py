@@ -5,6 +5,7 @@ key that could not be a key never reaches the HTTP layer; a base URL's password 
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -13,6 +14,7 @@ from llxprt_runtime import runtime_settings as rs
 from llxprt_runtime.debug_log import start_debug_log
 from llxprt_runtime.errors import LlxprtError, ProviderError
 from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.redaction import MIN_SECRET_CHARS, redact_secret
 from tests.conftest import Dirs
 from tests.keyrings import MemoryKeyring
 from tests.providers.conftest import PROVIDERS, base_url, collect, runtime_for
@@ -43,7 +45,6 @@ async def test_a_key_echoed_beyond_the_cut_is_redacted_before_the_cut(
     "form",
     [
         KEY,
-        repr(KEY),
         quote(KEY, safe=""),
         quote_plus(KEY),
         base64.b64encode(f"someone:{KEY}".encode()).decode(),  # Basic auth: user:key
@@ -61,6 +62,42 @@ async def test_a_one_letter_key_garbles_nothing(wire: WireServer) -> None:
     # A key this short is not redacted (it is in every word); messages stay readable.
     shown = await fail_with("openai", wire, "Network error at the edge", key="e")
     assert "Network error at the edge" in shown
+
+
+def test_keys_shorter_than_the_threshold_are_not_redacted_and_from_it_on_are() -> None:
+    short = "k" * (MIN_SECRET_CHARS - 1)
+    assert redact_secret(f"got {short}.", short) == f"got {short}."
+    exact = "k" * MIN_SECRET_CHARS
+    assert redact_secret(f"got {exact}.", exact) == "got [REDACTED]."
+
+
+# A key with something to escape: a backslash, a double quote and (as an HTTP library may
+# quote a key it refuses) a non-ASCII dash. Each escaped form below differs from the key.
+ODD_KEY = 'sk-SENT\\INEL"quote\u2013dash-9f0a'
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        repr(ODD_KEY)[1:-1],  # Python repr: the backslash doubled
+        json.dumps(ODD_KEY, ensure_ascii=False)[1:-1],  # JSON: backslash and quote escaped
+        json.dumps(ODD_KEY)[1:-1],  # ... and the dash as \u2013
+        ODD_KEY.encode("unicode_escape").decode("ascii"),
+        repr(ODD_KEY.encode("utf-8"))[2:-1],  # bytes repr: the dash as \xe2\x80\x93
+    ],
+)
+def test_every_escaped_form_of_a_key_is_redacted(form: str) -> None:
+    assert ODD_KEY not in form  # a form the raw replacement alone would miss
+    assert redact_secret(f"refused {form} here", ODD_KEY) == "refused [REDACTED] here"
+
+
+async def test_an_escaped_key_echoed_by_a_server_is_redacted(wire: WireServer) -> None:
+    key = 'sk-SENT\\INEL"quote-9f0a'  # printable ASCII: a key the HTTP layer sends
+    echoed = json.dumps(key)[1:-1]
+    assert key not in echoed
+    shown = await fail_with("openai", wire, f"bad credentials: {echoed}.", key=key)
+    assert echoed not in shown and "SENT" not in shown
+    assert "bad credentials: [REDACTED]." in shown
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

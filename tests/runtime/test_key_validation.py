@@ -100,3 +100,34 @@ async def test_a_trailing_newline_from_the_environment_is_stripped(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-1234\n")
     resolved = await runtime.auth.resolve("openai", ("OPENAI_API_KEY",))
     assert resolved.token == "sk-env-key-1234"
+
+
+async def test_a_key_from_the_environment_refuses(
+    bad: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    value, why = bad
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("openai")
+    monkeypatch.setenv("OPENAI_API_KEY", value)
+    with pytest.raises(LlxprtError, match=why) as caught:
+        await runtime.auth.resolve("openai", ("OPENAI_API_KEY",))
+    assert "OPENAI_API_KEY" in str(caught.value)
+    assert "sk-first" not in str(caught.value) and "sk-abcd" not in str(caught.value)
+
+
+async def test_a_key_read_from_the_keyring_refuses(
+    bad: tuple[str, str], memory_keyring: MemoryKeyring
+) -> None:
+    value, why = bad
+    memory_keyring.set_password("llxprt-code-provider-keys", "bad", value)
+    runtime = await rs.activate_isolated_runtime_context()
+    await rs.switch_active_provider("openai")
+    with pytest.raises(LlxprtError, match=why) as loading:
+        await rs.use_named_key("bad", runtime=runtime)
+    # A name set another way (a profile, --key-name) is checked when the key is resolved.
+    runtime.settings_service.set("auth-key-name", "bad")
+    with pytest.raises(LlxprtError, match=why) as resolving:
+        await runtime.auth.resolve("openai")
+    shown = str(loading.value) + str(resolving.value)
+    assert "keyring key 'bad'" in shown
+    assert "sk-first" not in shown and "sk-abcd" not in shown

@@ -27,6 +27,7 @@ from tests.tui.conftest import (
     errors,
     make_app,
     notices,
+    pause_until,
     send_and_wait,
     type_and_send,
     wait_until,
@@ -84,6 +85,13 @@ async def test_a_secret_custom_header_is_never_echoed_remembered_or_shown(
         assert "X-Team-Token" in shown and "[REDACTED]" in shown and "platform" in shown
 
 
+def key_status(app: object) -> str:
+    from llxprt_tui.app import LlxprtApp
+
+    assert isinstance(app, LlxprtApp)
+    return str(app.screen.query_one("#key-status", Static).render())
+
+
 async def test_the_key_entry_screen_refuses_a_key_that_could_not_be_a_key(
     wire: WireServer, memory_keyring: MemoryKeyring
 ) -> None:
@@ -92,13 +100,22 @@ async def test_the_key_entry_screen_refuses_a_key_that_could_not_be_a_key(
         await pilot.pause()
         await pilot.press("f2")
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
-        app.screen.query_one("#key-value", Input).value = "sk-pasted\u2013dash-1234"
-        await pilot.click("#save")
-        await pilot.pause()
-        assert isinstance(app.screen, KeyEntryScreen)  # still open: nothing was kept
-        status = str(app.screen.query_one("#key-status", Static).render())
-        assert "non-ASCII" in status and "sk-pasted" not in status
-        assert memory_keyring.passwords == {}
+        for value, why in (
+            ("sk-pasted\u2013dash-1234", "non-ASCII"),
+            ("sk-pasted\x1b[2Jescape-1234", "control character"),
+            ("sk-pasted\ttab-1234", "control character"),
+            ("sk-pasted\x7fdelete-1234", "control character"),
+        ):
+            app.screen.query_one("#key-status", Static).update("")
+            field = app.screen.query_one("#key-value", Input)
+            field.value = value
+            field.focus()
+            await pilot.press("enter")
+            await pause_until(pilot, lambda: key_status(app) != "")
+            assert isinstance(app.screen, KeyEntryScreen)  # still open: nothing was kept
+            status = key_status(app)
+            assert why in status and "sk-pasted" not in status
+            assert memory_keyring.passwords == {}
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, KeyEntryScreen))
         await send_and_wait(pilot, "/key sk-slash\u00a0nbsp-1234")
