@@ -4,6 +4,7 @@ the event loop; a keyfile is read once per change; permissions are checked as ss
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from llxprt_runtime import file_reads
 from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.errors import KeyfileError, ProfileError
+from llxprt_runtime.file_reads import KEYFILE_LIMIT
 from llxprt_runtime.providers.content import IContent
 from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.conftest import Dirs
@@ -170,6 +174,55 @@ async def test_a_profile_larger_than_a_mebibyte_is_refused(dirs: Dirs) -> None:
     await rs.activate_isolated_runtime_context()
     with pytest.raises(ProfileError, match="too large"):
         await rs.load_profile_by_name("big")
+
+
+def test_a_keyfile_larger_than_its_bound_is_refused(tmp_path: Path) -> None:
+    # A valid key on the first line: only the size can be what refuses it.
+    line = "sk-big-keyfile-1234\n"
+    at_bound = private_file(tmp_path / "at", line + "#" * (KEYFILE_LIMIT - len(line)))
+    assert at_bound.stat().st_size == KEYFILE_LIMIT
+    assert read_keyfile(str(at_bound)).key == "sk-big-keyfile-1234"
+    over = private_file(tmp_path / "over", line + "#" * (KEYFILE_LIMIT + 1 - len(line)))
+    with pytest.raises(KeyfileError, match=r"is too large \(over 64 KiB\)") as info:
+        read_keyfile(str(over))
+    assert str(over) in str(info.value) and "sk-big" not in str(info.value)
+
+
+async def test_files_are_read_off_the_event_loop(
+    dirs: Dirs, tmp_path: Path, wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each read of a regular file records which file and whether an event loop runs in the
+    # reading thread: a read on the loop would freeze the app while the disk answers.
+    reads: list[tuple[str, bool]] = []
+    real_read = file_reads._read_regular
+
+    def spying_read(fd: int, limit: int) -> bytes:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        reads.append((str(Path(f"/proc/self/fd/{fd}").readlink()), on_loop))
+        return real_read(fd, limit)
+
+    monkeypatch.setattr(file_reads, "_read_regular", spying_read)
+    keyfile = private_file(tmp_path / "key", "sk-from-a-keyfile-1234\n")
+    profile = private_file(profiles_dir(dirs) / "good.json", json.dumps(PROFILE))
+    # `run_app` builds the app (reading tui.toml and the themes) before it starts the loop.
+    app = await asyncio.to_thread(make_app, wire, key=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, f"/keyfile {keyfile}")
+        await type_and_send(pilot, "/profile load good")
+        await type_and_send(pilot, "/profile list")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        screen = app.screen
+        assert isinstance(screen, ProfilesScreen)
+        await wait_until(pilot, lambda: len(screen.entries) == 1)
+    read_paths = [path for path, _ in reads]
+    assert str(keyfile) in read_paths and str(profile) in read_paths
+    assert any(path.endswith("themes/default.toml") for path in read_paths)
+    assert [path for path, on_loop in reads if on_loop] == []
 
 
 # --- permissions, as ssh checks them -------------------------------------------------------
