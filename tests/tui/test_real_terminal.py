@@ -1,19 +1,23 @@
 """The app as a terminal sees it: a real `llxprt` process on a pty, against the wire server.
 
 Item 10: what a reply says never reaches the terminal as a control sequence. Item 16: SIGTERM
-and SIGHUP while streaming restore the terminal (alternate screen left, mouse reporting
-off, cursor shown) and exit 143 / 129; a crash exits non-zero.
+and SIGHUP while streaming cancel the stream (the stored reply is "cancelled"), restore the
+terminal (alternate screen left, mouse reporting off, cursor shown) and exit 143 / 129; a
+crash exits non-zero.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import sys
 import threading
 
 import pytest
 
+from llxprt_runtime.store.database import DATABASE_NAME
+from tests.conftest import Dirs
 from tests.terminal import LLXPRT, Terminal
 from tests.wire.server import Reply, WireServer
 
@@ -46,8 +50,8 @@ def test_a_reply_with_control_sequences_never_reaches_the_terminal(wire: WireSer
 
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_a_signal_while_streaming_restores_the_terminal(
-    wire: WireServer, signum: int, status: int
+def test_a_signal_while_streaming_restores_the_terminal_and_cancels_the_stream(
+    wire: WireServer, dirs: Dirs, signum: int, status: int
 ) -> None:
     # The reply pauses after its tenth event until the test ends: the signal comes mid-reply.
     held = threading.Event()
@@ -63,6 +67,13 @@ def test_a_signal_while_streaming_restores_the_terminal(
         # The terminal is left in the normal screen: no alternate-screen switch after that.
         assert after.rfind(b"\x1b[?1049l") > after.rfind(b"\x1b[?1049h")
     held.set()
+    # The stream was cancelled, not cut off by the exit: the stored reply says so ("streaming"
+    # had the process just died), and holds what had arrived.
+    with sqlite3.connect(dirs.data / DATABASE_NAME) as db:
+        replies = db.execute("SELECT state, text FROM messages WHERE speaker = 'ai'").fetchall()
+    assert len(replies) == 1
+    state, text = replies[0]
+    assert state == "cancelled" and text.startswith("w0 w1 w2 w3 ")
 
 
 CRASHING_APP = """
