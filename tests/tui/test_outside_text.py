@@ -19,6 +19,7 @@ from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage, ToolCallEntry
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
+from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.conftest import Dirs
 from tests.tui.conftest import (
     SIZE,
@@ -134,6 +135,70 @@ async def test_tab_titles_and_notices_show_sequences_as_text(wire: WireServer) -
         await send_and_wait(pilot, f"/rename t{OSC0}")
         assert tab_label(app).startswith("t␛]0;owned␇")
         assert "Tab renamed to t␛]0;owned␇" in notices(app)
+        assert_no_outside_sequence(terminal_output(app))
+
+
+async def test_profile_values_from_a_file_show_sequences_as_text(
+    dirs: Dirs, wire: WireServer
+) -> None:
+    profiles = dirs.config / "profiles"
+    profiles.mkdir(parents=True)
+    profile = {
+        "version": 1,
+        "provider": "openai",
+        "model": f"evil{OSC0}",
+        "modelParams": {},
+        "ephemeralSettings": {"base-url": f"{wire.url}/v1", "user-agent": f"ua{OSC52}"},
+    }
+    (profiles / "evil.json").write_text(json.dumps(profile))
+    (profiles / "evil.json").chmod(0o600)
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_and_wait(pilot, "/profile load evil")
+        await pause_until(pilot, lambda: "evil␛]0;owned␇" in status_text(app))
+        assert "evil␛]0;owned␇" in status_text(app)
+        assert "evil␛]0;owned␇" in tab_label(app)
+        assert "evil␛]0;owned␇" in notices(app)
+        assert_no_outside_sequence(terminal_output(app))
+        await type_and_send(pilot, "/profile list")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        details = app.screen.query_one("#profile-details", Static)
+        await wait_until(pilot, lambda: "evil␛]0;owned␇" in str(details.render()))
+        # Setting values are shown as Python literals: their controls as escapes.
+        assert "user-agent = 'ua\\x1b]52;c;aGVsbG8=\\x07'" in str(details.render())
+        assert "\x1b" not in str(details.render()) and "\x07" not in str(details.render())
+        assert_no_outside_sequence(terminal_output(app))
+
+
+async def test_a_theme_named_with_sequences_is_shown_as_text(dirs: Dirs) -> None:
+    themes = dirs.config / "themes"
+    themes.mkdir(parents=True)
+    colours = dict.fromkeys(
+        [
+            "Background",
+            "Foreground",
+            "LightBlue",
+            "AccentBlue",
+            "AccentPurple",
+            "AccentCyan",
+            "AccentGreen",
+            "AccentYellow",
+            "AccentRed",
+            "Comment",
+            "Gray",
+        ],
+        "#777777",
+    )
+    theme = {"name": f"Ev{OSC0}il", "type": "custom", **colours}
+    (themes / "evil.json").write_text(json.dumps(theme))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, "/theme")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        options = app.screen.query_one(OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Ev␛]0;owned␇il" in row for row in rows)
         assert_no_outside_sequence(terminal_output(app))
 
 
