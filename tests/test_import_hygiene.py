@@ -33,9 +33,9 @@ def _runtime_modules() -> list[str]:
 def test_every_runtime_module_is_light() -> None:
     modules = _runtime_modules()
     assert "llxprt_runtime.providers.openai_chat" in modules and len(modules) > 40
-    # One process imports them all: any module pulling in a heavy one shows in the union.
+    # One process imports them all (check=True: a module that fails to import fails the
+    # test): any module pulling in a heavy one shows in the union.
     loaded = _modules_after("import " + ", ".join(modules))
-    assert set(modules) <= loaded
     assert _heavy(loaded) == []
 
 

@@ -88,6 +88,8 @@ async def test_secret_headers_are_never_written_and_the_save_says_so() -> None:
     assert json.loads(text)["ephemeralSettings"]["custom-headers"] == {"X-Team": "platform"}
     assert "Authorization" in saved.message and "X-Portkey-Api-Key" in saved.message
     assert "left out" in saved.message and "tok-SENTINEL" not in saved.message
+    # ... and how to keep them: set again after loading; a key goes into the keyring.
+    assert "set them again after loading" in saved.message and "/key save NAME" in saved.message
 
 
 async def test_a_profile_holding_a_secret_header_says_so_on_load(dirs: Dirs) -> None:

@@ -134,7 +134,7 @@ def test_cli_overrides_repr_masks_the_key_and_secret_set_values() -> None:
 
 
 @pytest.mark.parametrize("spelling", ["api-key", "apiKey", "API-KEY"])
-async def test_set_notices_mask_the_value(spelling: str) -> None:
+async def test_set_with_an_alias_sets_the_key_and_the_settings_repr_hides_it(spelling: str) -> None:
     runtime = await rs.activate_isolated_runtime_context()
     await rs.switch_active_provider("openai")
     key, value = await rs.set_ephemeral_setting(spelling, KEY, runtime=runtime)

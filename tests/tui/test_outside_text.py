@@ -206,24 +206,38 @@ async def test_a_theme_named_with_sequences_is_shown_as_text(dirs: Dirs) -> None
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "where"),
     [
-        '/model "[/x]"',
-        "/model [@click=app.new_tab]x[/]",
-        "/rename [/x]",
-        "/rename [@click=app.new_tab]x[/]",
-        "/baseurl http://127.0.0.1:1/[/x]",
-        "/keyfile /nowhere/[/x]",
+        ('/model "[/x]"', "status"),
+        ("/model [@click=app.new_tab]x[/]", "status"),
+        ("/rename [/x]", "label"),
+        ("/rename [@click=app.new_tab]x[/]", "label"),
+        ("/baseurl http://127.0.0.1:1/[/x]", "notices"),
+        ("/keyfile /nowhere/[/x]", "notices"),
     ],
 )
-async def test_markup_typed_by_the_user_is_plain_text(wire: WireServer, command: str) -> None:
+async def test_markup_typed_by_the_user_is_plain_text(
+    wire: WireServer, command: str, where: str
+) -> None:
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         await send_and_wait(pilot, command)
         await pilot.pause()
         literal = command.split(" ", 1)[1].strip('"')
-        shown = notices(app) + errors(app) + status_text(app) + tab_label(app)
-        assert literal in shown
+        if where == "status":  # each place is checked on its own: a notice holds it too
+            status = app.query_one(StatusLine)
+            assert literal in status_text(app)
+            # Click on the literal's "x": as a link, it would open a tab.
+            column = status_text(app).index(literal) + literal.find("]x") + 1
+            await pilot.click(status, offset=(status.styles.padding.left + column, 0))
+        elif where == "label":
+            assert tab_label(app).startswith(literal)
+            pane = app.tabs.active_pane
+            assert pane is not None and pane.id
+            await pilot.click(app.tabs.get_tab(pane.id))
+        else:
+            assert literal in notices(app) + errors(app)
+        await pilot.pause()
         assert len(app.chat_tabs()) == 1  # no [@click] ran
         terminal_output(app)  # the whole screen renders
 
