@@ -19,11 +19,20 @@ from llxprt_runtime.auth.keyfile import read_keyfile
 from llxprt_runtime.errors import KeyfileError, ProfileError
 from llxprt_runtime.file_reads import KEYFILE_LIMIT
 from llxprt_runtime.providers.content import IContent
+from llxprt_tui.app import LlxprtApp
 from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.conftest import Dirs
 from tests.providers.conftest import collect, runtime_for, sent_key
 from tests.test_oneshot import LLXPRT
-from tests.tui.conftest import SIZE, make_app, type_and_send, wait_until
+from tests.tui.conftest import (
+    SIZE,
+    errors,
+    make_app,
+    notices,
+    pause_until,
+    type_and_send,
+    wait_until,
+)
 from tests.wire.server import WireServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +43,10 @@ def private_file(path: Path, text: str) -> Path:
     path.write_text(text)
     path.chmod(0o600)
     return path
+
+
+def everything(app: LlxprtApp) -> str:
+    return notices(app) + "\n" + errors(app)
 
 
 def profiles_dir(dirs: Dirs) -> Path:
@@ -266,6 +279,28 @@ async def test_a_profile_or_profiles_dir_others_can_write_is_warned_about(dirs: 
     assert f"chmod go-w {path}" in warnings
     assert f"{profiles} is writable by other users" in warnings
     assert f"chmod go-w {profiles}" in warnings
+
+
+async def test_the_app_shows_the_warnings_for_files_others_can_write(
+    dirs: Dirs, tmp_path: Path, wire: WireServer
+) -> None:
+    profiles = profiles_dir(dirs)
+    path = private_file(profiles / "shared.json", json.dumps(PROFILE))
+    path.chmod(0o666)
+    profiles.chmod(0o777)
+    keyfile = private_file(tmp_path / "key", "sk-shared-keyfile-1234\n")
+    keyfile.chmod(0o602)  # others may write it, not read it: used, with a warning
+    app = make_app(wire, key=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, "/profile load shared")
+        await pause_until(pilot, lambda: f"chmod go-w {profiles}" in everything(app))
+        shown = everything(app)
+        assert f"{path} is writable by other users" in shown and f"chmod go-w {path}" in shown
+        assert f"{profiles} is writable by other users" in shown
+        await type_and_send(pilot, f"/keyfile {keyfile}")
+        await pause_until(pilot, lambda: f"chmod go-w {keyfile}" in everything(app))
+        assert f"{keyfile} is writable by other users" in everything(app)
 
 
 async def test_settings_and_theme_files_that_are_fifos_are_refused_unread(
