@@ -17,7 +17,10 @@ from llxprt_runtime.providers.content import ToolCallBlock
 from llxprt_runtime.terminal_text import visible_controls
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage, ToolCallEntry
+from llxprt_tui.chat.notices import UserMessage
 from llxprt_tui.chat.status import StatusLine
+from llxprt_tui.screens.confirm import ConfirmScreen
+from llxprt_tui.screens.name_prompt import NamePromptScreen
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
 from tests.conftest import Dirs
@@ -335,6 +338,19 @@ async def _show_everywhere(values: list[str]) -> None:
         assert_no_outside_sequence(terminal_output(app))
         picker.dismiss(None)
         await pilot.pause()
+        for value in values:  # the user's own messages
+            await tab.add(UserMessage(value))
+        shown = [str(m.render()) for m in app.query(UserMessage)]
+        assert all(visible_controls(v) in m for v, m in zip(values, shown, strict=True))
+        joined = "\n".join(values)  # the confirm and name prompts, with every value at once
+        for prompt in (ConfirmScreen(joined), NamePromptScreen(joined, values[0])):
+            await app.push_screen(prompt)
+            await pilot.pause()
+            texts = "\n".join(str(w.render()) for w in prompt.query(Static))
+            assert all(visible_controls(v) in texts for v in values)
+            assert_no_outside_sequence(terminal_output(app))
+            prompt.dismiss(None)
+            await pilot.pause()
         assert len(app.chat_tabs()) == 1  # no [@click=app.new_tab] ran
 
 
