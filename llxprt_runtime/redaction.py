@@ -41,6 +41,7 @@ def _forms(secret: str) -> set[str]:
     for value in tuple(forms):
         forms.add(repr(value)[1:-1])
         forms.add(json.dumps(value)[1:-1])
+        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as JavaScript's JSON.stringify
         forms.add(value.encode("unicode_escape").decode("ascii"))
         forms.add(repr(value.encode("utf-8", "backslashreplace"))[2:-1])
         for encoded in (quote(value), quote(value, safe=""), quote_plus(value)):
