@@ -260,8 +260,12 @@ async def test_a_server_model_and_tool_named_like_markup_are_plain_text(wire: Wi
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, PickerScreen))
         await pilot.pause()
-        assert "[@click=app.new_tab]m[/]" in status_text(app)
-        await pilot.click("StatusLine")
+        literal = "[@click=app.new_tab]m[/]"
+        assert literal in status_text(app)
+        # Click on the literal's "m": as a link, it would open a tab.
+        status = app.query_one(StatusLine)
+        column = status_text(app).index(literal) + literal.index("]m") + 1
+        await pilot.click(status, offset=(status.styles.padding.left + column, 0))
         await pilot.pause()
         assert len(app.chat_tabs()) == 1
         terminal_output(app)
