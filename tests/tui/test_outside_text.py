@@ -302,7 +302,14 @@ MARKUPISH = st.one_of(
 )
 
 
-async def _show_everywhere(values: list[str]) -> None:
+async def _show_everywhere(values: list[str], dirs: Dirs) -> None:
+    # A profile file holding every value as its model, for the Profiles screen.
+    profile_model = "m " + " | ".join(values) + " m"  # no space at either end to trim
+    profiles = dirs.config / "profiles"
+    profiles.mkdir(parents=True)
+    profile = {"version": 1, "provider": "openai", "model": profile_model, "modelParams": {}}
+    (profiles / "random.json").write_text(json.dumps(profile))
+    (profiles / "random.json").chmod(0o600)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_ready()
@@ -355,6 +362,14 @@ async def _show_everywhere(values: list[str]) -> None:
             assert_no_outside_sequence(terminal_output(app))
             prompt.dismiss(None)
             await pilot.pause()
+        await type_and_send(pilot, "/profile list")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilesScreen))
+        details = app.screen.query_one("#profile-details", Static)
+        await wait_until(pilot, lambda: "random" in str(details.render()))
+        assert f"model:    {visible_controls(profile_model)}" in str(details.render())
+        assert_no_outside_sequence(terminal_output(app))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ProfilesScreen))
         assert len(app.chat_tabs()) == 1  # no [@click=app.new_tab] ran
 
 
@@ -372,5 +387,5 @@ def _markupish_examples(count: int) -> list[str]:
     return found
 
 
-async def test_random_markup_is_plain_text_everywhere() -> None:
-    await _show_everywhere(_markupish_examples(15))
+async def test_random_markup_is_plain_text_everywhere(dirs: Dirs) -> None:
+    await _show_everywhere(_markupish_examples(15), dirs)
