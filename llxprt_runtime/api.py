@@ -114,6 +114,9 @@ _EXPORTS = {
     "export_conversation": "llxprt_runtime.chat.export",
     "SessionRecorder": "llxprt_runtime.chat.recorder",
     "SessionSummary": "llxprt_runtime.store.records",
+    "SearchHit": "llxprt_runtime.store.records",
+    "SearchResult": "llxprt_runtime.store.records",
+    "SearchQueryError": "llxprt_runtime.store.search",
     "MessageRecord": "llxprt_runtime.store.records",
     "SessionRecord": "llxprt_runtime.store.records",
     "SessionStore": "llxprt_runtime.store.service",
@@ -282,8 +285,13 @@ if TYPE_CHECKING:
     )
     from llxprt_runtime.store.records import (
         MessageRecord,
+        SearchHit,
+        SearchResult,
         SessionRecord,
         SessionSummary,
+    )
+    from llxprt_runtime.store.search import (
+        SearchQueryError,
     )
     from llxprt_runtime.store.service import (
         SessionStore,
@@ -344,6 +352,9 @@ __all__ = [
     "RuntimeRegistry",
     "RuntimeServices",
     "RuntimeSummary",
+    "SearchHit",
+    "SearchQueryError",
+    "SearchResult",
     "SessionRecord",
     "SessionRecorder",
     "SessionStore",

@@ -426,7 +426,10 @@ class LlxprtApp(App[None]):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = self.active_tab()
-        if tab is not None:
+        if tab is not None and tab.message_to_show is not None:
+            message, tab.message_to_show = tab.message_to_show, None
+            self.call_later(self.persistence.show_message, tab, message)
+        elif tab is not None:
             tab.focus_prompt()
         self._refresh_status()
 
@@ -538,6 +541,24 @@ class LlxprtApp(App[None]):
                 await self.persistence.open_session(session_id)
 
         self.push_screen(SessionsScreen(store, open_ids, on_renamed=renamed), chosen)
+
+    def open_search(self, text: str = "") -> None:
+        """The search screen over every stored message, its box holding `text`: enter opens
+        the hit's session (or switches to its tab) with that message selected."""
+        from llxprt_tui.screens.search import SearchScreen
+
+        store = self.persistence.store
+        if store is None:
+            problem = self.persistence.problem or "the session database is still opening"
+            self.notify(f"No search: {problem}.", severity="warning", markup=False)
+            return
+
+        async def chosen(hit: tuple[str, int] | None) -> None:
+            if hit is not None:
+                session_id, message_id = hit
+                await self.persistence.open_session(session_id, message_id)
+
+        self.push_screen(SearchScreen(store, text), chosen)
 
     def action_help(self) -> None:
         from llxprt_tui.screens.help import HelpScreen
@@ -674,6 +695,9 @@ class TabCommandHost:
 
     def open_sessions(self) -> None:
         self.app.open_sessions()
+
+    def open_search(self, text: str) -> None:
+        self.app.open_search(text)
 
     def quit_app(self) -> None:
         self.app.request_quit()

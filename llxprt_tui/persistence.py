@@ -319,13 +319,14 @@ class Persistence:
             await self.restore_into(tab, record)
         await self.sync_positions()
 
-    async def open_session(self, session_id: str) -> None:
-        """The sessions screen's enter: switch to the tab that has it, else open a tab."""
-        for number, tab in enumerate(self.app.chat_tabs(), start=1):
+    async def open_session(self, session_id: str, message_id: int | None = None) -> None:
+        """The sessions screen's enter: switch to the tab that has it, else open a tab. With
+        `message_id` (the search's enter), that message is scrolled to and selected."""
+        for tab in self.app.chat_tabs():
             if tab.session_id == session_id:
                 # After the screen has gone: closing it gives the focus back to the prompt
                 # of the tab it was opened from, which would show that tab again.
-                self.app.call_after_refresh(self.app.switch_tab, number)
+                self.app.call_after_refresh(self._show_tab, tab, message_id)
                 return
         store = self.store
         if store is None:
@@ -333,9 +334,24 @@ class Persistence:
         record = await self._write(None, store.get_session(session_id))
         if record is None:
             return
-        tab = await self.app.open_tab(activate=True)
+        tab = await self.app.open_tab(activate=message_id is None)
         await self.restore_into(tab, record)
         await self.sync_positions()
+        if message_id is not None:
+            self.app.call_after_refresh(self._show_tab, tab, message_id)
+
+    def _show_tab(self, tab: ChatTab, message_id: int | None) -> None:
+        if message_id is not None and tab is self.app.active_tab():
+            self.app.call_later(self.show_message, tab, message_id)
+            return
+        # Shown, the tab selects the message instead of focusing its prompt (app.py).
+        tab.message_to_show = message_id
+        self.app.switch_tab(self.app.chat_tabs().index(tab) + 1)
+
+    async def show_message(self, tab: ChatTab, message_id: int) -> None:
+        """Select the stored message in `tab` (scrolled to, focused)."""
+        if not await tab.transcript.show_message(message_id):
+            await tab.notice("That message is on another branch of this conversation.")
 
     async def restore_into(self, tab: ChatTab, record: SessionRecord) -> None:
         """Give `tab` the session's name, settings, system prompt, history and conversation

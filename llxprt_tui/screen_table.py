@@ -74,6 +74,12 @@ SCREENS: Final[tuple[ScreenSpec, ...]] = (
         ("Sessions", "Stored conversations (f4)"),
         ScreenKey("f4", "sessions", "Sessions: stored conversations"),
     ),
+    ScreenSpec(
+        "search",
+        f"{_OPENERS}:open_search_screen",
+        ("Search", "Search every conversation (f5)"),
+        ScreenKey("f5", "search", "Search every conversation"),
+    ),
     # Textual's own "Change theme" palette entry opens it (App.action_change_theme).
     ScreenSpec("theme", f"{_OPENERS}:open_theme_picker"),
 )

@@ -132,6 +132,9 @@ class ChatTab(Vertical):
         self.closing = False  # set as the tab closes, before its runtime is disposed
         self._session: ChatSession | None = None
         self.session_id: str | None = None  # its session in the store (llxprt_tui/persistence)
+        # A stored message to select when the tab is next shown (the search's enter), in
+        # place of focusing the prompt.
+        self.message_to_show: int | None = None
         self._ready = asyncio.Event()
         if runtime is not None:
             self._bind(runtime)

@@ -105,6 +105,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "handlers:cmd_sessions",
     ),
     CommandSpec(
+        "search",
+        "/search [WORDS]",
+        'Search every conversation: words, "a phrase", prefix*, provider:, model:, dates',
+        "handlers:cmd_search",
+    ),
+    CommandSpec(
         "fork",
         "/fork [PROVIDER [MODEL]]",
         "A new tab going on from the selected message (or the last), on a copy of this "

@@ -32,6 +32,7 @@ class ScreenHost(Protocol):
     def theme_names(self) -> list[str]: ...
     def set_theme_and_save(self, name: str) -> None: ...
     def open_sessions(self) -> None: ...
+    def open_search(self, text: str = "") -> None: ...
 
 
 async def _report(tab: ChatTab, lines: Sequence[str] | None) -> None:
@@ -159,6 +160,10 @@ def open_key_entry(app: ScreenHost, tab: ChatTab) -> None:
 
 def open_sessions_screen(app: ScreenHost, tab: ChatTab) -> None:
     app.open_sessions()  # every session, whichever tab asked
+
+
+def open_search_screen(app: ScreenHost, tab: ChatTab) -> None:
+    app.open_search()  # every stored message, whichever tab asked
 
 
 def open_theme_picker(app: ScreenHost, tab: ChatTab) -> None:

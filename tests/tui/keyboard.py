@@ -25,6 +25,7 @@ XTERM: dict[str, str] = {
     "f2": "\x1bOQ",
     "f3": "\x1bOR",
     "f4": "\x1bOS",
+    "f5": "\x1b[15~",
     "up": "\x1b[A",
     "down": "\x1b[B",
     "home": "\x1b[H",

@@ -16,6 +16,7 @@ from llxprt_tui.screens.help import HelpScreen
 from llxprt_tui.screens.key_entry import KeyEntryScreen
 from llxprt_tui.screens.picker import PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
+from llxprt_tui.screens.search import SearchScreen
 from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
 from tests.tui.conftest import SIZE, active, errors, make_app, wait_until
@@ -104,6 +105,7 @@ async def test_screen_keys_as_xterm_sends_them(wire: WireServer) -> None:
             ("f2", KeyEntryScreen),
             ("f3", ProfilesScreen),
             ("f4", SessionsScreen),
+            ("f5", SearchScreen),
             ("ctrl+o", PickerScreen),
         ):
             await press_raw(pilot, XTERM[key])
