@@ -207,7 +207,12 @@ async def test_only_the_latest_query_is_searched_and_shown(wire: WireServer) -> 
         assert store is not None
         # Hold the store's worker thread: what is typed meanwhile waits behind it.
         gate, holding = threading.Event(), threading.Event()
-        held = store._executor.submit(lambda: (holding.set(), gate.wait()))
+
+        def hold() -> None:
+            holding.set()
+            gate.wait()
+
+        held = store._executor.submit(hold)
         await wait_until(pilot, holding.is_set)
         before = screen.searches
         shown: list[str | None] = []
