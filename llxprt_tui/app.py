@@ -133,6 +133,7 @@ class LlxprtApp(App[None]):
             turn_started=self.persistence.turn_started,
             branch_shown=self._branch_shown,
             command_ran=self.persistence.command_ran,
+            run_command=self._run_command,
         )
 
     # --- layout ---------------------------------------------------------------------------
@@ -594,30 +595,15 @@ class LlxprtApp(App[None]):
 
     # --- what tabs ask of the app (their messages) ------------------------------------------------
 
-    @on(ChatTab.CommandEntered)
-    def _command_entered(self, event: ChatTab.CommandEntered) -> None:
-        # In the tab's own worker: a slow command holds up its tab (which waits for the
-        # answer), never the app's other tabs and keys.
-        event.tab.run_worker(self._run_command(event), group="command", exit_on_error=False)
-
-    async def _run_command(self, event: ChatTab.CommandEntered) -> None:
+    async def _run_command(self, tab: ChatTab, text: str) -> list[str]:
+        """A tab's slash command (awaited in the tab's worker): what it says, or it raises
+        (a parse error as any other error of ours)."""
         from llxprt_tui.commands.handlers import run_command
 
-        answer = event.answer
         try:
-            lines = await run_command(self.command_host(event.tab), parse_command(event.text))
-        except asyncio.CancelledError:
-            answer.cancel()
-            raise
-        except CommandParseError as exc:  # said as any other error of ours
-            if not answer.done():
-                answer.set_exception(LlxprtError(str(exc)))
-        except Exception as exc:  # the tab shows it
-            if not answer.done():
-                answer.set_exception(exc)
-        else:
-            if not answer.done():
-                answer.set_result(lines)
+            return await run_command(self.command_host(tab), parse_command(text))
+        except CommandParseError as exc:
+            raise LlxprtError(str(exc)) from None
 
     @on(ChatTab.ConfirmRequested)
     def _confirm_requested(self, event: ChatTab.ConfirmRequested) -> None:

@@ -2,8 +2,9 @@
 app, the screens or the commands (the TUI layers contract in pyproject.toml).
 
 The slash-command table's rules, completion, the theme names, the keymap and the session
-recorder are given to the tab here; what a tab asks of the app (run a command, ask a yes/no
-question, pick one of several) goes up as messages (ChatTab.CommandEntered and friends)."""
+recorder are given to the tab here, and how to run a slash command (awaited in the tab's
+worker); what a tab asks of the app's screens (a yes/no question, pick one of several) goes
+up as messages (ChatTab.ConfirmRequested and friends)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,5 @@ class TabHost:
     branch_shown: Callable[[ChatTab], None]
     # A command ran: a tab that only ran commands is kept too (llxprt_tui/persistence).
     command_ran: Callable[[ChatTab], None]
+    # A slash command typed in the tab: what it says (or the error it raises).
+    run_command: Callable[[ChatTab, str], Awaitable[list[str]]]

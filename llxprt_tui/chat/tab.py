@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from llxprt_runtime.api import (
     Failed,
@@ -76,16 +77,6 @@ class ChatTab(Vertical):
         def __init__(self, tab: ChatTab) -> None:
             super().__init__()
             self.tab = tab
-
-    class CommandEntered(Message):
-        """A slash command typed in `tab`, for the app to run; `answer` gets what it says
-        (or the error it raised)."""
-
-        def __init__(self, tab: ChatTab, text: str, answer: asyncio.Future[list[str]]) -> None:
-            super().__init__()
-            self.tab = tab
-            self.text = text
-            self.answer = answer
 
     class ConfirmRequested(Message):
         """Ask `question`; `answered` gets yes (True) or no/dismissed."""
@@ -299,17 +290,24 @@ class ChatTab(Vertical):
         self.post_message(self.ConfirmRequested(KEY_QUESTION, answered))
 
     async def execute_command(self, text: str, *, echo: bool = True) -> None:
-        """Run a slash command (the app does: it goes up as CommandEntered) and show what it
-        says here; returns when it has run, so the prompt's next line waits for it."""
+        """Run a slash command (the app's table, through the host) and show what it says
+        here; returns when it has run, so the prompt's next line waits for it."""
         await self.ready()
         if echo:
             await self.add(UserMessage(text))
-        answer: asyncio.Future[list[str]] = asyncio.get_running_loop().create_future()
-        # Straight to the app: this handler waits for the answer, so it cannot bubble
-        # through this tab's own message queue.
-        self.app.post_message(self.CommandEntered(self, text, answer))
+        # In this tab's worker: a slow command holds up this tab, never the app's other tabs
+        # and keys. Awaited here, not answered through the app's queue: a quitting app never
+        # handled the message, and the tab (so the app) waited for the answer for ever.
+        worker = self.run_worker(
+            self.host.run_command(self, text), group="command", exit_on_error=False
+        )
         try:
-            lines = await answer
+            try:
+                lines = await worker.wait()
+            except WorkerFailed as failed:
+                raise failed.error from None
+        except WorkerCancelled:  # the tab or the app is closing: nobody to tell
+            return
         except LlxprtError as exc:
             await self.error(str(exc))
         except Exception as exc:  # a bug in one command must not take the app down
