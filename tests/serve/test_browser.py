@@ -57,6 +57,10 @@ def wire() -> Iterator[WireServer]:
 @pytest.fixture(scope="module")
 def served(wire: WireServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("serve-home")
+    # Every browser connection starts its own app in this home: none brings back the tabs an
+    # earlier test's app left open (a test must not depend on which tests ran before it).
+    (home / "config").mkdir()
+    (home / "config" / "tui.toml").write_text("restore-tabs = false\n")
     keyring_file = home / "keyring.json"
     store_key(keyring_file, KEY_NAME, SENTINEL_KEY)
     flags = ("--provider", "openai", "--baseurl", f"{wire.url}/v1", "--key-name", KEY_NAME)
@@ -155,10 +159,17 @@ def test_copy_puts_the_reply_on_the_browser_clipboard(
     wait_until_ready(page)
     send(page, "copy me please")
     wait_for_text(page, "Echo: copy me please")
+    assert "Echo" not in page.evaluate("() => navigator.clipboard.readText()")
     send(page, "/copy")
-    page.wait_for_function(
-        "async () => (await navigator.clipboard.readText()).includes('Echo: copy me please')"
+    wait_for_text(page, "Copied the last reply to the clipboard.")
+    # wait_for_function takes the Promise of an async predicate as true at once: the page
+    # reads the clipboard on its own and the wait is on what it last read.
+    page.evaluate(
+        "() => { window.clipboardText = '';"
+        " setInterval(async () => { window.clipboardText = await navigator.clipboard.readText();"
+        " }, 50); }"
     )
+    page.wait_for_function("() => window.clipboardText.includes('Echo: copy me please')")
 
 
 def test_without_the_token_nothing_starts(tmp_path: Path) -> None:
@@ -243,9 +254,18 @@ def test_a_link_opens_in_a_new_tab_without_access_to_the_page(
     target = f"{wire.url}/a-linked-page"
     send(page, f"see [the docs]({target})")
     wait_for_text(page, "Echo: see the docs")
-    # The reply's footer: the reply has ended and the lines stay where they are (measured
-    # while it still streamed, the link's row moved before the click under load).
-    wait_for_text(page, "first token")
+    # The lines stay where they are once the reply's footer sits right above the prompt: the
+    # progress line between them goes a frame after the footer shows (the footer alone, under
+    # load, was seen with the link one row above where it then was when the click came).
+    try:
+        page.wait_for_function(
+            "() => { const lines = window.screenText().split('\\n');"
+            " const prompt = lines.findIndex(l => l.startsWith('▊▔'));"
+            " return prompt > 0 && lines[prompt - 1].includes('first token'); }"
+        )
+    except PlaywrightError as exc:
+        screen = page.evaluate("window.screenText()")
+        raise AssertionError(f"the reply never settled; the page shows:\n{screen}") from exc
     row, col = page.evaluate(
         "() => { const lines = window.screenText().split('\\n');"
         " const row = lines.findIndex(l => l.includes('Echo: see the docs'));"
