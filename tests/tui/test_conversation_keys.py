@@ -22,8 +22,21 @@ def notifications(app: LlxprtApp) -> str:
 
 
 def _forty_line_replies(wire: WireServer) -> None:
-    """Every reply taller than the view, so the conversation scrolls."""
-    wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(40)),))
+    """Every reply taller than the view (forty rows: twenty paragraphs), so the conversation
+    scrolls and is windowed."""
+    wire.default_reply = lambda r: Reply(text=("\n\n".join(f"line {n}" for n in range(20)),))
+
+
+def view_start(conversation: Transcript) -> tuple[int, int]:
+    """Where the view starts in the conversation: the message at its top and how many of that
+    message's rows are above it. Unlike scroll_y, which moves as rows above the view are drawn
+    or dropped (the view staying still), this only changes when what is seen does."""
+    top = conversation.scroll_y
+    for index, entry in enumerate(conversation.entries):
+        widget = entry.widget
+        if widget is not None and widget.virtual_region_with_margin.bottom > top:
+            return index, int(top - widget.virtual_region_with_margin.y)
+    raise AssertionError("no message at the top of the view")
 
 
 async def _send_questions(pilot: Pilot[None], tab: ChatTab, count: int) -> None:
@@ -40,16 +53,21 @@ async def test_page_keys_scroll_the_conversation_from_the_prompt(wire: WireServe
         tab = active(pilot)
         await _send_questions(pilot, tab, 3)
         conversation = tab.transcript
-        bottom = conversation.max_scroll_y
-        assert bottom > 0 and conversation.scroll_y == bottom
+        await wait_until(pilot, lambda: conversation.settled)
+        assert 0 < conversation.max_scroll_y == conversation.scroll_y
+        at_end = view_start(conversation)
         await press_raw(pilot, XTERM["pageup"])
-        assert tab.prompt.has_focus and conversation.scroll_y < bottom
-        up_once = conversation.scroll_y
+        await wait_until(pilot, lambda: conversation.settled)
+        up_once = view_start(conversation)
+        assert tab.prompt.has_focus and up_once < at_end
         await press_raw(pilot, XTERM["pagedown"])
-        assert conversation.scroll_y > up_once
+        await wait_until(pilot, lambda: conversation.settled)
+        assert up_once < view_start(conversation) <= at_end
         await press_raw(pilot, XTERM["ctrl+home"])
+        await wait_until(pilot, lambda: conversation.settled)
         assert conversation.scroll_y == 0
         await press_raw(pilot, XTERM["ctrl+end"])
+        await wait_until(pilot, lambda: conversation.settled)
         assert conversation.scroll_y == conversation.max_scroll_y
         # ctrl+end follows the stream again: the next reply keeps the view at its end.
         await send_to(pilot, tab, "one more")
@@ -151,10 +169,12 @@ async def test_a_click_in_the_conversation_leaves_it_where_it_is(wire: WireServe
         conversation = tab.transcript
         await press_raw(pilot, XTERM["pageup"])
         await press_raw(pilot, XTERM["pageup"])
-        where = conversation.scroll_y
-        assert 0 < where < conversation.max_scroll_y
+        await wait_until(pilot, lambda: conversation.settled)
+        where = view_start(conversation)
+        assert 0 < conversation.scroll_y < conversation.max_scroll_y
         await pilot.click(Transcript, offset=(5, 3))
         await pilot.pause()
-        assert conversation.scroll_y == where
+        await wait_until(pilot, lambda: conversation.settled)
+        assert view_start(conversation) == where
         assert conversation.selected is None
         assert tab.prompt.has_focus
