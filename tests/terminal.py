@@ -75,6 +75,18 @@ class Terminal:
         self.wait_for(lambda out: all(n.encode() in out for n in needles))
         return self.text()
 
+    def wait_for_turn_end(self, reply: str) -> None:
+        """Until `reply` and its footer are drawn and the status line says "ready" again (if
+        it said "streaming" at all): the tab takes the next prompt. Enter typed as the reply's
+        text shows, before its turn has ended, is refused ("a reply is still streaming")."""
+        self.wait_for(
+            lambda out: (
+                reply.encode() in out
+                and b"first token" in out
+                and out.rfind(b"ready") > out.rfind(b"streaming")
+            )
+        )
+
     def type(self, data: str) -> None:
         os.write(self._master, data.encode())
 

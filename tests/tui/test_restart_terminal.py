@@ -41,7 +41,7 @@ def test_quit_while_streaming_asks_then_restart_shows_the_conversation(wire: Wir
     with Terminal(argv(wire)) as terminal:
         terminal.wait_for_text("ready")
         terminal.type("first question\r")
-        terminal.wait_for_text("the first answer")
+        terminal.wait_for_turn_end("the first answer")
         terminal.type("stream a while\r")
         terminal.wait_for_text("w5 ")
         terminal.type("\x11")  # ctrl+q
