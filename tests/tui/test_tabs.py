@@ -230,3 +230,26 @@ async def test_a_reply_in_a_hidden_tab_renders_when_the_tab_is_shown(wire: WireS
         app.action_go_tab(1)
         await wait_until(pilot, lambda: reply.shown_source() == reply.text)
         assert reply.text == "Hidden **reply**" + " more" * 60
+
+
+async def test_a_change_queued_as_its_tab_closes_is_dropped(wire: WireServer) -> None:
+    # What _close does, step by step, with the tab's StateChanged (posted by a stream ending
+    # or a setting) handled between the runtime's disposal and the pane's removal: drawing
+    # its label then read the disposed runtime (MissingProviderRuntimeError, a soak failure
+    # of test_closing_a_tab_keeps_its_session).
+    from llxprt_runtime.api import dispose_runtime
+    from llxprt_tui.chat.tab import ChatTab
+
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        first = active(pilot)
+        second = await press_new_tab(pilot)
+        runtime = await second.ready()
+        second.stop_listening()
+        await dispose_runtime(runtime.runtime_id, registry=app.registry)
+        app.post_message(ChatTab.StateChanged(second))
+        await pilot.pause()
+        assert app.is_running and second.parent is not None  # its pane is still there
+        await app.close_tab(second)
+        await wait_until(pilot, lambda: app.chat_tabs() == [first])
