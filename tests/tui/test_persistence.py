@@ -263,7 +263,8 @@ async def test_closing_a_tab_keeps_its_session(wire: WireServer, dirs: Dirs) -> 
 
 async def test_a_tab_open_in_a_live_process_is_not_restored_here(dirs: Dirs) -> None:
     # A live process that is not this one: the owner of a tab open elsewhere.
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # noqa: ASYNC220
+    # Alive until killed below (a sleep of 60 s ended first when the test ran long).
+    other = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])  # noqa: ASYNC220
     try:
         async with opened(dirs) as store:
             theirs = await store.create_session()
