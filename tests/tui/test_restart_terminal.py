@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import time
 
 from tests.conftest import Dirs
 from tests.terminal import LLXPRT, Terminal
@@ -75,17 +76,22 @@ def test_two_at_once_both_save_and_a_gone_ones_tabs_are_recovered(
         second.type("from the second\r")
         first.wait_for_text("noted")
         second.wait_for_text("noted")
-        # Both saved, each its own tab: neither took the other's (both live).
-        mine = owners(dirs)
-        assert mine == {
+        # Both saved, each its own tab: neither took the other's (both live). A turn's
+        # writes land a moment after its reply shows (later still on a loaded machine).
+        expected = {
             "from the first": str(first.process.pid),
             "from the second": str(second.process.pid),
         }
+        while owners(dirs) != expected and len(owners(dirs)) < 2:
+            time.sleep(0.05)  # polling the other processes' writes; pytest-timeout ends a hang
+        assert owners(dirs) == expected
         os.kill(first.process.pid, signal.SIGKILL)
         assert first.wait_exit() == -signal.SIGKILL
         # A third start recovers the gone one's tab, not the live one's.
         with Terminal([LLXPRT]) as third:
             third.wait_for_text("from the first")
+            while owners(dirs)["from the first"] == str(first.process.pid):
+                time.sleep(0.05)  # its claim lands a moment after the tab shows
             assert owners(dirs) == {
                 "from the first": str(third.process.pid),
                 "from the second": str(second.process.pid),
