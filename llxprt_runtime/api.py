@@ -64,6 +64,11 @@ _EXPORTS = {
     "Turn": "llxprt_runtime.chat.session",
     "ConversationTree": "llxprt_runtime.chat.tree",
     "copy_runtime": "llxprt_runtime.chat.fork",
+    "Attachment": "llxprt_runtime.chat.attachments",
+    "AttachmentError": "llxprt_runtime.chat.attachments",
+    "AttachmentNotFoundError": "llxprt_runtime.chat.attachments",
+    "load_attachment": "llxprt_runtime.chat.attachments",
+    "size_text": "llxprt_runtime.chat.attachments",
     "MessageNode": "llxprt_runtime.chat.tree",
     "Failed": "llxprt_runtime.chat.events",
     "Finished": "llxprt_runtime.chat.events",
@@ -152,6 +157,13 @@ if TYPE_CHECKING:
     )
     from llxprt_runtime.bootstrap import (
         apply_cli_overrides,
+    )
+    from llxprt_runtime.chat.attachments import (
+        Attachment,
+        AttachmentError,
+        AttachmentNotFoundError,
+        load_attachment,
+        size_text,
     )
     from llxprt_runtime.chat.events import (
         Failed,
@@ -321,6 +333,9 @@ __all__ = [
     "BUILTIN_PROVIDERS",
     "EXPORT_FORMATS",
     "REFUSED_PROVIDERS",
+    "Attachment",
+    "AttachmentError",
+    "AttachmentNotFoundError",
     "BalancerSummary",
     "BucketStatus",
     "ChatSession",
@@ -391,6 +406,7 @@ __all__ = [
     "held_credentials",
     "key_source",
     "list_saved_profiles",
+    "load_attachment",
     "load_profile_by_name",
     "load_user_settings",
     "looks_like_credential",
@@ -421,6 +437,7 @@ __all__ = [
     "setting_specs",
     "short_account",
     "shown_setting_value",
+    "size_text",
     "start_debug_log",
     "switch_active_provider",
     "system_browser_opener",

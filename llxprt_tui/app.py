@@ -63,6 +63,7 @@ from llxprt_tui.themes import (
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import RuntimeRegistry, RuntimeServices
+    from llxprt_tui.chat.attachments import PendingAttachments
 
 
 class LlxprtApp(App[None]):
@@ -694,6 +695,10 @@ class TabCommandHost:
 
     async def retry(self) -> None:
         await self.tab.retry()
+
+    @property
+    def attachments(self) -> PendingAttachments:
+        return self.tab.attachments
 
     async def fork(self, provider: str | None, model: str | None) -> list[str]:
         from llxprt_tui.forking import fork_tab

@@ -58,7 +58,7 @@ async def fork_tab(
     said += " its settings (a key typed there is held in memory here too, never stored)."
     await tab.notice(said, *lines)
     if asks and at is not None:
-        tab.prompt.load_text(at.content.text())
+        tab.prompt.load_text(at.content.prompt_text())
     await app.persistence.record_fork(tab, source, at)
     tab.changed()
     return [f"Forked into {tab.tab_name}."]

@@ -125,7 +125,7 @@ class ChatSession:
         return get_core_system_prompt(provider, model, additional_prompt=self.system_prompt)
 
     async def send(
-        self, text: str, attachments: Sequence[MediaBlock] = ()
+        self, text: str, attachments: Sequence[MediaBlock | TextBlock] = ()
     ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask `text`; yields the reply as it streams, ending with Finished or Failed."""
         # Each layer closes the one below explicitly: when our caller closes us (it was
@@ -135,7 +135,7 @@ class ChatSession:
                 yield event
 
     async def edit(
-        self, node: MessageNode, text: str, attachments: Sequence[MediaBlock] = ()
+        self, node: MessageNode, text: str, attachments: Sequence[MediaBlock | TextBlock] = ()
     ) -> AsyncGenerator[ReplyEvent, None]:
         """Ask `text` in place of the earlier prompt `node`: a new branch from the message
         before it (the old branch stays reachable)."""
@@ -144,7 +144,7 @@ class ChatSession:
                 yield event
 
     async def _ask(
-        self, text: str, attachments: Sequence[MediaBlock], parent: MessageNode | None
+        self, text: str, attachments: Sequence[MediaBlock | TextBlock], parent: MessageNode | None
     ) -> AsyncGenerator[ReplyEvent, None]:
         if self._busy:
             raise SessionBusyError("A reply is still streaming: cancel it first.")

@@ -54,6 +54,9 @@ class ProviderInfo:
     keyless_with_setting: str = ""
     #: A line added to the system prompt for this provider's models.
     prompt_note: str = ""
+    #: The server takes images in a prompt (an attachment); when False, one is refused
+    #: with a message before the call instead of being dropped.
+    images: bool = True
     #: Where the row came from: "built-in", or the providers.toml that added it.
     source: str = "built-in"
 

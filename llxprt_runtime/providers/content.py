@@ -16,9 +16,19 @@ Speaker = Literal["human", "ai", "tool"]
 
 
 @dataclass(frozen=True, slots=True)
+class AttachedFile:
+    """The file a block was attached from (/attach, @path): what its chip shows."""
+
+    name: str
+    size: int  # bytes
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TextBlock:
     text: str
     type: Literal["text"] = "text"
+    file: AttachedFile | None = None  # an attached text file (its text fenced, named)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,7 @@ class MediaBlock:
     data: str  # base64 data, or a URL when encoding == "url"
     encoding: Literal["base64", "url"] = "base64"
     type: Literal["media"] = "media"
+    file: AttachedFile | None = None  # an attached image
 
 
 ContentBlock = TextBlock | ToolCallBlock | ToolResponseBlock | ThinkingBlock | MediaBlock
@@ -93,8 +104,8 @@ class IContent:
     metadata: ContentMetadata = field(default_factory=ContentMetadata)
 
     @staticmethod
-    def human(text: str, *media: MediaBlock) -> IContent:
-        return IContent("human", (TextBlock(text), *media))
+    def human(text: str, *attached: MediaBlock | TextBlock) -> IContent:
+        return IContent("human", (TextBlock(text), *attached))
 
     @staticmethod
     def ai(text: str) -> IContent:
@@ -102,6 +113,14 @@ class IContent:
 
     def text(self) -> str:
         return "".join(b.text for b in self.blocks if isinstance(b, TextBlock))
+
+    def prompt_text(self) -> str:
+        """The text typed, without the text of attached files (what a prompt shows)."""
+        return "".join(b.text for b in self.blocks if isinstance(b, TextBlock) and b.file is None)
+
+    def attached(self) -> list[AttachedFile]:
+        """The files attached to this message, in order."""
+        return [b.file for b in self.blocks if isinstance(b, TextBlock | MediaBlock) and b.file]
 
     def thinking(self) -> str:
         return "".join(b.thought for b in self.blocks if isinstance(b, ThinkingBlock))

@@ -31,7 +31,7 @@ from llxprt_runtime.errors import (
 from llxprt_runtime.providers.base import GenerateChatOptions, IProvider, ModelInfo, ResolvedOptions
 from llxprt_runtime.providers.catalog import BUILTIN_PROVIDERS, REFUSED_PROVIDERS, ProviderInfo
 from llxprt_runtime.providers.clients import SdkClientCache
-from llxprt_runtime.providers.content import IContent, valid_unicode
+from llxprt_runtime.providers.content import IContent, MediaBlock, valid_unicode
 from llxprt_runtime.providers.load_balancer import (
     LOAD_BALANCER_PROVIDER,
     Clock,
@@ -301,6 +301,15 @@ class ProviderManager:
         provider = self.get_provider(name)
         policy = _retry_policy(prepared.resolved)
         resolved = prepared.resolved
+        info = self.get_provider_info(name)
+        if not info.images and _has_media(options.contents):
+            raise ProviderError(
+                f"{info.display_name} takes no images, and this conversation has one",
+                provider=name,
+                model=resolved.model,
+                url=resolved.base_url,
+                hint="Send it to a provider that takes images (/provider), or start a new tab.",
+            )
         _log.debug(
             "runtime %s: %s model %s at %s (key from %s)",
             self.runtime_id,
@@ -424,3 +433,7 @@ def _retry_policy(resolved: ResolvedOptions) -> RetryPolicy:
         retries=retries if isinstance(retries, int) else DEFAULT_RETRIES,
         initial_delay=(wait if isinstance(wait, int | float) else DEFAULT_RETRY_WAIT_MS) / 1000,
     )
+
+
+def _has_media(contents: Sequence[IContent]) -> bool:
+    return any(isinstance(b, MediaBlock) for c in contents for b in c.blocks)

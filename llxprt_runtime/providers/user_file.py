@@ -8,6 +8,7 @@
     display-name = "Groq"                      # optional
     models = ["llama-3.3-70b-versatile"]       # optional: offered when the server lists none
     local-needs-key = true                     # optional: a loopback URL still takes a key
+    images = false                             # optional: the server takes no images
 
 A bad entry is skipped with a problem naming the file, the line of its table and what is
 wrong; the other entries still load. A file that cannot be read or parsed adds no provider
@@ -47,6 +48,7 @@ _KEYS: Final = frozenset(
         "display-name",
         "models",
         "local-needs-key",
+        "images",
     }
 )
 _TEXT_LIMIT = 200
@@ -140,6 +142,9 @@ def _entry(file: Path, name: str, entry: object) -> ProviderInfo:
     local_needs_key = entry.get("local-needs-key", False)
     if not isinstance(local_needs_key, bool):
         raise _EntryError("'local-needs-key' must be true or false")
+    images = entry.get("images", True)
+    if not isinstance(images, bool):
+        raise _EntryError("'images' must be true or false")
     return ProviderInfo(
         name=name,
         display_name=_text(entry, "display-name", name),
@@ -149,6 +154,7 @@ def _entry(file: Path, name: str, entry: object) -> ProviderInfo:
         fallback_models=tuple(_text({"models": m}, "models") for m in models),
         protocol=protocol,
         loopback_needs_key=local_needs_key,
+        images=images,
         source=str(file),
     )
 

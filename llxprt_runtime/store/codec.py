@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from llxprt_runtime.providers.content import (
+    AttachedFile,
     ContentBlock,
     ContentMetadata,
     IContent,
@@ -20,14 +21,42 @@ from llxprt_runtime.providers.content import (
     Usage,
 )
 
+#: An attached image up to this size is stored with its message; a larger one only as a
+#: reference (name, size, path): the database stays small, and a restored conversation says
+#: the image is not there instead of sending nothing.
+STORED_IMAGE_LIMIT = 1024 * 1024
+
 
 class ContentDecodeError(ValueError):
     """Stored JSON that is not a conversation block (a damaged or foreign row)."""
 
 
+def _file_json(file: AttachedFile) -> dict[str, Any]:
+    return {"name": file.name, "size": file.size, "path": file.path}
+
+
+def _file_from_json(data: object) -> AttachedFile | None:
+    if not isinstance(data, Mapping):
+        return None
+    size = data.get("size")
+    return AttachedFile(
+        _str(data.get("name", "")),
+        size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else 0,
+        _str(data.get("path", "")),
+    )
+
+
+def unstored_image_text(file: AttachedFile) -> str:
+    """What the model is told in place of an image too large to have been stored."""
+    return f"[image {file.name} ({file.size} bytes) was not kept in the session store]"
+
+
 def block_to_json(block: ContentBlock) -> dict[str, Any]:
     if isinstance(block, TextBlock):
-        return {"type": "text", "text": block.text}
+        text: dict[str, Any] = {"type": "text", "text": block.text}
+        if block.file is not None:
+            text["file"] = _file_json(block.file)
+        return text
     if isinstance(block, ThinkingBlock):
         data: dict[str, Any] = {"type": "thinking", "thought": block.thought}
         if block.signature is not None:
@@ -50,12 +79,14 @@ def block_to_json(block: ContentBlock) -> dict[str, Any]:
         if block.error is not None:
             data["error"] = block.error
         return data
-    return {
-        "type": "media",
-        "mimeType": block.mime_type,
-        "data": block.data,
-        "encoding": block.encoding,
-    }
+    media: dict[str, Any] = {"type": "media", "mimeType": block.mime_type}
+    if block.file is not None:
+        media["file"] = _file_json(block.file)
+        if block.file.size > STORED_IMAGE_LIMIT:
+            media["encoding"] = "reference"  # the name, size and path only
+            return media
+    media |= {"data": block.data, "encoding": block.encoding}
+    return media
 
 
 def block_from_json(data: object) -> ContentBlock:
@@ -64,7 +95,7 @@ def block_from_json(data: object) -> ContentBlock:
     kind = data.get("type")
     try:
         if kind == "text":
-            return TextBlock(_str(data["text"]))
+            return TextBlock(_str(data["text"]), file=_file_from_json(data.get("file")))
         if kind == "thinking":
             signature = data.get("signature")
             return ThinkingBlock(_str(data["thought"]), _str(signature) if signature else None)
@@ -83,9 +114,12 @@ def block_from_json(data: object) -> ContentBlock:
             )
         if kind == "media":
             encoding = data.get("encoding", "base64")
+            file = _file_from_json(data.get("file"))
+            if encoding == "reference" and file is not None:
+                return TextBlock(unstored_image_text(file), file=file)
             if encoding not in ("base64", "url"):
                 raise ContentDecodeError(f"unknown media encoding {encoding!r}")
-            return MediaBlock(_str(data["mimeType"]), _str(data["data"]), encoding)
+            return MediaBlock(_str(data["mimeType"]), _str(data["data"]), encoding, file=file)
     except KeyError as exc:
         raise ContentDecodeError(f"a {kind} block has no {exc.args[0]!r}") from None
     raise ContentDecodeError(f"unknown block type {kind!r}")

@@ -3,7 +3,7 @@ the first frame (which shows the welcome notice) does not pay for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from textual.widget import Widget
@@ -24,6 +24,8 @@ class _Entry(Static):
 
 
 class UserMessage(_Entry):
+    """A prompt, with a chip line for each file attached to it ("📎 cat.png 12 KB")."""
+
     DEFAULT_CSS = """
     UserMessage {
         background: $llxprt-user;
@@ -33,11 +35,26 @@ class UserMessage(_Entry):
     }
     """
 
+    def __init__(self, text: str, chips: Sequence[str] = ()) -> None:
+        self.chips = tuple(chips)
+        super().__init__(text)
+        self._mark = ""
+        if self.chips:
+            self._show()
+
+    def recipe(self) -> Callable[[], Widget]:
+        return partial(UserMessage, self.text, self.chips)
+
     def show_branch(self, mark: str) -> None:
         """Which of its siblings this prompt is ("‹ 2/3 ›", an edited prompt) on a line
         under it; "" for none."""
-        shown = visible_controls(self.text)
-        self.update(f"{shown}\n{mark}" if mark else shown)
+        self._mark = mark
+        self._show()
+
+    def _show(self) -> None:
+        # File names are outside text: plain (markup=False), controls shown as symbols.
+        lines = [visible_controls(self.text), *(visible_controls(c) for c in self.chips)]
+        self.update("\n".join(line for line in (*lines, self._mark) if line))
 
 
 class Notice(_Entry):

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from llxprt_runtime.api import visible_controls
+from llxprt_tui.chat.attachments import chips_of
 from llxprt_tui.chat.messages import AssistantMessage, usage_line
 from llxprt_tui.chat.notices import UserMessage
 from llxprt_tui.chat.transcript import MessageEntry, Recipe, estimated_lines
@@ -58,8 +59,11 @@ def node_rows(nodes: Sequence[MessageNode]) -> list[tuple[Recipe, MessageEntry, 
         text = content.text()
         lines = estimated_lines(text)
         if content.speaker == "human":
+            text = content.prompt_text()
+            chips = chips_of(content)
             entry = MessageEntry(None, "user", text=text, node=node)
-            rows.append((partial(UserMessage, text), entry, lines))
+            asked = partial(UserMessage, text, chips)
+            rows.append((asked, entry, estimated_lines(text) + len(chips)))
             continue
         parent = node.parent
         meta = content.metadata
@@ -69,7 +73,7 @@ def node_rows(nodes: Sequence[MessageNode]) -> list[tuple[Recipe, MessageEntry, 
             None,
             "assistant",
             text=text,
-            prompt=parent.content.text() if parent is not None else "",
+            prompt=parent.content.prompt_text() if parent is not None else "",
             provider=meta.provider or "",
             model=meta.model or "",
             usage=meta.usage,

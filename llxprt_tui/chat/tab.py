@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         SettingsEvent,
         Turn,
     )
+    from llxprt_tui.chat.attachments import PendingAttachments
     from llxprt_tui.chat.messages import AssistantMessage
 
 Clock = Callable[[], float]
@@ -142,6 +143,7 @@ class ChatTab(Vertical):
         self._edited: MessageNode | None = None  # the prompt that turn edits
         self._transcript = Transcript()
         self.completer = Completer(self)
+        self._attachments: PendingAttachments | None = None
 
     # --- composition ----------------------------------------------------------------------
 
@@ -320,8 +322,30 @@ class ChatTab(Vertical):
 
     # --- sending and streaming ----------------------------------------------------------------
 
+    @property
+    def attachments(self) -> PendingAttachments:
+        """The files attached to this tab's next prompt (/attach)."""
+        if self._attachments is None:
+            from llxprt_tui.chat.attachments import PendingAttachments
+
+            self._attachments = PendingAttachments()
+        return self._attachments
+
     async def send(self, text: str) -> None:
+        from llxprt_runtime.api import AttachmentError
+        from llxprt_tui.chat.attachments import chip, prompt_attachments
+
         await self.ready()
+        try:  # files read in a worker thread; the pending ones stay until this succeeds
+            files = await prompt_attachments(text, self.attachments.pending())
+        except AttachmentError as exc:
+            await self.error(str(exc))
+            if not self.prompt.text:
+                self.prompt.load_text(text)
+            return
+        self.attachments.take()
+        blocks = [a.block for a in files]
+        chips = [chip(a.file) for a in files]
         edited, self._editing = self._editing, None
         if edited is not None and any(node is edited for node in self.session.tree.path()):
             # A new branch from the edited prompt's parent: the old one leaves the screen
@@ -331,12 +355,17 @@ class ChatTab(Vertical):
             entry = entry_of(self.transcript, edited)
             await cut_from(self.transcript, entry)
             self._branching, self._edited = True, edited
-            await self._start(text, self.session.edit(edited, text))
+            await self._start(text, self.session.edit(edited, text, blocks), chips=chips)
             return
-        await self._start(text, self.session.send(text))
+        await self._start(text, self.session.send(text, blocks), chips=chips)
 
     async def _start(
-        self, text: str, events: AsyncGenerator[ReplyEvent, None], *, ask: bool = True
+        self,
+        text: str,
+        events: AsyncGenerator[ReplyEvent, None],
+        *,
+        ask: bool = True,
+        chips: Sequence[str] = (),
     ) -> None:
         """Send the request, then show the prompt (unless `ask` is False: a retry's prompt is
         there) and an empty reply, which a task draws `events` into."""
@@ -357,7 +386,7 @@ class ChatTab(Vertical):
             transcript = self.transcript
             asked: MessageEntry | None = None
             if ask:
-                question = UserMessage(text)
+                question = UserMessage(text, chips)
                 await self.add(question)
                 asked = transcript.track(MessageEntry(question, "user", text=text))
             await self.add(reply)
@@ -682,7 +711,7 @@ class ChatTab(Vertical):
 
         await cut_after(self.transcript, prompt)
         self._branching = True
-        await self._start(prompt.content.text(), session.retry(), ask=False)
+        await self._start(prompt.content.prompt_text(), session.retry(), ask=False)
 
     def _export_header(self) -> ExportHeader:
         from datetime import UTC, datetime

@@ -8,6 +8,7 @@ the async CompletionSources of the tab, so nothing here blocks the event loop.""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from llxprt_tui.commands.spec import COMMANDS, COMMANDS_BY_NAME, is_command
 
 MAX_CANDIDATES = 200
 MAX_DIRECTORY_ENTRIES = 2000  # a huge directory is listed this far, never wholly
+_AT_WORD = re.compile(r"(?:^|(?<=\s))@(\S*)$")  # the `@path` being typed, at the end
 
 
 SUBCOMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -70,6 +72,10 @@ def _matching(prefix: str, values: Sequence[tuple[str, str]], head: str) -> list
 
 async def complete(text: str, sources: CompletionSources) -> list[Candidate]:
     """Every completion of `text` (a prompt line), best first; [] when there is none."""
+    at = _AT_WORD.search(text)
+    if at is not None and not is_command(text):
+        # `@path`: the file goes with the prompt (llxprt_tui/chat/attachments.py).
+        return await _paths(at.group(1), text[: at.start(1)])
     if not is_command(text) or "\n" in text:
         return []
     name, space, rest = text[1:].partition(" ")
@@ -121,7 +127,7 @@ async def _arguments(
         return _setting_keys(last, head)
     if name == "set" and len(done) == 1 and first not in ("unset", "modelparam"):
         return _setting_values(done[0], last, head)
-    if name in ("keyfile", "export") and not done:
+    if name in ("keyfile", "export", "attach") and not done:
         return await _paths(last, head)
     return []
 

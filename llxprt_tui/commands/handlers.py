@@ -7,7 +7,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from llxprt_runtime import api
 from llxprt_runtime.api import (
@@ -21,6 +21,9 @@ from llxprt_tui.commands.load_balancer import save_load_balancer
 from llxprt_tui.commands.spec import COMMANDS_BY_NAME, CommandParseError, ParsedCommand
 from llxprt_tui.screen_table import ScreenKind
 from llxprt_tui.values import value_text
+
+if TYPE_CHECKING:
+    from llxprt_tui.chat.attachments import PendingAttachments
 
 
 class CommandHost(Protocol):
@@ -41,6 +44,8 @@ class CommandHost(Protocol):
     async def save_profile(self, name: str) -> None: ...
     async def retry(self) -> None: ...
     async def fork(self, provider: str | None, model: str | None) -> list[str]: ...
+    @property
+    def attachments(self) -> PendingAttachments: ...
     def last_reply(self) -> str | None: ...
     def copy_text(self, text: str) -> None: ...
     def conversation_markdown(self) -> str: ...
@@ -362,6 +367,22 @@ async def cmd_fork(host: CommandHost, cmd: ParsedCommand) -> list[str]:
     provider = cmd.args[0] if cmd.args else None
     model = cmd.args[1] if len(cmd.args) > 1 else None
     return await host.fork(provider, model)
+
+
+async def cmd_attach(host: CommandHost, cmd: ParsedCommand) -> list[str]:
+    from llxprt_tui.chat.attachments import chip
+
+    pending = host.attachments
+    if not cmd.args:
+        return pending.lines()
+    # A name with spaces goes as typed ('quoted' works too).
+    path = cmd.raw_args.strip() if len(cmd.args) > 1 else cmd.args[0]
+    if cmd.args == ("clear",):
+        count = pending.clear()
+        return [f"Removed {count} attached file{'s' if count != 1 else ''}."]
+    added = await pending.add(path)
+    what = "an image" if added.kind == "image" else "a text file"
+    return [f"Attached {chip(added.file)} ({what}) to the next prompt."]
 
 
 async def cmd_retry(host: CommandHost, cmd: ParsedCommand) -> list[str]:

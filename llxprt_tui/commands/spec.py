@@ -119,6 +119,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
     CommandSpec(
+        "attach",
+        "/attach [PATH|clear]",
+        "Attach a file (text, or a PNG/JPEG/GIF/WebP image) to the next prompt; list them",
+        "handlers:cmd_attach",
+    ),
+    CommandSpec(
         "retry",
         "/retry",
         "Ask the last prompt again: a new reply beside the old one (‹ 2/2 ›)",
