@@ -15,7 +15,7 @@ import importlib
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -64,6 +64,7 @@ from llxprt_tui.themes import (
 if TYPE_CHECKING:
     from llxprt_runtime.api import RuntimeRegistry, RuntimeServices
     from llxprt_tui.chat.attachments import PendingAttachments
+    from llxprt_tui.chat.compare_column import CompareColumn
 
 
 class LlxprtApp(App[None]):
@@ -135,6 +136,7 @@ class LlxprtApp(App[None]):
             branch_shown=self._branch_shown,
             command_ran=self.persistence.command_ran,
             run_command=self._run_command,
+            column_started=self.persistence.column_started,
         )
 
     # --- layout ---------------------------------------------------------------------------
@@ -295,6 +297,33 @@ class LlxprtApp(App[None]):
         await self._attach_runtime(tab, number, None)
         return tab
 
+    async def open_compare_tab(self, columns: Sequence[tuple[str, RuntimeServices]]) -> ChatTab:
+        """A compare tab (shown) over `columns` (title, runtime): llxprt_tui/comparing.py."""
+        from llxprt_tui.chat.compare_tab import CompareTab
+
+        self._tab_counter += 1
+        number = self._tab_counter
+        tab = CompareTab(
+            f"compare {number}",
+            columns,
+            host=self.tab_host,
+            clock=self.clock,
+            progress_clock=self.progress_clock,
+        )
+        pane = TabPane(plain(tab.label()), tab, id=f"tab-{number}")
+        await self.tabs.add_pane(pane)
+        self._show(pane.id or "")
+        await self._attach_runtime(tab, number, None)
+        return tab
+
+    def on_compare_column_continue_requested(
+        self, message: CompareColumn.ContinueRequested
+    ) -> None:
+        # By name: the app imports no compare module until a compare tab is opened.
+        from llxprt_tui.comparing import continue_column
+
+        self.run_worker(continue_column(self, message.column), group="compare")
+
     def _start_up_settings(self, first: bool) -> CliOverrides | None:
         """A new tab starts from the default profile if one is set, else from the start-up
         flags, else empty (None)."""
@@ -400,7 +429,8 @@ class LlxprtApp(App[None]):
         pane = tab.parent
         runtime = await tab.ready()
         tab.stop_listening()  # disposing clears its settings: a redraw would read a dead runtime
-        await dispose_runtime(runtime.runtime_id, registry=self.registry)
+        for owned in (runtime, *tab.owned_runtimes()):
+            await dispose_runtime(owned.runtime_id, registry=self.registry)
         if isinstance(pane, TabPane) and pane.id:
             await self.tabs.remove_pane(pane.id)
         await self.persistence.tab_closed(tab)  # its session stays in the store
@@ -704,6 +734,11 @@ class TabCommandHost:
         from llxprt_tui.forking import fork_tab
 
         return await fork_tab(self.app, self.tab, provider, model)
+
+    async def compare(self, entries: list[str]) -> list[str]:
+        from llxprt_tui.comparing import compare_tab
+
+        return await compare_tab(self.app, self.tab, entries)
 
     async def save_profile(self, name: str) -> None:
         from llxprt_tui.screens.profile_save import save_profile_offering_keyring

@@ -59,6 +59,6 @@ async def fork_tab(
     await tab.notice(said, *lines)
     if asks and at is not None:
         tab.prompt.load_text(at.content.prompt_text())
-    await app.persistence.record_fork(tab, source, at)
+    await app.persistence.record_fork(tab, source.session_id, at)
     tab.changed()
     return [f"Forked into {tab.tab_name}."]

@@ -136,11 +136,22 @@ MESSAGE_KEYS: tuple[KeySpec, ...] = (
     KeySpec("escape,tab", "Back to the prompt", "message-leave", "leave"),
 )
 
+# A compare tab's column, focused (shift+tab from the prompt, or a click).
+COLUMN_KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "enter",
+        "Continue with this one: a normal tab going on from this column's conversation",
+        "column-continue",
+        "continue_column",
+    ),
+)
+
 KEY_GROUPS: tuple[tuple[str, tuple[KeySpec, ...]], ...] = (
     ("App", APP_KEYS),
     ("Conversation", TAB_KEYS),
     ("Prompt", PROMPT_KEYS),
     ("Selected message", MESSAGE_KEYS),
+    ("Compare column", COLUMN_KEYS),
 )
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         SessionStore,
     )
     from llxprt_tui.app import LlxprtApp
+    from llxprt_tui.chat.compare_column import CompareColumn
     from llxprt_tui.chat.tab import ChatTab
 
 T = TypeVar("T")
@@ -141,9 +142,10 @@ class Persistence:
     # --- a tab's session ----------------------------------------------------------------------
 
     async def session_for(self, tab: ChatTab) -> str | None:
-        """The tab's session, created the first time it is needed (None: no store)."""
+        """The tab's session, created the first time it is needed (None: no store, or a tab
+        that is not kept: a compare tab)."""
         store = await self.ready()
-        if store is None:
+        if store is None or not tab.kept:
             return None
         async with self._creating:  # a /system and a prompt at once make one session
             if tab.session_id is None:
@@ -235,6 +237,35 @@ class Persistence:
 
         return SessionRecorder(store, session_id, on_problem=problem)
 
+    async def column_started(
+        self, column: CompareColumn, link: str | None
+    ) -> SessionRecorder | None:
+        """A compare column's turn begins: the recorder of its own session (made on its
+        first turn, never an open tab, linked to the first column's session: each column
+        is searchable and opens alone in /sessions)."""
+        from llxprt_runtime.api import SessionRecorder
+
+        store = await self.ready()
+        if store is None:
+            return None
+        if column.session_id is None:
+            snapshot, source = runtime_snapshot(column.runtime)
+            fields: dict[str, object] = {
+                "runtime_snapshot": snapshot,
+                "key_source": source,
+                "profile_name": column.runtime.settings_service.current_profile_name,
+                "parent_session_id": link,
+            }
+            record = await self._write(None, store.create_session(**fields))
+            if record is None:
+                return None
+            column.session_id = record.id
+
+        def problem(message: str) -> None:
+            self.app.call_later(self.report, None, message.partition(": ")[2] or message)
+
+        return SessionRecorder(store, column.session_id, on_problem=problem)
+
     async def sync_positions(self) -> None:
         """Mark every tab that has a session as open at its position."""
         store = self.store
@@ -251,14 +282,16 @@ class Persistence:
             write = store.update_session(tab.session_id, head_message_id=last.stored_id)
             await self._write(tab, write)
 
-    async def record_fork(self, tab: ChatTab, source: ChatTab, at: MessageNode | None) -> None:
+    async def record_fork(
+        self, tab: ChatTab, source_session: str | None, at: MessageNode | None
+    ) -> None:
         """A fork's session: where it came from (the source's session and message) and its
         own copy of the conversation up to there, so it branches on its own."""
         store = await self.ready()
         if store is None:
             return
         fields = self.fields(tab)
-        fields["parent_session_id"] = source.session_id
+        fields["parent_session_id"] = source_session
         fields["parent_message_id"] = at.stored_id if at is not None else None
         async with self._creating:
             record = await self._write(tab, store.create_session(**fields))

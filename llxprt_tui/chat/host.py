@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import SessionRecorder
+    from llxprt_tui.chat.compare_column import CompareColumn
     from llxprt_tui.chat.tab import ChatTab
 
 
@@ -53,3 +54,6 @@ class TabHost:
     command_ran: Callable[[ChatTab], None]
     # A slash command typed in the tab: what it says (or the error it raises).
     run_command: Callable[[ChatTab, str], Awaitable[list[str]]]
+    # A compare column's turn begins: its recorder, its session linked to `link` (the first
+    # column's session) when it is created.
+    column_started: Callable[[CompareColumn, str | None], Awaitable[SessionRecorder | None]]

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -43,6 +43,7 @@ from llxprt_tui.keys import TAB_KEYS, bindings
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import (
+        Attachment,
         ChatSession,
         ConversationTree,
         ExportHeader,
@@ -71,6 +72,9 @@ class ChatTab(Vertical):
     ChatTab { height: 1fr; }
     """
     BINDINGS = bindings(TAB_KEYS)
+    #: Its session is stored and the tab restored at the next start (a compare tab's
+    #: columns store sessions of their own instead).
+    kept: ClassVar[bool] = True
 
     class StateChanged(Message):
         """Posted when the label or status of this tab should be redrawn."""
@@ -331,19 +335,34 @@ class ChatTab(Vertical):
             self._attachments = PendingAttachments()
         return self._attachments
 
-    async def send(self, text: str) -> None:
+    async def take_attachments(self, text: str) -> list[Attachment] | None:
+        """The files going with `text` (/attach, its `@path` words), read in a worker
+        thread; None, with the reason shown and the text back in the prompt, when one
+        cannot go (the attached ones then stay for the next try)."""
         from llxprt_runtime.api import AttachmentError
-        from llxprt_tui.chat.attachments import chip, prompt_attachments
+        from llxprt_tui.chat.attachments import prompt_attachments
 
-        await self.ready()
-        try:  # files read in a worker thread; the pending ones stay until this succeeds
+        try:
             files = await prompt_attachments(text, self.attachments.pending())
         except AttachmentError as exc:
             await self.error(str(exc))
             if not self.prompt.text:
                 self.prompt.load_text(text)
-            return
+            return None
         self.attachments.take()
+        return files
+
+    def owned_runtimes(self) -> list[RuntimeServices]:
+        """Runtimes besides its own that go when the tab closes (a compare tab's columns)."""
+        return []
+
+    async def send(self, text: str) -> None:
+        from llxprt_tui.chat.attachments import chip
+
+        await self.ready()
+        files = await self.take_attachments(text)
+        if files is None:
+            return
         blocks = [a.block for a in files]
         chips = [chip(a.file) for a in files]
         edited, self._editing = self._editing, None

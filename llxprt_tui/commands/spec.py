@@ -117,6 +117,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "tab's settings, or on another provider and model",
         "handlers:cmd_fork",
     ),
+    CommandSpec(
+        "compare",
+        "/compare PROVIDER[:MODEL] PROVIDER[:MODEL] …",
+        "A compare tab: the next prompt goes to each (or to profiles) at once, side by side",
+        "handlers:cmd_compare",
+    ),
     CommandSpec("clear", "/clear", "Clear this tab's conversation", "handlers:cmd_clear"),
     CommandSpec(
         "attach",

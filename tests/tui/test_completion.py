@@ -23,15 +23,15 @@ async def test_tab_cycles_through_every_match_with_descriptions(wire: WireServer
         tab = active(pilot)
         menu = app.query_one(CommandCompletion)
         await press_raw(pilot, "/c")
-        await wait_until(pilot, lambda: menu.option_count == 3)
+        await wait_until(pilot, lambda: menu.option_count == 4)
         assert any(
             "/clear" in line and "Clear this tab's conversation" in line for line in shown(menu)
         )
         lines = []
-        for _ in range(4):
+        for _ in range(5):
             await press_raw(pilot, XTERM["tab"])
             lines.append(tab.prompt.text)
-        assert lines == ["/clear ", "/close ", "/copy ", "/clear "]
+        assert lines == ["/clear ", "/close ", "/compare ", "/copy ", "/clear "]
         assert menu.highlighted == 0 and tab.prompt.has_focus
         # Typing on completes from what is typed now.
         await press_raw(pilot, "\x7f" * 7 + "/he" + XTERM["tab"])
