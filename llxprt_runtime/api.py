@@ -122,6 +122,11 @@ _EXPORTS = {
     "SearchHit": "llxprt_runtime.store.records",
     "SearchResult": "llxprt_runtime.store.records",
     "SearchQueryError": "llxprt_runtime.store.search",
+    "RecordedSession": "llxprt_runtime.store.llxprt_code_sessions",
+    "RecordedSessionError": "llxprt_runtime.store.llxprt_code_sessions",
+    "import_recorded_session": "llxprt_runtime.store.llxprt_code_sessions",
+    "list_recorded_sessions": "llxprt_runtime.store.llxprt_code_sessions",
+    "read_recorded_session": "llxprt_runtime.store.llxprt_code_sessions",
     "MessageRecord": "llxprt_runtime.store.records",
     "SessionRecord": "llxprt_runtime.store.records",
     "SessionStore": "llxprt_runtime.store.service",
@@ -295,6 +300,13 @@ if TYPE_CHECKING:
     from llxprt_runtime.settings.service import (
         SettingsEvent,
     )
+    from llxprt_runtime.store.llxprt_code_sessions import (
+        RecordedSession,
+        RecordedSessionError,
+        import_recorded_session,
+        list_recorded_sessions,
+        read_recorded_session,
+    )
     from llxprt_runtime.store.records import (
         MessageRecord,
         SearchHit,
@@ -361,6 +373,8 @@ __all__ = [
     "ProfileSaveResult",
     "PromptSink",
     "ProviderSwitchResult",
+    "RecordedSession",
+    "RecordedSessionError",
     "ReplyEvent",
     "RetryEvent",
     "RuntimeRef",
@@ -404,7 +418,9 @@ __all__ = [
     "get_core_system_prompt",
     "has_inline_profile_key",
     "held_credentials",
+    "import_recorded_session",
     "key_source",
+    "list_recorded_sessions",
     "list_saved_profiles",
     "load_attachment",
     "load_profile_by_name",
@@ -415,6 +431,7 @@ __all__ = [
     "parse_setting_text",
     "paths",
     "read_keyfile",
+    "read_recorded_session",
     "read_text",
     "redact_credentials",
     "remove_stale_temp_files",

@@ -17,6 +17,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -569,10 +570,17 @@ class LlxprtApp(App[None]):
                     tab.changed()
 
         async def chosen(session_id: str | None) -> None:
-            if session_id is not None:
-                await self.persistence.open_session(session_id)
+            if session_id is None:
+                return
+            await self.persistence.open_session(session_id)
+            note = screen.import_notes.get(session_id)
+            tab = next((t for t in self.chat_tabs() if t.session_id == session_id), None)
+            if note and tab is not None:
+                await tab.notice(note)
 
-        self.push_screen(SessionsScreen(store, open_ids, on_renamed=renamed), chosen)
+        # llxprt-code's sessions of the directory llxprt was started in are listed too.
+        screen = SessionsScreen(store, open_ids, on_renamed=renamed, project_root=Path.cwd())
+        self.push_screen(screen, chosen)
 
     def open_search(self, text: str = "") -> None:
         """The search screen over every stored message, its box holding `text`: enter opens

@@ -3,7 +3,11 @@
 enter opens the highlighted session (the app switches to its tab when it is open), r renames,
 d deletes (after asking; the rows leave the database and its search index), e exports it as
 Markdown or IContent JSON. The list has the focus; any other printable key goes to the
-filter. The store is only reached through its worker thread, so the screen never waits."""
+filter. The store is only reached through its worker thread, so the screen never waits.
+
+Given the project's directory, it also lists llxprt-code's recorded sessions of that directory
+(read in a worker thread, never written), marked `llxprt-code`; enter imports one into a new
+session that goes on here, and says how many malformed lines were skipped."""
 
 from __future__ import annotations
 
@@ -22,10 +26,16 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from llxprt_runtime.api import (
+    RecordedSession,
+    RecordedSessionError,
     SessionStore,
     SessionSummary,
     conversation_json,
     conversation_markdown,
+    import_recorded_session,
+    list_recorded_sessions,
+    read_recorded_session,
+    visible_controls,
     write_new_text,
 )
 from llxprt_runtime.errors import LlxprtError
@@ -74,6 +84,7 @@ class SessionsScreen(ModalScreen[str | None]):
         *,
         on_renamed: Callable[[str, str], None] | None = None,
         export_dir: Path | None = None,
+        project_root: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -81,6 +92,10 @@ class SessionsScreen(ModalScreen[str | None]):
         self.on_renamed = on_renamed
         self.export_dir = export_dir or Path.cwd()
         self.sessions: list[SessionSummary] = []
+        self.project_root = project_root  # whose llxprt-code sessions are listed; None: none
+        self.recorded: list[RecordedSession] = []
+        # What the app says in the tab of a session just imported (lines skipped).
+        self.import_notes: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -118,16 +133,23 @@ class SessionsScreen(ModalScreen[str | None]):
         except LlxprtError as exc:
             self._report(f"Could not read the sessions: {exc}", error=True)
             return
+        recorded = await self._recorded(self.filter_text)
         keep = select or self.selected_id()
         self.sessions = sessions
+        self.recorded = recorded
         open_now = self.open_sessions()
         options = self.options
         options.clear_options()
         options.add_options(Option(self._row(s, s.id in open_now), id=s.id) for s in sessions)
+        options.add_options(
+            Option(self._recorded_row(r), id=f"llxprt-code:{r.path}") for r in recorded
+        )
         ids = [s.id for s in sessions]
-        if ids:
+        if ids or recorded:
             options.highlighted = ids.index(keep) if keep in ids else 0
-        if not sessions:
+        if recorded and not sessions:
+            self._report(f"{len(recorded)} llxprt-code session{'s' if len(recorded) != 1 else ''}")
+        elif not sessions:
             self._report(
                 "No sessions match the filter."
                 if self.filter_text.strip()
@@ -157,6 +179,39 @@ class SessionsScreen(ModalScreen[str | None]):
             (f"  {when(session.updated_at)}", "$text-muted"),
             (f"  {session.message_count:>4} msg", "$text-muted"),
         )
+
+    async def _recorded(self, text: str) -> list[RecordedSession]:
+        if self.project_root is None:
+            return []
+        found = await asyncio.to_thread(list_recorded_sessions, self.project_root)
+        words = text.lower().split()
+        return [r for r in found if all(w in _recorded_words(r) for w in words)]
+
+    def _recorded_row(self, recorded: RecordedSession) -> Content:
+        # As a stored session's row, the last column saying where it comes from instead of
+        # the message count (not known before the whole file is read).
+        fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 11
+        width = max(16, min(110, self.app.size.width * 98 // 100) - 8 - fixed)
+        title = visible_controls(" ".join(recorded.title.split()))
+        if len(title) > width:
+            title = title[: width - 1] + "…"
+        where = visible_controls(f"{recorded.provider or '?'}:{recorded.model or '?'}")
+        if len(where) > WHERE_WIDTH:
+            where = where[: WHERE_WIDTH - 1] + "…"
+        return Content.assemble(
+            ("  ", ""),
+            (f"{title:{width}}", ""),
+            (f"  {where:{WHERE_WIDTH}}", "$text-muted"),
+            (f"  {_started(recorded):16}", "$text-muted"),
+            ("  llxprt-code", "$text-accent"),
+        )
+
+    def selected_recorded(self) -> RecordedSession | None:
+        index = self.options.highlighted
+        if index is None or index < len(self.sessions):
+            return None
+        index -= len(self.sessions)
+        return self.recorded[index] if index < len(self.recorded) else None
 
     def selected(self) -> SessionSummary | None:
         index = self.options.highlighted
@@ -201,9 +256,33 @@ class SessionsScreen(ModalScreen[str | None]):
         self._open()
 
     def _open(self) -> None:
+        recorded = self.selected_recorded()
+        if recorded is not None:
+            self._import(recorded)
+            return
         session_id = self.selected_id()
         if session_id is not None:
             self.dismiss(session_id)
+
+    @work(exclusive=True, group="sessions-import")
+    async def _import(self, listed: RecordedSession) -> None:
+        """Read the whole file (off the event loop), copy it into a new session, open it."""
+        assert self.project_root is not None
+        self._report(f"Importing {listed.path.name}…")
+        try:
+            recorded = await asyncio.to_thread(
+                read_recorded_session, listed.path, self.project_root
+            )
+            session_id = await import_recorded_session(self.store, recorded)
+        except (RecordedSessionError, LlxprtError) as exc:
+            self._report(f"Could not import it: {exc}", error=True)
+            return
+        note = f"Imported from llxprt-code ({recorded.path.name}); the file is left as it is."
+        if recorded.skipped_lines:
+            lines = recorded.skipped_lines
+            note += f" {lines} line{'s' if lines != 1 else ''} skipped (not a session event)."
+        self.import_notes[session_id] = note
+        self.dismiss(session_id)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -213,6 +292,7 @@ class SessionsScreen(ModalScreen[str | None]):
     def action_rename(self) -> None:
         session = self.selected()
         if session is None:
+            self._not_imported()
             return
 
         async def renamed(title: str | None) -> None:
@@ -232,6 +312,7 @@ class SessionsScreen(ModalScreen[str | None]):
     def action_delete(self) -> None:
         session = self.selected()
         if session is None:
+            self._not_imported()
             return
         if session.id in self.open_sessions():
             self._report("That session is open in a tab: close the tab first.", error=True)
@@ -256,6 +337,7 @@ class SessionsScreen(ModalScreen[str | None]):
     def action_export(self) -> None:
         session = self.selected()
         if session is None:
+            self._not_imported()
             return
 
         async def chosen(name: str | None) -> None:
@@ -278,6 +360,25 @@ class SessionsScreen(ModalScreen[str | None]):
 
         default = f"{_slug(session.title)}.md"
         self.app.push_screen(NamePromptScreen("Export to (.md or .json)", default), chosen)
+
+    def _not_imported(self) -> None:
+        if self.selected_recorded() is not None:
+            self._report("A llxprt-code session: enter imports it first.", error=True)
+
+
+def _recorded_words(recorded: RecordedSession) -> str:
+    return f"{recorded.title} {recorded.provider} {recorded.model} llxprt-code".lower()
+
+
+def _started(recorded: RecordedSession) -> str:
+    """When llxprt-code says the session started, as the stored sessions' dates are shown."""
+    try:
+        started = dt.datetime.fromisoformat(recorded.start_time or "")
+    except ValueError:
+        return ""
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=dt.UTC)
+    return when(started.timestamp())
 
 
 def _slug(title: str) -> str:
