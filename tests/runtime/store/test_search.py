@@ -109,6 +109,35 @@ def test_too_many_matches_to_rank_in_time_gives_the_newest(tmp_path: Path) -> No
     database.close()
 
 
+def test_a_query_that_may_match_too_many_to_rank_is_not_ranked(tmp_path: Path) -> None:
+    """bm25 ranks every match in one step no deadline interrupts (a word in 900,000 of
+    1,000,000 messages took 22 s): over a number of matches, the newest are shown."""
+    database = SessionDatabase.open(tmp_path / "s.db").database
+    session = database.create_session()
+    for n in range(300):
+        extra = " rare" if n % 100 == 0 else ""
+        database.add_message(session.id, IContent.human(f"Common wörd number {n}{extra}"))
+    unlimited = 600_000.0  # the deadline never decides here
+    for query, limit, ranked in (
+        ("common", 300, True),
+        ("common", 299, False),
+        ("common rare", 3, True),
+        ('"common word" rare', 3, True),
+        ("comm* rare", 3, True),
+        ("comm*", 299, False),
+        ("wORD", 299, False),  # as the index folds it
+        ("nowhere common", 0, True),
+    ):
+        result = database.search(query, rank_budget_ms=unlimited, rank_match_limit=limit)
+        assert result.ranked is ranked, query
+    newest = database.search("common", rank_budget_ms=unlimited, rank_match_limit=10)
+    assert [h.snippet for h in newest.hits[:2]] == [
+        "\x02Common\x03 wörd number 299",
+        "\x02Common\x03 wörd number 298",
+    ]
+    database.close()
+
+
 def test_the_query_is_quoted_for_fts5() -> None:
     query = parse_search('say "hi there" pre* x"y provider:gemini')
     assert query.match == '"say" "hi there" "pre"* "x""y"'
