@@ -205,6 +205,9 @@ class ChatSession:
         try:
             async for chunk in self.runtime.provider_manager.generate_chat_completion(options):
                 chunks.append(chunk)
+                # The prompt is stored before any of its reply is shown: a reply on screen has
+                # its session and prompt saved (the request did not wait for them).
+                recorder = await asyncio.shield(recording)
                 for block in chunk.blocks:
                     if isinstance(block, TextBlock) and block.text:
                         if turn.first_token_seconds is None:
@@ -216,7 +219,6 @@ class ChatSession:
                         yield ToolCall(block)
                 if chunk.metadata.usage is not None:
                     yield UsageReported(chunk.metadata.usage)
-                recorder = await asyncio.shield(recording)
                 if recorder is not None and recorder.due():
                     await recorder.progress(merge_stream(chunks))
         except (asyncio.CancelledError, GeneratorExit):
