@@ -70,8 +70,10 @@ async def test_loading_a_profile_forgets_what_earlier_providers_had(wire: WireSe
 async def test_in_the_app_the_message_after_switching_back_goes_to_the_loopback_server(
     wire: WireServer,
 ) -> None:
-    app = make_app(wire, key="key-tui-4")
+    app = make_app()  # the steps, all typed: provider, key and base URL
     async with app.run_test(size=SIZE) as pilot:
+        for line in ("/provider openai", "/key key-tui-4", f"/baseurl {wire.url}/v1"):
+            await send_and_wait(pilot, line)
         await send_and_wait(pilot, "/provider anthropic")
         await send_and_wait(pilot, "/provider openai")
         shown = notices(app)

@@ -122,9 +122,13 @@ async def test_the_key_entry_screen_refuses_a_key_that_could_not_be_a_key(
         assert "non-ASCII" in errors(app) and "sk-slash" not in everything_shown(app)
 
 
-@pytest.fixture
-def dropping_keyring() -> Iterator[KeyringBackend]:
-    yield from use_keyring_backend(DroppingKeyring())
+@pytest.fixture(params=["dropping", "null"])
+def dropping_keyring(request: pytest.FixtureRequest) -> Iterator[KeyringBackend]:
+    """A backend that keeps nothing: ours that accepts writes, and keyring's own `null`."""
+    from keyring.backends.null import Keyring as NullKeyring
+
+    backend = DroppingKeyring() if request.param == "dropping" else NullKeyring()  # type: ignore[no-untyped-call]
+    yield from use_keyring_backend(backend)
 
 
 @pytest.mark.usefixtures("dropping_keyring")
