@@ -103,9 +103,36 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration this database lacks, each in its own transaction; returns the
     version it started at. Raises SchemaTooNewError for a database from a newer llxprt."""
     start = check_not_newer(conn)
-    for version in range(start, SCHEMA_VERSION):
-        # executescript commits first; BEGIN makes the migration and its version one unit.
-        conn.executescript(
-            f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-        )
-    return start
+    while True:
+        # The version is read again under the write lock: a second llxprt starting at the
+        # same moment waits here (busy_timeout) for the first's migration, then sees it done
+        # (it used to run it again and fail: "table sessions already exists").
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = check_not_newer(conn)
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if version >= SCHEMA_VERSION - 1:
+            return start
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (executescript would commit the transaction
+    first); sqlite3.complete_statement knows a trigger's BEGIN ... END."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending)
+            pending = ""
+    if pending.strip():
+        statements.append(pending)  # not a whole statement: execute() says what is wrong
+    return statements

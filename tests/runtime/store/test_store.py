@@ -18,7 +18,7 @@ import pytest
 from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock, Usage
 from llxprt_runtime.store.codec import content_from_json, content_to_json
 from llxprt_runtime.store.database import BUSY_TIMEOUT_MS, SessionDatabase
-from llxprt_runtime.store.schema import MIGRATIONS, SCHEMA_VERSION
+from llxprt_runtime.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
 from llxprt_runtime.store.service import (
     SessionStore,
     StoreUnavailableError,
@@ -77,6 +77,30 @@ def test_migrates_forward_from_every_earlier_version(tmp_path: Path, start: int)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
+
+
+def test_two_processes_creating_the_database_at_once_both_open_it(tmp_path: Path) -> None:
+    """Two llxprt started at the same moment on a new data dir: the second had read version
+    0 and ran the first migration again once the first was done ("table sessions already
+    exists": that one saved nothing). Here the first migrates as the second begins."""
+    path = tmp_path / "sessions.db"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    second = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    second.execute("PRAGMA busy_timeout = 10000")
+    interleaved: list[int] = []
+
+    def as_the_second_begins(statement: str) -> None:
+        if statement.lstrip().upper().startswith("BEGIN") and not interleaved:
+            interleaved.append(migrate(first))
+
+    second.set_trace_callback(as_the_second_begins)
+    assert migrate(second) == 0
+    assert interleaved == [0]  # the first did migrate in between
+    assert schema_version(second) == SCHEMA_VERSION
+    tables = {row[0] for row in second.execute("SELECT name FROM sqlite_master")}
+    assert {"sessions", "messages"} <= tables
+    first.close()
+    second.close()
 
 
 async def test_a_database_from_a_newer_llxprt_is_left_alone(tmp_path: Path) -> None:
