@@ -60,7 +60,7 @@ def _one_line(text: str) -> str:
 
 def hit_content(hit: SearchHit, width: int) -> Content:
     """Two lines: the session title, date and provider:model; then the snippet."""
-    where = f"{hit.provider}:{hit.model}" if hit.provider else ""
+    where = _visible(f"{hit.provider}:{hit.model}") if hit.provider else ""
     where = where or ("you" if hit.speaker == "human" else "")
     meta = f"  {when(hit.created_at)}" + (f"  {where}" if where else "")
     title = _visible(hit.session_title or "untitled")

@@ -166,8 +166,11 @@ class SessionsScreen(ModalScreen[str | None]):
         fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 8  # marker, columns and gaps
         dialog = min(110, self.app.size.width * 98 // 100)
         width = max(16, dialog - 8 - fixed)
-        where = f"{session.provider}:{session.model}" if session.provider else "no provider"
-        title = session.title or "untitled"
+        # Stored as they came: a prompt's first line, a model id a server listed.
+        where = visible_controls(
+            f"{session.provider}:{session.model}" if session.provider else "no provider"
+        )
+        title = visible_controls(" ".join((session.title or "untitled").split()))
         if len(title) > width:
             title = title[: width - 1] + "…"
         if len(where) > WHERE_WIDTH:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Collapsible, OptionList, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
@@ -23,6 +24,8 @@ from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 from llxprt_tui.screens.picker import PickerItem, PickerScreen
 from llxprt_tui.screens.profiles import ProfilesScreen
+from llxprt_tui.screens.search import SearchScreen
+from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
 from tests.tui.conftest import (
     SIZE,
@@ -121,6 +124,46 @@ async def test_a_model_id_with_osc_0_in_the_model_picker_is_shown_not_sent(
         assert "evil␛]0;owned␇" in status_text(app)
         assert "evil␛]0;owned␇" in tab_label(app)
         assert_no_outside_sequence(terminal_output(app))
+
+
+def rows(options: OptionList) -> str:
+    return "\n".join(
+        str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+    )
+
+
+async def test_stored_titles_and_models_with_sequences_are_shown_in_sessions_and_search(
+    wire: WireServer,
+) -> None:
+    # A model id a server listed, and a prompt (the session's title), go into the store raw;
+    # the sessions and search screens read them back from there.
+    wire.models = (f"evil{OSC0}",)
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await type_and_send(pilot, f"/model evil{OSC0}")
+        tab = active(pilot)
+        await tab.send(f"hello{OSC0} there")
+        await wait_until(pilot, lambda: not tab.streaming and tab.session_id is not None)
+        for command, screen_type in (
+            ("/sessions", SessionsScreen),
+            ("/search hello", SearchScreen),
+        ):
+            shown = await _listed(pilot, command, screen_type)
+            assert "hello␛]0;owned␇ there" in shown and "evil␛]0;owned␇" in shown, shown
+            assert_no_outside_sequence(terminal_output(app))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
+
+
+async def _listed(pilot: Pilot[None], command: str, screen_type: type) -> str:
+    """The rows of the list screen `command` opens, once the reply's row is there too."""
+    app = pilot.app
+    await type_and_send(pilot, command)
+    await wait_until(pilot, lambda: isinstance(app.screen, screen_type))
+    options = app.screen.query_one(OptionList)
+    await wait_until(pilot, lambda: "evil" in rows(options))
+    return rows(options)
 
 
 async def test_an_error_body_with_sequences_is_shown_not_sent(wire: WireServer) -> None:
