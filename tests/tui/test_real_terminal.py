@@ -87,7 +87,7 @@ class Crashing(LlxprtApp):
         self.call_after_refresh(self.crash)
 
     def crash(self) -> None:
-        key = "sk-crash-local-0123456789abcdefghij"  # a local the report must not show
+        key = "sk-crash-local-secret-42"  # a local the report must not show
         raise RuntimeError(f"a bug, api_key={key[::-1]}")
 
 sys.exit(run_app(CliOverrides(), app=Crashing(CliOverrides())))
@@ -102,4 +102,4 @@ def test_a_crash_exits_non_zero_and_restores_the_terminal() -> None:
         assert all(sequence in out for sequence in RESTORED)
         # Textual's report prints every frame's locals: a key held in one reached the
         # terminal. Ours shows none, and a credential-looking value in the text is redacted.
-        assert b"sk-crash-local" not in out and b"jihgfedcba" not in out
+        assert b"sk-crash-local" not in out and b"terces-lacol" not in out
