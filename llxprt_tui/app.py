@@ -63,6 +63,8 @@ from llxprt_tui.themes import (
 )
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from llxprt_runtime.api import RuntimeRegistry, RuntimeServices
     from llxprt_tui.chat.attachments import PendingAttachments
     from llxprt_tui.chat.compare_column import CompareColumn
@@ -141,6 +143,14 @@ class LlxprtApp(App[None]):
         )
 
     # --- layout ---------------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":  # a terminal on Linux/macOS
+            from llxprt_tui.terminal_driver import HangupSafeDriver
+
+            return HangupSafeDriver
+        return driver
 
     def _fatal_error(self) -> None:
         # Textual's report shows every frame's locals: a key held in one reached the terminal.

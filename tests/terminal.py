@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import struct
 import subprocess
 import sys
@@ -20,11 +21,29 @@ from pathlib import Path
 LLXPRT = str(Path(sys.executable).with_name("llxprt"))
 
 
+# Run as the process on the pty: make the pty its controlling terminal (the process leads a new
+# session), then become the real command.
+_TAKE_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
 class Terminal:
     """`argv` run with a pty as its stdin, stdout and stderr, `size` columns x rows."""
 
-    def __init__(self, argv: Sequence[str], *, size: tuple[int, int] = (100, 32)) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        size: tuple[int, int] = (100, 32),
+        controlling: bool = False,
+    ) -> None:
+        """`controlling`: the pty becomes the process's controlling terminal (as in a terminal
+        window), so closing it sends the kernel's hang-up signals (SIGHUP, SIGCONT)."""
         master, slave = os.openpty()
+        if controlling:
+            argv = [sys.executable, "-c", _TAKE_TERMINAL, *argv]
         columns, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns)}
@@ -34,6 +53,7 @@ class Terminal:
         )
         os.close(slave)
         self._master = master
+        self._stop_reading, self._reading_stopped = os.pipe()
         self._output = bytearray()
         self._changed = threading.Condition()
         self._closed = False
@@ -42,8 +62,9 @@ class Terminal:
 
     def _read(self) -> None:
         while True:
+            ready, _, _ = select.select([self._master, self._stop_reading], [], [])
             try:
-                data = os.read(self._master, 65536)
+                data = b"" if self._stop_reading in ready else os.read(self._master, 65536)
             except OSError:  # EIO: every writer has gone
                 data = b""
             with self._changed:
@@ -98,12 +119,24 @@ class Terminal:
                 self._changed.wait()
         return status
 
+    def hang_up(self) -> None:
+        """Close the terminal, as closing its window does: the process can no longer write to
+        it and gets SIGHUP and SIGCONT."""
+        os.write(self._reading_stopped, b"x")
+        self._reader.join()
+        os.close(self._master)
+        self._master = -1
+
     def close(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        self._reader.join()
-        os.close(self._master)
+        if self._master != -1:
+            os.write(self._reading_stopped, b"x")
+            self._reader.join()
+            os.close(self._master)
+        os.close(self._stop_reading)
+        os.close(self._reading_stopped)
 
     def __enter__(self) -> Terminal:
         return self

@@ -76,6 +76,26 @@ def test_a_signal_while_streaming_restores_the_terminal_and_cancels_the_stream(
     assert state == "cancelled" and text.startswith("w0 w1 w2 w3 ")
 
 
+def test_a_terminal_that_hangs_up_mid_reply_ends_the_app(wire: WireServer, dirs: Dirs) -> None:
+    # Closing the terminal window (or a dropped ssh, a killed tmux session) mid-reply: the
+    # kernel sends SIGHUP and SIGCONT and every write fails. The app exits as after SIGHUP and
+    # the reply is stored as cancelled. (Textual's driver could hang for ever here when the
+    # app was busy drawing: tests/tui/test_terminal_driver.py holds each cause.)
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
+    with Terminal(_llxprt(wire), controlling=True) as terminal:
+        _send(terminal, "stream a while")
+        terminal.wait_for_text("w3 ")
+        terminal.hang_up()
+        assert terminal.process.wait() == 129
+    held.set()
+    with sqlite3.connect(dirs.data / DATABASE_NAME) as db:
+        replies = db.execute("SELECT state, text FROM messages WHERE speaker = 'ai'").fetchall()
+    assert len(replies) == 1
+    state, text = replies[0]
+    assert state == "cancelled" and text.startswith("w0 w1 w2 w3 ")
+
+
 CRASHING_APP = """
 import sys
 from llxprt_runtime.overrides import CliOverrides
