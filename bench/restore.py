@@ -66,7 +66,7 @@ def frame_shown(screen: str) -> bool:
 
 
 def measure(runs: int) -> list[Figure]:
-    env = environment()
+    env = environment(restore_tabs=True)
     seed = Path(tempfile.mkdtemp(prefix="llxprt-restore-seed-"))
     build(seed)
     empty: list[float] = []

@@ -270,8 +270,14 @@ def tabs_streaming(env: dict[str, str], runs: int, tokens: int = 2000) -> list[F
     ]
 
 
-def environment() -> dict[str, str]:
+def environment(*, restore_tabs: bool = False) -> dict[str, str]:
+    """A fresh home, config and data dir for one bench. Every launch in a bench shares them,
+    so without `restore_tabs` llxprt starts with one new tab (as `--new` does): otherwise
+    each launch would bring back the tabs of every earlier one, replies and all."""
     home = tempfile.mkdtemp(prefix="llxprt-bench-")
+    if not restore_tabs:
+        Path(home, "c").mkdir()
+        Path(home, "c", "tui.toml").write_text("restore-tabs = false\n")
     return {
         "HOME": home,
         "LLXPRT_CONFIG_HOME": f"{home}/c",
