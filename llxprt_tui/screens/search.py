@@ -16,13 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from llxprt_runtime.api import SearchHit, SearchQueryError, SearchResult, SessionStore
 from llxprt_runtime.api import visible_controls as _visible
 from llxprt_runtime.errors import LlxprtError
+from llxprt_tui.screens.list_dialog import ListDialog
 from llxprt_tui.screens.sessions import when
 
 HINTS = "enter open · ↑↓ choose · esc close"
@@ -75,21 +75,11 @@ def hit_content(hit: SearchHit, width: int) -> Content:
     )
 
 
-class SearchScreen(ModalScreen[tuple[str, int] | None]):
+class SearchScreen(ListDialog[tuple[str, int] | None]):
     """Returns (session id, message id) of the hit to open, or None."""
 
     DEFAULT_CSS = """
-    SearchScreen { align: center middle; }
-    SearchScreen > Vertical {
-        width: 110; max-width: 98%; height: 30; max-height: 95%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    SearchScreen .title { text-style: bold; color: $primary; }
-    SearchScreen Input { margin: 1 0 0 0; }
-    SearchScreen OptionList { height: 1fr; border: none; margin: 1 0 0 0; }
-    SearchScreen #search-status { height: auto; color: $text-muted; }
-    SearchScreen #search-status.-error { color: $text-error; }
-    SearchScreen .hints { color: $text-muted; }
+    SearchScreen #search-status { color: $text-muted; }
     """
 
     BINDINGS = [Binding("escape", "close", "Close", id="search-close")]
@@ -114,7 +104,7 @@ class SearchScreen(ModalScreen[tuple[str, int] | None]):
                 select_on_focus=False,
             )
             yield OptionList(id="search-results")
-            yield Static("", id="search-status", markup=False)
+            yield Static("", id="search-status", classes="status", markup=False)
             yield Static(HINTS, classes="hints", markup=False)
 
     def on_mount(self) -> None:
@@ -171,7 +161,7 @@ class SearchScreen(ModalScreen[tuple[str, int] | None]):
         options.clear_options()
         if isinstance(outcome, str):
             self.hits = []
-            self._report(outcome, error=True)
+            self.report(outcome, error=True)
             return
         self.hits = outcome.hits
         width = self._row_width()
@@ -182,23 +172,16 @@ class SearchScreen(ModalScreen[tuple[str, int] | None]):
             options.highlighted = 0
         count = len(outcome.hits)
         if not text.strip():
-            self._report(HELP)
+            self.report(HELP)
         elif not count:
-            self._report("No messages match.")
+            self.report("No messages match.")
         else:
             more = " (the first 50)" if count >= RESULT_LIMIT else ""
             order = "best first" if outcome.ranked else "too many to rank: newest first"
-            self._report(f"{count} message{'s' if count != 1 else ''}{more}, {order}")
+            self.report(f"{count} message{'s' if count != 1 else ''}{more}, {order}")
 
     def _row_width(self) -> int:
-        # From the terminal's width, not the list's (not laid out yet when rows are built):
-        # the dialog is 110 columns or 98% of the screen; border, padding and scrollbar take 6.
-        return max(20, min(110, self.app.size.width * 98 // 100) - 6)
-
-    def _report(self, message: str, *, error: bool = False) -> None:
-        status = self.query_one("#search-status", Static)
-        status.set_class(error, "-error")
-        status.update(message)
+        return max(20, self.dialog_width() - 6)  # border, padding and scrollbar take 6
 
     # --- keys ---------------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -40,6 +39,7 @@ from llxprt_runtime.api import (
 )
 from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.screens.confirm import ConfirmScreen
+from llxprt_tui.screens.list_dialog import ListDialog
 from llxprt_tui.screens.name_prompt import NamePromptScreen
 
 HINTS = "enter open · r rename · d delete · e export · type to filter · esc close"
@@ -52,21 +52,11 @@ def when(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
-class SessionsScreen(ModalScreen[str | None]):
+class SessionsScreen(ListDialog[str | None]):
     """Returns the id of the session to open, or None."""
 
     DEFAULT_CSS = """
-    SessionsScreen { align: center middle; }
-    SessionsScreen > Vertical {
-        width: 110; max-width: 98%; height: 30; max-height: 95%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    SessionsScreen .title { text-style: bold; color: $primary; }
-    SessionsScreen Input { margin: 1 0 0 0; }
-    SessionsScreen OptionList { height: 1fr; border: none; margin: 1 0 0 0; }
-    SessionsScreen #sessions-status { height: auto; color: $text-success; }
-    SessionsScreen #sessions-status.-error { color: $text-error; }
-    SessionsScreen .hints { color: $text-muted; }
+    SessionsScreen #sessions-status { color: $text-success; }
     """
 
     BINDINGS = [
@@ -108,7 +98,7 @@ class SessionsScreen(ModalScreen[str | None]):
                 select_on_focus=False,
             )
             yield OptionList(id="sessions-list")
-            yield Static("", id="sessions-status", markup=False)
+            yield Static("", id="sessions-status", classes="status", markup=False)
             yield Static(HINTS, classes="hints", markup=False)
 
     def on_mount(self) -> None:
@@ -131,7 +121,7 @@ class SessionsScreen(ModalScreen[str | None]):
         try:
             sessions = await self.store.list_sessions(self.filter_text, LIST_LIMIT)
         except LlxprtError as exc:
-            self._report(f"Could not read the sessions: {exc}", error=True)
+            self.report(f"Could not read the sessions: {exc}", error=True)
             return
         recorded = await self._recorded(self.filter_text)
         keep = select or self.selected_id()
@@ -148,24 +138,21 @@ class SessionsScreen(ModalScreen[str | None]):
         if ids or recorded:
             options.highlighted = ids.index(keep) if keep in ids else 0
         if recorded and not sessions:
-            self._report(f"{len(recorded)} llxprt-code session{'s' if len(recorded) != 1 else ''}")
+            self.report(f"{len(recorded)} llxprt-code session{'s' if len(recorded) != 1 else ''}")
         elif not sessions:
-            self._report(
+            self.report(
                 "No sessions match the filter."
                 if self.filter_text.strip()
                 else "No saved sessions yet: every conversation is kept here as you chat."
             )
         else:
-            self._report(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}")
+            self.report(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}")
 
     def _row(self, session: SessionSummary, is_open: bool) -> Content:
-        # The title takes what the other columns leave of the list's width.
-        # From the terminal's width, not the list's: the list may not be laid out yet when the
-        # rows are built, and the rows must not depend on that race. The dialog is 110 columns
-        # or 98% of the terminal; its border, padding, the list's border and a scrollbar take 8.
+        # The title takes what the other columns leave of the dialog's width; its border,
+        # padding, the list's border and a scrollbar take 8.
         fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 8  # marker, columns and gaps
-        dialog = min(110, self.app.size.width * 98 // 100)
-        width = max(16, dialog - 8 - fixed)
+        width = max(16, self.dialog_width() - 8 - fixed)
         # Stored as they came: a prompt's first line, a model id a server listed.
         where = visible_controls(
             f"{session.provider}:{session.model}" if session.provider else "no provider"
@@ -194,7 +181,7 @@ class SessionsScreen(ModalScreen[str | None]):
         # As a stored session's row, the last column saying where it comes from instead of
         # the message count (not known before the whole file is read).
         fixed = 2 + 2 + WHERE_WIDTH + 2 + 16 + 2 + 11
-        width = max(16, min(110, self.app.size.width * 98 // 100) - 8 - fixed)
+        width = max(16, self.dialog_width() - 8 - fixed)
         title = visible_controls(" ".join(recorded.title.split()))
         if len(title) > width:
             title = title[: width - 1] + "…"
@@ -223,11 +210,6 @@ class SessionsScreen(ModalScreen[str | None]):
     def selected_id(self) -> str | None:
         session = self.selected()
         return session.id if session else None
-
-    def _report(self, message: str, *, error: bool = False) -> None:
-        status = self.query_one("#sessions-status", Static)
-        status.set_class(error, "-error")
-        status.update(message)
 
     # --- typing filters ----------------------------------------------------------------------
 
@@ -271,14 +253,14 @@ class SessionsScreen(ModalScreen[str | None]):
     async def _import(self, listed: RecordedSession) -> None:
         """Read the whole file (off the event loop), copy it into a new session, open it."""
         assert self.project_root is not None
-        self._report(f"Importing {listed.path.name}…")
+        self.report(f"Importing {listed.path.name}…")
         try:
             recorded = await asyncio.to_thread(
                 read_recorded_session, listed.path, self.project_root
             )
             session_id = await import_recorded_session(self.store, recorded)
         except (RecordedSessionError, LlxprtError) as exc:
-            self._report(f"Could not import it: {exc}", error=True)
+            self.report(f"Could not import it: {exc}", error=True)
             return
         note = f"Imported from llxprt-code ({recorded.path.name}); the file is left as it is."
         if recorded.skipped_lines:
@@ -304,7 +286,7 @@ class SessionsScreen(ModalScreen[str | None]):
             try:
                 await self.store.rename_session(session.id, title)
             except LlxprtError as exc:
-                self._report(f"Could not rename: {exc}", error=True)
+                self.report(f"Could not rename: {exc}", error=True)
                 return
             if self.on_renamed is not None:
                 self.on_renamed(session.id, title)
@@ -318,7 +300,7 @@ class SessionsScreen(ModalScreen[str | None]):
             self._not_imported()
             return
         if session.id in self.open_sessions():
-            self._report("That session is open in a tab: close the tab first.", error=True)
+            self.report("That session is open in a tab: close the tab first.", error=True)
             return
 
         async def answered(yes: bool | None) -> None:
@@ -327,7 +309,7 @@ class SessionsScreen(ModalScreen[str | None]):
             try:
                 await self.store.delete_session(session.id)
             except LlxprtError as exc:
-                self._report(f"Could not delete: {exc}", error=True)
+                self.report(f"Could not delete: {exc}", error=True)
                 return
             self.reload()
 
@@ -357,16 +339,16 @@ class SessionsScreen(ModalScreen[str | None]):
                 )
                 await _write_new_file(target, text)
             except (LlxprtError, OSError) as exc:
-                self._report(f"Could not export: {_reason(exc)}", error=True)
+                self.report(f"Could not export: {_reason(exc)}", error=True)
                 return
-            self._report(f"Exported to {target}")
+            self.report(f"Exported to {target}")
 
         default = f"{_slug(session.title)}.md"
         self.app.push_screen(NamePromptScreen("Export to (.md or .json)", default), chosen)
 
     def _not_imported(self) -> None:
         if self.selected_recorded() is not None:
-            self._report("A llxprt-code session: enter imports it first.", error=True)
+            self.report("A llxprt-code session: enter imports it first.", error=True)
 
 
 def _recorded_words(recorded: RecordedSession) -> str:
