@@ -34,6 +34,7 @@ from llxprt_runtime.api import (
 )
 from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.chat.completer import CommandCompletion, Completer
+from llxprt_tui.chat.deferred import Deferred
 from llxprt_tui.chat.host import TabHost
 from llxprt_tui.chat.notices import ErrorNotice, Notice, UserMessage
 from llxprt_tui.chat.progress import StreamProgress
@@ -254,8 +255,9 @@ class ChatTab(Vertical):
     def _update_completion(self, event: PromptInput.Changed) -> None:
         if not self.prompt.text.strip():
             self._editing = None  # the edited text is gone: the next prompt goes at the end
+        text = self.prompt.text
         self.run_worker(
-            self.completer.refresh(self.prompt.text), group="completion", exclusive=True
+            Deferred(lambda: self.completer.refresh(text)), group="completion", exclusive=True
         )
 
     @on(PromptInput.Submitted)
@@ -301,11 +303,14 @@ class ChatTab(Vertical):
         await self.ready()
         if echo:
             await self.add(UserMessage(text))
+
         # In this tab's worker: a slow command holds up this tab, never the app's other tabs
         # and keys. Awaited here, not answered through the app's queue: a quitting app never
         # handled the message, and the tab (so the app) waited for the answer for ever.
         worker = self.run_worker(
-            self.host.run_command(self, text), group="command", exit_on_error=False
+            Deferred(lambda: self.host.run_command(self, text)),
+            group="command",
+            exit_on_error=False,
         )
         try:
             try:
