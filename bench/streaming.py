@@ -26,7 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.figures import Figure, print_table  # noqa: E402
-from bench.tui import BIN, SESSION, environment, screen, start, tmux, wait_for  # noqa: E402
+from bench.tui import (  # noqa: E402
+    BIN,
+    SESSION,
+    environment,
+    reply_ended,
+    screen,
+    start,
+    tmux,
+    wait_for,
+)
 from tests.wire.server import Reply, WireServer  # noqa: E402
 
 ECHO_GAP = 0.1  # seconds between typed keys
@@ -93,10 +102,10 @@ def warm_send(server: WireServer) -> None:
     server.enqueue(Reply(text=("warm",)))
     tmux("send-keys", "-t", SESSION, "-l", "hi")
     tmux("send-keys", "-t", SESSION, "Enter")
-    wait_for(lambda s: "tok/s" in s)
+    wait_for(reply_ended)
     tmux("send-keys", "-t", SESSION, "-l", "/clear")
     tmux("send-keys", "-t", SESSION, "Enter")
-    wait_for(lambda s: "tok/s" not in s)
+    wait_for(lambda s: not reply_ended(s))
 
 
 def idle_echo(server: WireServer, env: dict[str, str], keys: int = 20) -> list[float]:
@@ -126,8 +135,8 @@ def echo_figures(env: dict[str, str], runs: int, shapes: list[str]) -> list[Figu
                     tmux("send-keys", "-t", SESSION, "Enter")
                     # The reply has begun (its first words, or already its end: a fast
                     # machine can finish it before the first look).
-                    wait_for(lambda s: "tok0" in s or "value_" in s or "tok/s" in s)
-                    samples = echo_until(lambda s: "tok/s" in s)
+                    wait_for(lambda s: "tok0" in s or "value_" in s or reply_ended(s))
+                    samples = echo_until(reply_ended)
                     stats["p50"].append(statistics.median(samples))
                     stats["p95"].append(percentile(samples, 0.95))
                     stats["max"].append(max(samples))
@@ -169,7 +178,7 @@ def reply_seconds(server: WireServer, env: dict[str, str], reply: Reply) -> floa
     tmux("send-keys", "-t", SESSION, "-l", "go")
     began = time.perf_counter()
     tmux("send-keys", "-t", SESSION, "Enter")
-    return wait_for(lambda s: "tok/s" in s, limit=600) - began
+    return wait_for(reply_ended, limit=600) - began
 
 
 def fence_figures(env: dict[str, str], runs: int) -> list[Figure]:
@@ -238,7 +247,7 @@ def first_send_figures(env: dict[str, str], runs: int) -> list[Figure]:
             tmux("send-keys", "-t", SESSION, "Enter")
             # Once the prompt is taken (a key typed before that is cleared with it).
             wait_for(lambda s: "█ go" in s)
-            worst.append(max(echo_until(lambda s: "tok/s" in s, limit=30), default=0.0))
+            worst.append(max(echo_until(reply_ended, limit=30), default=0.0))
     tmux("kill-session", "-t", SESSION)
     return [
         Figure(

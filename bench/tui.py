@@ -39,6 +39,13 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
+def reply_ended(shown: str) -> bool:
+    """The reply's footer is on screen ("↑ 11 ↓ 2000 tokens · first token 0.03 s · 2989
+    tok/s"): it has ended. ("tok/s" alone is not the end: the progress line above the prompt
+    shows a live rate while the reply streams.)"""
+    return "first token" in shown
+
+
 def screen() -> str:
     return tmux("capture-pane", "-p", "-t", SESSION)
 
@@ -119,7 +126,7 @@ def stream(
         tmux("send-keys", "-t", SESSION, "Enter")
         if tokens >= 20000:
             echo += key_echo()
-        ours.append(wait_for(lambda s: "tok/s" in s, limit=300) - began)
+        ours.append(wait_for(reply_ended, limit=300) - began)
         start(f"{sys.executable} {ROOT}/bench/floor_apps.py log {base}", env)
         wait_for(lambda s: "FLOOR-READY" in s)
         began = time.perf_counter()
