@@ -344,7 +344,11 @@ class AssistantMessage(Vertical):
         self.state = state
         self._rendered = not self._hidden()
         if self._rendered:
-            await self._show_text(final=True)
+            # Cut inside a code fence: the fence stays as it streamed, plain lines. Drawing it
+            # as Markdown now (highlighting every line of it) held up escape for seconds in a
+            # long fence; drawn again later (scrolled away and back, restored) it is highlighted.
+            cut_in_fence = state != "done" and self._fence is not None
+            await self._show_text(final=not cut_in_fence)
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")
         self._footer_text = footer

@@ -10,9 +10,9 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownBullet
+from textual.widgets._markdown import MarkdownBlock, MarkdownBullet, MarkdownFence
 
-from llxprt_tui.chat.messages import AssistantMessage
+from llxprt_tui.chat.messages import AssistantMessage, LiveFence
 
 
 def rendered(reply: AssistantMessage) -> str:
@@ -134,6 +134,30 @@ async def test_a_streamed_reply_ends_as_the_markdown_of_its_whole_text(source: s
         assert blocks(reply) == blocks(reference)
         assert reply.shown_source() == source
         assert len(reply.query(Markdown)) > 2  # it was streamed in frozen pieces
+
+
+@pytest.mark.parametrize("state", ["cancelled", "failed"])
+async def test_a_reply_cut_inside_a_code_fence_keeps_its_code_as_it_streamed(state: str) -> None:
+    # Escape in a long fence drew the whole fence again as highlighted Markdown before the
+    # turn could end: seconds for a long one (bench.all --only cancel: 2.5-3.1 s). It stays as
+    # it streamed: every line, plain, under the reply's footer.
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        await reply.append_text("Intro.\n\n```python\n")
+        for i in range(300):
+            await reply.append_text(f"x{i} = {i}\n")
+        await reply.append_text("half a li")
+        await reply.finish(state, state)
+        await pilot.pause()
+        fence = reply.query_one(LiveFence)
+        assert fence.lines == [f"x{i} = {i}" for i in range(300)]
+        assert fence.partial == "half a li"
+        assert not reply.query(MarkdownFence)
+        assert rendered(reply) == "Intro."
+        assert reply.shown_source() == reply.text
+        assert reply.state == state and str(reply.footer.render()) == state
 
 
 async def test_a_long_paragraph_streams_in_pieces_that_join_into_the_same_text() -> None:
