@@ -201,6 +201,7 @@ class ChatSession:
             on_retry=self.on_retry,
         )
         chunks: list[IContent] = []
+        merged, folded = IContent("ai"), 0  # chunks[:folded] merged, for the recorder
         started = self._clock()
         try:
             async for chunk in self.runtime.provider_manager.generate_chat_completion(options):
@@ -220,7 +221,11 @@ class ChatSession:
                 if chunk.metadata.usage is not None:
                     yield UsageReported(chunk.metadata.usage)
                 if recorder is not None and recorder.due():
-                    await recorder.progress(merge_stream(chunks))
+                    # The chunks merged last time are folded in as one: each write merges
+                    # what arrived since, not the whole reply again (ten tabs, long replies).
+                    merged = merge_stream([merged, *chunks[folded:]])
+                    folded = len(chunks)
+                    await recorder.progress(merged)
         except (asyncio.CancelledError, GeneratorExit):
             # The caller stopped listening: keep what arrived, then let cancellation go on.
             await self._end(turn, chunks, "cancelled", started, before, recording)

@@ -30,6 +30,7 @@ from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
 from llxprt_tui.chat.splitting import ReplyScanner
+from llxprt_tui.chat.visibility import hidden
 from llxprt_tui.plain_text import plain, visible_controls
 
 if TYPE_CHECKING:
@@ -170,6 +171,9 @@ class AssistantMessage(Vertical):
         self._ending = asyncio.Event()
         self.state = "waiting"
         self._rendered = True
+        # The renderer found the reply hidden: deltas only buffer (no wake per delta) until
+        # on_show wakes it.
+        self._parked = False
         self._footer_text = ""
         self._branch = ""  # "‹ 2/3 ›" when the reply has siblings (chat/branches.py)
         self._ended_with: tuple[str, Sequence[ToolCallBlock]] = ("", ())  # see drawn()
@@ -236,7 +240,8 @@ class AssistantMessage(Vertical):
         self.state = "streaming"
         if self._renderer is None:
             self._renderer = asyncio.create_task(self._render_loop(), name="reply renderer")
-        self._wake.set()
+        if not self._parked:
+            self._wake.set()
 
     async def _render_loop(self) -> None:
         while not self._ending.is_set():
@@ -244,9 +249,10 @@ class AssistantMessage(Vertical):
             self._wake.clear()
             if self._ending.is_set():
                 return
-            if self._hidden():
+            if hidden(self):
                 # In a tab that is not shown: keep buffering (ten tabs streaming at once cost
                 # one tab's rendering); on_show wakes this loop.
+                self._parked = True
                 continue
             began = time.perf_counter()
             await self._show_text(final=False)
@@ -306,6 +312,7 @@ class AssistantMessage(Vertical):
 
     async def on_show(self) -> None:
         if self.state == "streaming":
+            self._parked = False
             self._wake.set()
         elif not self._rendered:
             # Finished while its tab was hidden: render the rest now that it is seen.
@@ -315,11 +322,6 @@ class AssistantMessage(Vertical):
     def on_unmount(self) -> None:
         self._ending.set()
         self._wake.set()
-
-    def _hidden(self) -> bool:
-        return any(
-            not node.display for node in self.ancestors_with_self if isinstance(node, Widget)
-        )
 
     async def append_thinking(self, thought: str) -> None:
         if self._thinking is None:
@@ -342,7 +344,7 @@ class AssistantMessage(Vertical):
             if not renderer.cancelled() and renderer.exception() is not None:
                 _log.error("reply renderer failed", exc_info=renderer.exception())
         self.state = state
-        self._rendered = not self._hidden()
+        self._rendered = not hidden(self)
         if self._rendered:
             # Cut inside a code fence: the fence stays as it streamed, plain lines. Drawing it
             # as Markdown now (highlighting every line of it) held up escape for seconds in a

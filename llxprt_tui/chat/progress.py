@@ -3,7 +3,9 @@ the first token, "429 rate limited — retrying in 7 s (attempt 2 of 4)" while a
 waits, then the tokens so far and their rate.
 
 Time comes from the tab's clock (injectable), read only when something happens or on the
-tick, so a test with a fixed clock and no tick sees the same line every run."""
+tick, so a test with a fixed clock and no tick sees the same line every run. In a tab that is
+not shown the tick draws nothing (each update laid out the whole screen: with ten tabs
+streaming, that was a third of the app's time); the line is drawn again when it is shown."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.timer import Timer
 from textual.widgets import Static
+
+from llxprt_tui.chat.visibility import hidden
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import RetryEvent
@@ -74,7 +78,12 @@ class StreamProgress(Static):
         self.update("")
 
     def _tick(self) -> None:
-        self._show(self.clock())
+        if not hidden(self):
+            self._show(self.clock())
+
+    def on_show(self) -> None:
+        if self._timer is not None:  # a reply is on its way: the line is brought up to date
+            self._show(self.clock())
 
     def describe(self, now: float) -> str:
         if self.retry is not None:

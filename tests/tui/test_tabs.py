@@ -232,6 +232,66 @@ async def test_a_reply_in_a_hidden_tab_renders_when_the_tab_is_shown(wire: WireS
         assert reply.text == "Hidden **reply**" + " more" * 60
 
 
+async def test_a_reply_in_a_hidden_tab_is_not_woken_per_delta_and_renders_when_shown(
+    wire: WireServer,
+) -> None:
+    """While its tab is not shown the reply's renderer sleeps (a delta only buffers: waking it
+    for each one was a twentieth of ten tabs' streaming time); shown mid-stream, it renders
+    what came and goes on streaming live; ended, the whole reply is there."""
+    from llxprt_tui.chat.messages import AssistantMessage
+
+    held = threading.Event()
+    wire.default_reply = lambda r: Reply(
+        text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=20
+    )
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        first = app.chat_tabs()[0]
+        await app.new_tab()
+        await first.send("in the background")
+        reply = first.query_one(AssistantMessage)
+        await wait_until(pilot, lambda: "w18 " in reply.text)  # all before the hold
+        assert reply._parked and not reply._wake.is_set()  # asleep, not woken per delta
+        assert reply.shown_source() == ""
+        app.action_go_tab(1)
+        await wait_until(pilot, lambda: reply.shown_source() == reply.text)
+        assert first.streaming  # rendered live, before the end
+        held.set()
+        await wait_until(pilot, lambda: not first.streaming)
+        await wait_until(pilot, lambda: reply.shown_source() == reply.text)
+        assert reply.text == "".join(f"w{i} " for i in range(40))
+
+
+async def test_a_hidden_tabs_progress_line_is_drawn_when_shown_not_on_its_ticks(
+    wire: WireServer,
+) -> None:
+    """Each redraw of a progress line laid out the whole screen: a tab not shown skips its
+    ticks (a third of the time of ten tabs streaming), and shows the count when shown."""
+    from llxprt_tui.chat.progress import StreamProgress
+
+    held = threading.Event()
+    wire.default_reply = lambda r: Reply(
+        text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=20
+    )
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        first = app.chat_tabs()[0]
+        await app.new_tab()
+        progress = first.query_one(StreamProgress)
+        await first.send("in the background")
+        await wait_until(pilot, lambda: progress.tokens >= 18)
+        drawn = str(progress.render())
+        assert "~1 tokens" in drawn  # drawn at the first token only
+        progress._tick()
+        assert str(progress.render()) == drawn
+        app.action_go_tab(1)
+        await wait_until(pilot, lambda: f"~{progress.tokens} tokens" in str(progress.render()))
+        held.set()
+        await wait_until(pilot, lambda: not first.streaming)
+
+
 async def test_a_change_queued_as_its_tab_closes_is_dropped(wire: WireServer) -> None:
     # What _close does, step by step, with the tab's StateChanged (posted by a stream ending
     # or a setting) handled between the runtime's disposal and the pane's removal: drawing
