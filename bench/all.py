@@ -1,15 +1,17 @@
 """Every performance figure in one run, each next to its floor measured in the same run.
 
-Run: .venv/bin/python -m bench.all [--runs 5] [--markdown] [--only GROUP ...]
+Run: .venv/bin/python -m bench.all [--runs 5] [--markdown] [--only GROUP ...] [--with-burner]
 
 Medians of `--runs` runs (at least 5 for the published figures) with min and max. Needs tmux
 for the terminal figures (first frame, streaming, key echo). `--markdown` also prints the
-table the README carries.
+table the README carries. `--with-burner` runs one CPU-bound process beside every figure (and
+its floor) and labels the figures "under load"; the load average is printed either way.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import sys
 import time
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import conversation, oneshot, request, restore, store, streaming, tui
 from bench.figures import Figure, markdown_table, print_table
+from bench.load import burner, load_average
 
 TUI_GROUPS = ("first-frame", "stream", "echo", "memory", "tabs")
 GROUPS = (
@@ -32,6 +35,22 @@ GROUPS = (
 )
 
 
+def measure(group: str, runs: int) -> list[Figure]:
+    if group in TUI_GROUPS:
+        return tui.measure(runs, group)
+    if group in streaming.GROUPS:
+        return streaming.measure(runs, group)
+    if group == "conversation":
+        return conversation.measure(runs)
+    if group == "request":  # enter to the request on the wire (bench/request.py)
+        return request.measure(runs)
+    if group == "restore":  # 10 restored tabs of 500 messages (bench/restore.py)
+        return restore.measure(runs)
+    if group == "store":  # search 1,000,000 messages, list 10,000 sessions
+        return store.measure(runs)
+    return oneshot.measure(runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -39,27 +58,26 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=GROUPS, action="append", help="measure just these groups of figures"
     )
+    parser.add_argument(
+        "--with-burner",
+        action="store_true",
+        help="run one CPU-bound process beside the bench: the figures under load",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
+    load_before = load_average()
     figures: list[Figure] = []
-    for group in args.only or GROUPS:
-        if group in TUI_GROUPS:
-            figures += tui.measure(args.runs, group)
-        elif group in streaming.GROUPS:
-            figures += streaming.measure(args.runs, group)
-        elif group == "conversation":
-            figures += conversation.measure(args.runs)
-        elif group == "request":  # enter to the request on the wire (bench/request.py)
-            figures += request.measure(args.runs)
-        elif group == "restore":  # 10 restored tabs of 500 messages (bench/restore.py)
-            figures += restore.measure(args.runs)
-        elif group == "store":  # search 1,000,000 messages, list 10,000 sessions
-            figures += store.measure(args.runs)
-        else:
-            figures += oneshot.measure(args.runs)
+    with burner(args.with_burner):
+        for group in args.only or GROUPS:
+            figures += measure(group, args.runs)
+    if args.with_burner:
+        figures = [dataclasses.replace(f, name=f"{f.name}, under load") for f in figures]
     print(
         f"llxprt benchmarks: median of {args.runs} runs (min-max); Python "
-        f"{platform.python_version()}; {time.perf_counter() - began:.0f} s in all\n"
+        f"{platform.python_version()}; {time.perf_counter() - began:.0f} s in all; load "
+        f"average {load_before} before, {load_average()} after"
+        + ("; one CPU-bound process beside it (under load)" if args.with_burner else "")
+        + "\n"
     )
     print_table(figures)
     if args.markdown:
