@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from llxprt_runtime.api import (
     CliOverrides,
@@ -35,6 +35,7 @@ from llxprt_runtime.api import (
 )
 from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
 from llxprt_tui.chat.host import TabHost
+from llxprt_tui.chat.key_footer import KeyFooter
 from llxprt_tui.chat.prompt import PromptInput
 from llxprt_tui.chat.status import StatusLine
 from llxprt_tui.chat.tab import ChatTab, Clock
@@ -169,7 +170,7 @@ class LlxprtApp(App[None]):
         with ChatTabs(id="tabs", initial=pane.id or ""):
             yield pane
         yield StatusLine(id="status")
-        yield Footer(compact=True)  # every key hint fits in 80 columns
+        yield KeyFooter(compact=True)  # every key hint fits in 80 columns
         # After the first frame is on screen: the refresh callback comes before the frame is
         # written out, and building the runtime would hold the GIL the writer thread needs.
         self.call_after_refresh(
@@ -180,7 +181,10 @@ class LlxprtApp(App[None]):
 
     async def on_mount(self) -> None:
         tab = self.active_tab_or_fail()
-        tab.focus_prompt()
+        # The focus now, not deferred: the footer shows the keys of what has the focus, and
+        # has them in the first frame rather than several frames later.
+        self.screen.set_focus(tab.prompt)
+        await self.query_one(KeyFooter).show_keys()
         self.run_worker(_remove_stale_temp_files, thread=True, exit_on_error=False)
         if self.settings_problem:
             await tab.error(f"{self.settings_problem}. Using defaults; the file is left as it is.")
