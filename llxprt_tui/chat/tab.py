@@ -22,16 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from llxprt_runtime.api import (
-    Failed,
-    ReplyEvent,
-    TextDelta,
-    ThinkingDelta,
-    ToolCall,
-    held_credentials,
-    looks_like_credential,
-    visible_controls,
-)
+from llxprt_runtime.api import visible_controls
 from llxprt_runtime.errors import LlxprtError
 from llxprt_tui.chat.completer import CommandCompletion, Completer
 from llxprt_tui.chat.deferred import Deferred
@@ -49,6 +40,7 @@ if TYPE_CHECKING:
         ConversationTree,
         ExportHeader,
         MessageNode,
+        ReplyEvent,
         RuntimeServices,
         SettingsEvent,
         Turn,
@@ -270,6 +262,9 @@ class ChatTab(Vertical):
     async def _take_prompt(self, text: str) -> None:
         if not text.strip():
             return
+        # Here, not at the top: the first frame imports none of the runtime (test_startup.py).
+        from llxprt_runtime.api import held_credentials, looks_like_credential
+
         # Any key this tab holds, whatever its shape, is looked for too (`¡/key …`, `/kye …`).
         held = await held_credentials(await self.ready())
         if self.host.is_command(text.strip()):
@@ -441,6 +436,8 @@ class ChatTab(Vertical):
         events: AsyncGenerator[ReplyEvent, None],
         drawn: asyncio.Event,
     ) -> None:
+        from llxprt_runtime.api import Failed, TextDelta, ThinkingDelta, ToolCall
+
         session = self.session
         before = session.last_turn
         progress = self._progress

@@ -25,11 +25,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from llxprt_runtime.providers.content import Usage
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import MessageNode
+    from llxprt_runtime.providers.content import Usage
 
 Role = Literal["user", "assistant"]
 MessageAction = Literal["copy", "code", "resend", "details", "edit"]

@@ -11,10 +11,13 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from llxprt_runtime.api import SettingSpec, SettingType, setting_specs
 from llxprt_tui.chat.host import Candidate, CompletionSources
 from llxprt_tui.commands.spec import COMMANDS, COMMANDS_BY_NAME, is_command
+
+if TYPE_CHECKING:
+    from llxprt_runtime.api import SettingSpec
 
 MAX_CANDIDATES = 200
 MAX_DIRECTORY_ENTRIES = 2000  # a huge directory is listed this far, never wholly
@@ -49,6 +52,9 @@ def _quote(value: str) -> str:
 
 def setting_help(spec: SettingSpec) -> str:
     """A setting's type, allowed values and description, on one line."""
+    # The settings registry is imported when completing, not with the app (its first frame).
+    from llxprt_runtime.api import SettingType
+
     kind = spec.type.value
     if spec.enum_values:
         kind = " | ".join(spec.enum_values)
@@ -133,6 +139,8 @@ async def _arguments(
 
 
 def _setting_keys(prefix: str, head: str) -> list[Candidate]:
+    from llxprt_runtime.api import setting_specs
+
     needle = prefix.lower()
     return [
         Candidate(f"{head}{spec.key} ", spec.key, setting_help(spec))
@@ -142,6 +150,8 @@ def _setting_keys(prefix: str, head: str) -> list[Candidate]:
 
 
 def _setting_values(key: str, prefix: str, head: str) -> list[Candidate]:
+    from llxprt_runtime.api import SettingType, setting_specs
+
     spec = next((s for s in setting_specs() if s.key == key), None)
     if spec is None:
         return []

@@ -1,5 +1,6 @@
 """The first frame comes before anything heavy is imported: no provider SDK, no Markdown
-parser, not even the runtime or the session store (both come right after the frame)."""
+parser, not even the runtime (its settings, reply events, content types) or the session store
+(both come right after the frame)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ def test_first_frame_imports_nothing_heavy() -> None:
         "llxprt_runtime.providers.manager",
         "sqlite3",  # the session store is opened after the first frame
         "llxprt_runtime.store.service",
+        # What a reply, a completion or a runtime needs, imported when first needed (#18.6).
+        "llxprt_runtime.chat.events",
+        "llxprt_runtime.providers.content",
+        "llxprt_runtime.settings",
     )
     for name in heavy:
         assert name not in modules, name
