@@ -552,14 +552,24 @@ class LlxprtApp(App[None]):
     def open_screen(self, kind: ScreenKind, tab: ChatTab | None = None) -> None:
         """Open a picker or screen for `tab` (default: the active one); it acts on that tab."""
         tab = tab or self.active_tab()
-        if tab is None or not tab.has_runtime:
+        if tab is None or tab.closing:
             self.notify("This tab is still starting.", severity="warning")
+            return
+        if not tab.has_runtime:
+            # A key pressed in the moment between the first frame and the tab's runtime: the
+            # screen opens as soon as the runtime is there.
+            self.run_worker(self._open_when_ready(kind, tab), exit_on_error=False)
             return
         module, _, function = SCREENS_BY_KIND[kind].opener.partition(":")
         opener: Callable[[LlxprtApp, ChatTab], None] = getattr(
             importlib.import_module(module), function
         )
         opener(self, tab)
+
+    async def _open_when_ready(self, kind: ScreenKind, tab: ChatTab) -> None:
+        await tab.ready()
+        if tab.has_runtime:  # opened from the app's own loop, as a key's action is
+            self.call_later(self.open_screen, kind, tab)
 
     def action_open_screen(self, kind: ScreenKind) -> None:
         self.open_screen(kind)

@@ -3,10 +3,13 @@ change (Textual's Footer recomposed five times in a row at start-up, a frame eac
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets._footer import FooterKey
 
+from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.key_footer import KeyFooter
 from tests.tui.conftest import SIZE, make_app, pause_until
+from tests.wire.server import WireServer
 
 
 def _keys(footer: KeyFooter) -> list[str]:
@@ -53,3 +56,22 @@ async def test_changed_keys_are_shown() -> None:
         app.update_keymap({"new-tab": "ctrl+n"})
         await pause_until(pilot, lambda: "ctrl+n" in _keys(footer))
         assert "ctrl+n" in _keys(footer) and "ctrl+t" not in _keys(footer)
+
+
+async def test_a_screen_key_pressed_before_the_runtime_opens_the_screen_once_it_is_there(
+    wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the keys on screen at once, f2 can come before the tab's runtime (attached just
+    after the first frame): the key screen opens when the runtime is there."""
+    from llxprt_tui.screens.key_entry import KeyEntryScreen
+
+    # A margin that keeps the press before the runtime.
+    monkeypatch.setattr(LlxprtApp, "RUNTIME_DELAY", 2.0)
+    app = make_app(wire, key=None)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = app.active_tab_or_fail()
+        await pilot.press("f2")
+        assert not tab.has_runtime
+        await app.wait_ready()
+        await pause_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
+        assert isinstance(app.screen, KeyEntryScreen)
