@@ -131,6 +131,7 @@ _EXPORTS = {
     "SessionRecord": "llxprt_runtime.store.records",
     "SessionStore": "llxprt_runtime.store.service",
     "StoreUnavailableError": "llxprt_runtime.store.service",
+    "StoreReplacedError": "llxprt_runtime.store.service",
     "start_debug_log": "llxprt_runtime.debug_log",
     "redact_credentials": "llxprt_runtime.debug_log",
     "remove_stale_temp_files": "llxprt_runtime.atomic",
@@ -319,6 +320,7 @@ if TYPE_CHECKING:
     )
     from llxprt_runtime.store.service import (
         SessionStore,
+        StoreReplacedError,
         StoreUnavailableError,
     )
     from llxprt_runtime.summary import (
@@ -391,6 +393,7 @@ __all__ = [
     "SettingSpec",
     "SettingType",
     "SettingsEvent",
+    "StoreReplacedError",
     "StoreUnavailableError",
     "TextDelta",
     "ThinkingDelta",

@@ -10,7 +10,10 @@ typed key is not kept at all, and the restored tab says so.
 
 The open tabs are marked with their position and this process's identity; a clean exit lets
 go of them (release_open_tabs), and the next start claims the ones no live process holds.
-A store that cannot open or write is said once; chatting goes on without it."""
+A store that cannot open or write is said once; chatting goes on without it. A database
+found damaged while in use is moved aside by the store, which starts a new one
+(store/service.py); every tab's conversation, as it is in memory, is written into the new one
+(a tab streaming then, once its reply ends), and the notice is said once."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Coroutine, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Final, TypeVar
 
 from llxprt_runtime.errors import LlxprtError
@@ -63,6 +67,11 @@ class Persistence:
         # Sessions restored from a tab whose key was typed, with no key given since: they stay
         # "typed" (so the next start says so again), not the "none" their restored runtime has.
         self._typed_missing: set[str] = set()
+        # Tabs to write again into a new database (the old one was found damaged), each with
+        # the stream that was going then (its turn's recorder writes nothing: written when
+        # it ends), and whether its key was typed.
+        self._rewrite: dict[ChatTab, tuple[asyncio.Task[None] | None, bool]] = {}
+        self._restoring: set[ChatTab] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -80,12 +89,13 @@ class Persistence:
                 await store.close()
                 return
             self.store = store
+            store.on_replaced = self._replaced
             self._opened.set()
             if store.notice:
                 await first.notice(store.notice)
             if self.restore:
                 records = await self._write(first, store.claim_open_tabs())
-                await self._restore(first, first_is_fresh, records or [])
+                await self._restore(first, first_is_fresh, records or [], store.generation)
         finally:
             self._opened.set()  # a turn waiting for the store goes on, with or without it
             self.started = True
@@ -131,10 +141,12 @@ class Persistence:
             await target.error(message)
 
     async def _write(self, tab: ChatTab | None, write: Awaitable[T]) -> T | None:
-        from llxprt_runtime.api import StoreUnavailableError
+        from llxprt_runtime.api import StoreReplacedError, StoreUnavailableError
 
         try:
             return await write
+        except StoreReplacedError:  # said once, and the tabs are written again (_replaced)
+            return None
         except StoreUnavailableError as exc:
             await self.report(tab, str(exc))
             return None
@@ -148,6 +160,11 @@ class Persistence:
         if store is None or not tab.kept:
             return None
         async with self._creating:  # a /system and a prompt at once make one session
+            if tab in self._rewrite:
+                stream, _typed = self._rewrite[tab]
+                if stream is not None and not stream.done():
+                    return None  # written into the new database when that reply ends
+                await self._rewrite_locked(tab)
             if tab.session_id is None:
                 fields = self.fields(tab)
                 record = await self._write(tab, store.create_session(**fields))
@@ -336,20 +353,107 @@ class Persistence:
         self._saved.pop(tab.session_id, None)
         await self.sync_positions()
 
+    # --- a damaged database replaced ---------------------------------------------------------
+
+    def _replaced(self, notice: str) -> None:
+        """The store found its database damaged, moved it aside and started a new one (on
+        the event loop, before the failed call returns): the ids the tabs hold are the old
+        database's, so they are forgotten now and every tab is written into the new one."""
+        from llxprt_tui.chat.compare_column import CompareColumn
+
+        if self._closed:  # quitting: nothing more is written
+            return
+        for tab in self.app.chat_tabs():
+            if tab.session_id is None or tab in self._restoring:
+                continue
+            task = tab.stream_task if tab.session.streaming else None
+            self._rewrite[tab] = (task, tab.session_id in self._typed_missing)
+            tab.session_id = None
+            for node in tab.session.tree.nodes():
+                node.stored_id = None
+            if task is not None:
+                task.add_done_callback(partial(self._stream_ended, tab))
+            else:
+                self.later(self._rewrite_tab(tab))
+        for column in self.app.query(CompareColumn):  # a new session on its next turn
+            column.session_id = None
+            for node in column.session.tree.nodes():
+                node.stored_id = None
+        self._saved.clear()
+        self._typed_missing.clear()
+        self.app.call_later(self._say_replaced, notice)
+
+    def _stream_ended(self, tab: ChatTab, _task: asyncio.Task[None]) -> None:
+        self.later(self._rewrite_tab(tab))
+
+    async def _say_replaced(self, notice: str) -> None:
+        tab = self.app.active_tab()
+        if tab is not None and tab.is_attached:
+            await tab.notice(notice)
+
+    async def _rewrite_tab(self, tab: ChatTab) -> None:
+        async with self._creating:
+            await self._rewrite_locked(tab)
+        await self.sync_positions()
+
+    async def _rewrite_locked(self, tab: ChatTab) -> None:
+        """Write `tab` (settings, history, every branch of its conversation) into the new
+        database; a turn going out now is left to its own recorder."""
+        entry = self._rewrite.pop(tab, None)
+        store = self.store
+        if entry is None or store is None or tab.closing or not tab.is_attached:
+            return
+        fields = self.fields(tab)
+        if entry[1] and fields.get("key_source") in (None, "none"):
+            fields["key_source"] = TYPED
+        record = await self._write(tab, store.create_session(**fields))
+        if record is None:
+            return
+        tab.session_id = record.id
+        if fields.get("key_source") == TYPED:
+            self._typed_missing.add(record.id)
+        turn = tab.session.last_turn
+        going = turn.prompt_node if tab.session.streaming and turn is not None else None
+        tree = tab.session.tree
+        for node in tree.nodes():  # parents before children
+            parent = tree.parent_of(node)
+            if node is going or (parent is not None and parent.stored_id is None):
+                continue
+            node.stored_id = await self._write(
+                tab,
+                store.add_message(
+                    record.id,
+                    node.content,
+                    state=node.state,
+                    parent_id=parent.stored_id if parent is not None else None,
+                    at_start=parent is None,
+                    first_token_ms=_ms(node.first_token_seconds),
+                    duration_ms=_ms(node.duration_seconds),
+                ),
+            )
+        last = tree.last
+        if last is not None and last.stored_id is not None:
+            await self._write(tab, store.update_session(record.id, head_message_id=last.stored_id))
+        self._saved[record.id] = self.fields(tab)
+
     # --- restoring ----------------------------------------------------------------------------
 
     async def _restore(
-        self, first: ChatTab, first_is_fresh: bool, records: Sequence[SessionRecord]
+        self,
+        first: ChatTab,
+        first_is_fresh: bool,
+        records: Sequence[SessionRecord],
+        generation: int,
     ) -> None:
         if not records:
             return
         start = 0
         if first_is_fresh and first.session_id is None and not first.session.history:
-            await self.restore_into(first, records[0])
+            await self.restore_into(first, records[0], generation)
             start = 1
         for record in records[start:]:
             tab = await self.app.open_tab(activate=False)
-            await self.restore_into(tab, record)
+            await self.restore_into(tab, record, generation)
         await self.sync_positions()
 
     async def open_session(self, session_id: str, message_id: int | None = None) -> None:
@@ -364,11 +468,12 @@ class Persistence:
         store = self.store
         if store is None:
             return
+        generation = store.generation
         record = await self._write(None, store.get_session(session_id))
         if record is None:
             return
         tab = await self.app.open_tab(activate=message_id is None)
-        await self.restore_into(tab, record)
+        await self.restore_into(tab, record, generation)
         await self.sync_positions()
         if message_id is not None:
             self.app.call_after_refresh(self._show_tab, tab, message_id)
@@ -386,27 +491,39 @@ class Persistence:
         if not await tab.transcript.show_message(message_id):
             await tab.notice("That message is on another branch of this conversation.")
 
-    async def restore_into(self, tab: ChatTab, record: SessionRecord) -> None:
+    async def restore_into(self, tab: ChatTab, record: SessionRecord, generation: int) -> None:
         """Give `tab` the session's name, settings, system prompt, history and conversation
-        (rendered when the tab is first shown, newest messages first)."""
+        (rendered when the tab is first shown, newest messages first). `generation`: the
+        store's when `record` was read."""
         from llxprt_tui.chat.prompt import PromptHistory
 
         runtime = await tab.ready()
-        if record.key_source == TYPED:
-            self._typed_missing.add(record.id)
-        tab.session_id = record.id
-        tab.system_prompt = record.system_prompt
-        if record.titled_by_user and record.title:
-            tab.tab_name = record.title
-        history = list(record.prompt_history)
-        tab.prompt.prompt_history = PromptHistory(history, position=len(history))
-        problem = await _apply_snapshot(runtime, record)
-        from llxprt_runtime.api import ConversationTree
-
         store = self.store
-        messages = await self._write(tab, store.tree(record.id)) if store else None
-        head = record.head_message_id
-        await tab.restore_conversation(ConversationTree.from_stored(messages or [], head))
+        self._restoring.add(tab)  # a database replaced meanwhile: this tab is rewritten below
+        try:
+            if record.key_source == TYPED:
+                self._typed_missing.add(record.id)
+            tab.session_id = record.id
+            tab.system_prompt = record.system_prompt
+            if record.titled_by_user and record.title:
+                tab.tab_name = record.title
+            history = list(record.prompt_history)
+            tab.prompt.prompt_history = PromptHistory(history, position=len(history))
+            problem = await _apply_snapshot(runtime, record)
+            from llxprt_runtime.api import ConversationTree
+
+            messages = await self._write(tab, store.tree(record.id)) if store else None
+            head = record.head_message_id
+            await tab.restore_conversation(ConversationTree.from_stored(messages or [], head))
+        finally:
+            self._restoring.discard(tab)
+        if store is not None and store.generation != generation:
+            # The database was found damaged meanwhile: the record was the old one's.
+            self._rewrite[tab] = (None, record.key_source == TYPED)
+            tab.session_id = None
+            for node in tab.session.tree.nodes():
+                node.stored_id = None
+            self.later(self._rewrite_tab(tab))
         if problem:
             await tab.error(problem)
         if record.key_source == TYPED:

@@ -5,7 +5,9 @@ is the store's too); the reply as it streams, at most once per `interval` second
 at its end, after its prompt; a reply that fails before any output is taken back out with
 its prompt (the prompt returns to the user to edit), and the session's head goes back to the
 branch shown before. A store that cannot write is reported
-once through `on_problem` and chatting goes on without it."""
+once through `on_problem` and chatting goes on without it. Once the store has replaced a
+damaged database, the recorder writes nothing more (its ids are the old database's): the app
+writes the conversation into the new one (llxprt_tui/persistence.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,11 @@ from typing import TypeVar
 
 from llxprt_runtime.providers.content import IContent
 from llxprt_runtime.store.records import MessageState
-from llxprt_runtime.store.service import SessionStore, StoreUnavailableError
+from llxprt_runtime.store.service import (
+    SessionStore,
+    StoreReplacedError,
+    StoreUnavailableError,
+)
 
 T = TypeVar("T")
 
@@ -40,6 +46,7 @@ class SessionRecorder:
         self._reply_id: int | None = None
         self._wrote_prompt = False  # this turn wrote its prompt (a retry's was already there)
         self._last_write = 0.0
+        self._generation = store.generation
 
     async def prompt(self, content: IContent, *, parent_id: int | None, first: bool) -> int | None:
         """Write a new prompt after `parent_id` (`first`: it starts the conversation); its
@@ -118,12 +125,14 @@ class SessionRecorder:
         return reply_id
 
     async def _write(self, write: Awaitable[T]) -> T | None:
-        if self.problem is not None:
+        if self.problem is not None or self.store.generation != self._generation:
             # Said once; later writes are skipped so a full disk costs nothing per token.
             _close(write)
             return None
         try:
             return await write
+        except StoreReplacedError:  # the store has said so (on_replaced)
+            return None
         except StoreUnavailableError as exc:
             self.problem = f"Conversations are not being saved: {exc}"
             if self._on_problem is not None:

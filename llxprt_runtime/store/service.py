@@ -6,11 +6,15 @@ thread rather than aiosqlite: aiosqlite is the same design (a thread per connect
 dependency, and owning the thread lets `close()` drain pending writes before exit.
 
 A store that cannot write (full disk, read-only dir) raises StoreUnavailableError with the
-reason; the app says so once and chatting goes on."""
+reason; the app says so once and chatting goes on. A query that finds the file damaged (opening
+reads only its header and schema) moves it aside and starts a new database: that call and any
+queued behind it raise StoreReplacedError, and `on_replaced` hears the notice once, so the app
+can write what it holds in memory into the new one."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import time
@@ -22,7 +26,7 @@ from typing import Any, TypeVar
 from llxprt_runtime import paths
 from llxprt_runtime.errors import LlxprtError
 from llxprt_runtime.providers.content import IContent
-from llxprt_runtime.store.database import DATABASE_NAME, SessionDatabase
+from llxprt_runtime.store.database import DATABASE_NAME, SessionDatabase, is_corruption
 from llxprt_runtime.store.records import (
     MessageRecord,
     MessageState,
@@ -37,6 +41,11 @@ T = TypeVar("T")
 
 class StoreUnavailableError(LlxprtError):
     """The session database cannot be opened or written; the reason is in the message."""
+
+
+class StoreReplacedError(StoreUnavailableError):
+    """The database was found damaged and a new one started (the message is the notice): the
+    call was not made, and ids of the old database mean nothing in the new one."""
 
 
 def database_path() -> Path:
@@ -71,11 +80,23 @@ def identity_alive(identity: str) -> bool:
 
 
 class SessionStore:
-    def __init__(self, database: SessionDatabase, notice: str | None = None) -> None:
+    def __init__(
+        self,
+        database: SessionDatabase,
+        notice: str | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._database = database
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llxprt-store")
         self.notice = notice
         self.owner = process_identity()
+        self._clock = clock
+        # Bumped each time a damaged database is replaced: a call made before that, or a
+        # recorder made before it (chat/recorder.py), holds ids that mean nothing now.
+        self.generation = 0
+        self.on_replaced: Callable[[str], None] | None = None  # called on the event loop
+        self._broken: str | None = None  # no database at all (starting over failed)
 
     @classmethod
     async def open(
@@ -87,7 +108,7 @@ class SessionStore:
             opened = await asyncio.to_thread(SessionDatabase.open, target, clock=clock)
         except (OSError, sqlite3.Error, SchemaTooNewError) as exc:
             raise StoreUnavailableError(f"cannot open {target}: {_reason(exc)}") from exc
-        return cls(opened.database, opened.notice)
+        return cls(opened.database, opened.notice, clock=clock)
 
     @property
     def path(self) -> Path:
@@ -95,17 +116,52 @@ class SessionStore:
 
     async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
+        generation = self.generation
+        started_over: list[str] = []
+
+        def call() -> T:  # on the worker thread
+            if self._broken is not None:
+                raise StoreUnavailableError(self._broken)
+            if self.generation != generation:  # queued before the database was replaced
+                raise StoreReplacedError("the session database was replaced")
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                if not is_corruption(exc):
+                    raise
+                notice = self._start_over(exc)
+                started_over.append(notice)
+                raise StoreReplacedError(notice) from exc
+
         try:
-            return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+            return await loop.run_in_executor(self._executor, call)
+        except StoreReplacedError:
+            if started_over and self.on_replaced is not None:
+                self.on_replaced(started_over[0])
+            raise
         except sqlite3.Error as exc:
             raise StoreUnavailableError(_reason(exc)) from exc
         except OSError as exc:
             raise StoreUnavailableError(_reason(exc)) from exc
 
+    def _start_over(self, problem: sqlite3.DatabaseError) -> str:
+        """On the worker thread: the damaged database aside, a new one in its place."""
+        path = self._database.path
+        with contextlib.suppress(sqlite3.Error):
+            self._database.close()
+        self.generation += 1
+        try:
+            opened = SessionDatabase.start_over(path, problem, clock=self._clock)
+        except (OSError, sqlite3.Error) as exc:
+            self._broken = f"cannot start a new {path}: {_reason(exc)}"
+            raise StoreUnavailableError(self._broken) from exc
+        self._database = opened.database
+        return opened.notice or ""
+
     async def close(self) -> None:
         """Finish every pending write, then close the connection."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._database.close)
+        await loop.run_in_executor(self._executor, lambda: self._database.close())
         self._executor.shutdown(wait=True)
 
     # --- sessions ---------------------------------------------------------------------------

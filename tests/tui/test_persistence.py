@@ -16,6 +16,7 @@ import pytest
 from textual.pilot import Pilot
 
 from llxprt_runtime.providers.content import ContentMetadata, IContent, TextBlock
+from llxprt_runtime.store.database import SessionDatabase
 from llxprt_runtime.store.records import MessageRecord, SessionRecord
 from llxprt_runtime.store.service import SessionStore, process_identity
 from llxprt_tui.app import LlxprtApp
@@ -27,6 +28,7 @@ from llxprt_tui.screens.confirm import ConfirmScreen
 from llxprt_tui.screens.sessions import SessionsScreen
 from tests.conftest import Dirs
 from tests.providers.conftest import base_url, sent_key
+from tests.runtime.store.damage import damage_table
 from tests.tui.conftest import (
     SIZE,
     active,
@@ -35,6 +37,7 @@ from tests.tui.conftest import (
     fixed_clock,
     make_app,
     notices,
+    pause_until,
     send_and_wait,
     send_to,
     type_and_send,
@@ -122,6 +125,44 @@ async def test_a_corrupt_database_is_moved_aside_with_a_notice(dirs: Dirs) -> No
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: "moved aside" in notices(app))
     assert [p.name.startswith("sessions.db.corrupt-") for p in dirs.data.iterdir()].count(True)
+
+
+async def test_damage_found_while_chatting_is_moved_aside_and_the_conversation_kept(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    """The database is damaged while llxprt runs (opening checks only its header and schema):
+    the write that meets it moves it aside, the notice is said once, and chatting goes on;
+    the conversation on screen, the reply that was streaming too, is in the new database."""
+    dirs.data.mkdir(mode=0o700)
+    path = dirs.data / "sessions.db"
+    database = SessionDatabase.open(path).database
+    older = database.create_session(title="older")
+    for n in range(50):
+        database.add_message(older.id, IContent.human(f"question {n} " + "words " * 40))
+    database.close()
+    wire.enqueue(Reply(text=("first ", "answer")))
+    wire.enqueue(Reply(text=("second answer",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.persistence.started)
+        damage_table(path, "messages")  # no page of it read since opening
+        await send_and_wait(pilot, "first question")  # writing its prompt meets the damage
+        await pause_until(pilot, lambda: "moved aside" in notices(app))
+        assert "moved aside" in notices(app)
+        await send_and_wait(pilot, "second question")
+        assert [m.text for m in app.query(AssistantMessage)] == ["first answer", "second answer"]
+        assert notices(app).count("moved aside") == 1
+        assert "not being saved" not in errors(app)
+    asides = [p.name for p in dirs.data.iterdir() if p.name.startswith("sessions.db.corrupt-")]
+    assert len(asides) == 1
+    [(session, messages)] = await stored(dirs)
+    assert session.title == "first question" and session.tab_position == 0
+    assert [(m.content.speaker, m.content.text(), m.state) for m in messages] == [
+        ("human", "first question", "complete"),
+        ("ai", "first answer", "complete"),
+        ("human", "second question", "complete"),
+        ("ai", "second answer", "complete"),
+    ]
 
 
 def reply(text: str) -> IContent:

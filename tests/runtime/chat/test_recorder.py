@@ -7,6 +7,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -86,7 +87,8 @@ async def test_the_reply_is_in_the_database_while_it_streams(
 
 def test_streaming_writes_are_at_most_once_per_interval() -> None:
     now = [0.0]
-    recorder = SessionRecorder(None, "s", interval=1.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    store = SimpleNamespace(generation=0)  # only its generation is read until a write
+    recorder = SessionRecorder(store, "s", interval=1.0, clock=lambda: now[0])  # type: ignore[arg-type]
     assert recorder.due()  # nothing written yet
     recorder._reply_id = 1
     recorder._last_write = 0.0

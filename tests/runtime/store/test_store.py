@@ -21,12 +21,14 @@ from llxprt_runtime.store.database import BUSY_TIMEOUT_MS, SessionDatabase
 from llxprt_runtime.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
 from llxprt_runtime.store.service import (
     SessionStore,
+    StoreReplacedError,
     StoreUnavailableError,
     database_path,
     identity_alive,
     process_identity,
 )
 from tests.conftest import Dirs
+from tests.runtime.store.damage import damage_table
 
 
 def reply(text: str, model: str = "gpt-5") -> IContent:
@@ -125,6 +127,56 @@ async def test_a_corrupt_database_is_moved_aside_and_a_new_one_started(tmp_path:
         assert aside.read_bytes().startswith(b"this is not a database")
         session = await store.create_session()
         assert (await store.get_session(session.id)).id == session.id
+    finally:
+        await store.close()
+
+
+async def test_damage_met_after_opening_moves_the_database_aside_and_starts_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """Opening reads the header and the schema, not every page (a full check took 6.6 s for
+    1 GB, and restoring waited for it): damage further in is met by the query that reads it,
+    and the store starts over then, once."""
+    path = tmp_path / "sessions.db"
+    database = SessionDatabase.open(path).database
+    older = database.create_session(title="older")
+    for n in range(50):
+        database.add_message(older.id, IContent.human(f"question {n} " + "words " * 40))
+    database.close()
+    damage_table(path, "messages")
+    store = await SessionStore.open(path, clock=lambda: 1_700_000_000.0)
+    said: list[str] = []
+    store.on_replaced = said.append
+    try:
+        assert store.notice is None
+        assert [s.title for s in await store.list_sessions()] == ["older"]
+        # A call queued behind the one that meets the damage is not made on the new
+        # database: its message id is the old one's.
+        found, queued = await asyncio.gather(
+            store.tree(older.id), store.delete_message(1), return_exceptions=True
+        )
+        assert isinstance(found, StoreReplacedError) and "moved aside" in str(found)
+        assert isinstance(queued, StoreReplacedError)
+        assert len(said) == 1 and "sessions.db.corrupt-20231114-221320" in said[0]
+        assert (tmp_path / "sessions.db.corrupt-20231114-221320").is_file()
+        assert await store.list_sessions() == []
+        new = await store.create_session()
+        await store.add_message(new.id, IContent.human("chatting goes on"))
+        assert [m.content.text() for m in await store.branch(new.id)] == ["chatting goes on"]
+    finally:
+        await store.close()
+    assert len(said) == 1
+
+
+async def test_a_malformed_json_value_is_not_damage(tmp_path: Path) -> None:
+    """SQLite says "malformed JSON" too: only its corruption codes move a database aside."""
+    store = await SessionStore.open(tmp_path / "sessions.db")
+    try:
+        with pytest.raises(StoreUnavailableError, match="malformed JSON") as raised:
+            await store.create_session(runtime_snapshot='{"provider": ')
+        assert not isinstance(raised.value, StoreReplacedError)
+        assert (await store.create_session()).id
+        assert [p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name] == []
     finally:
         await store.close()
 
