@@ -17,7 +17,9 @@ Run: .venv/bin/python -m bench.tui [--runs 5] [--only GROUP]; bench.all runs eve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,29 @@ def start(command: str, env: dict[str, str]) -> float:
     shell = f"exec env {exports} {command}"
     tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", shell)
     return began
+
+
+def stop(limit: float = 3.0) -> None:
+    """End the measured app and wait until its process is gone. tmux kill-session only
+    hangs the app up: one killed just after its first frame goes on for another 0.3-0.6 s
+    (building its first runtime, creating its database, shutting down), and the next start
+    measured meanwhile shares the CPU with it (and its data dir). One still there after
+    `limit` seconds is killed (and said)."""
+    pid_text = tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip()
+    tmux("kill-session", "-t", SESSION)
+    if not pid_text.isdigit():
+        return
+    pid = int(pid_text)
+    ended = time.perf_counter() + limit
+    while time.perf_counter() < ended:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.005)
+    print(f"(the app, pid {pid}, did not exit {limit:.0f} s after its hang-up: killed)")
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def pane_rss_mib() -> float:
