@@ -31,6 +31,7 @@ from textual.widgets import Collapsible, Markdown, Static
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
 from llxprt_tui.chat.splitting import ReplyScanner
 from llxprt_tui.chat.visibility import hidden
+from llxprt_tui.full_collections import FULL_COLLECTIONS
 from llxprt_tui.plain_text import plain, visible_controls
 
 if TYPE_CHECKING:
@@ -152,8 +153,10 @@ class AssistantMessage(Vertical):
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
     # The next flush waits this many times the last one's cost: rendering stays a bounded share
-    # of the event loop however costly a flush gets.
+    # of the event loop however costly a flush gets; but at most FLUSH_MAX_SECONDS: a longer
+    # wait piles up more text for the next flush to freeze, whose cost grows with it.
     FLUSH_COST_FACTOR: ClassVar[float] = 3.0
+    FLUSH_MAX_SECONDS: ClassVar[float] = 0.2
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,6 +170,10 @@ class AssistantMessage(Vertical):
         self._frozen_upto = 0  # text before this offset is in frozen pieces
         self._thinking: ThinkingEntry | None = None
         self._renderer: asyncio.Task[None] | None = None
+        self._holds_collections = False  # full collections wait while it streams
+        self._fixed: list[Markdown] = []  # frozen pieces with a fixed height (_fix_heights)
+        self._unfixed: list[tuple[Markdown, int]] = []  # with the height last seen
+        self._fixed_width = 0
         self._wake = asyncio.Event()
         self._ending = asyncio.Event()
         self.state = "waiting"
@@ -239,6 +246,8 @@ class AssistantMessage(Vertical):
         self._parts.append(text)
         self.state = "streaming"
         if self._renderer is None:
+            self._holds_collections = True
+            FULL_COLLECTIONS.hold()
             self._renderer = asyncio.create_task(self._render_loop(), name="reply renderer")
         if not self._parked:
             self._wake.set()
@@ -256,7 +265,10 @@ class AssistantMessage(Vertical):
                 continue
             began = time.perf_counter()
             await self._show_text(final=False)
-            pause = max(self.FLUSH_SECONDS, self.FLUSH_COST_FACTOR * (time.perf_counter() - began))
+            cost = time.perf_counter() - began
+            pause = min(
+                max(self.FLUSH_SECONDS, self.FLUSH_COST_FACTOR * cost), self.FLUSH_MAX_SECONDS
+            )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._ending.wait(), pause)
 
@@ -265,8 +277,8 @@ class AssistantMessage(Vertical):
         live fence or the tail up to date. `final`: the text is complete."""
         text = self.text
         cut = self._scanner.feed(text, final=final)
-        if cut.frozen_upto > self._frozen_upto:
-            await self._freeze(text, cut.frozen_upto, joined=cut.joined)
+        if cut.pieces:
+            await self._freeze(text, cut.pieces)
         if cut.fence_start is not None and not final:
             await self._show_fence(text, cut.fence_start)
         else:
@@ -278,22 +290,60 @@ class AssistantMessage(Vertical):
             elif tail != shown:
                 await self.markdown.append(tail[len(shown) :])
 
-    async def _freeze(self, text: str, upto: int, *, joined: bool) -> None:
-        """text[_frozen_upto:upto] becomes a piece never touched again, the tail the rest."""
-        source = text[self._frozen_upto : upto]
-        classes = ("-after " if self._pieces else "") + ("-cut" if joined else "")
+    async def _freeze(self, text: str, pieces: Sequence[tuple[int, bool]]) -> None:
+        """Each of text[_frozen_upto:end] for (end, joined) in `pieces` becomes a piece never
+        touched again, the tail the rest. The pieces mount one at a time, hidden (mounting
+        one's blocks is the costly part, so key presses are handled between them), then show
+        in one frame with the new tail."""
+        self._fix_heights()
+        start, mounted = self._frozen_upto, []
+        for end, joined in pieces:
+            source = text[start:end]
+            if source.strip():
+                classes = ("-after " if self._pieces else "") + ("-cut" if joined else "")
+                piece = Markdown(source, parser_factory=shared_parser, classes=classes.strip())
+                piece.display = False
+                await self.mount(piece, before=self.markdown)
+                mounted.append(piece)
+                self._pieces += 1
+            start = end
         with self.app.batch_update():
             if self._fence is not None:
                 # The fence closed: the highlighted fence replaces the plain one, once.
                 await self._fence.remove()
                 self._fence = None
-            if source.strip():
-                piece = Markdown(source, parser_factory=shared_parser, classes=classes.strip())
-                await self.mount(piece, before=self.markdown)
-                self._pieces += 1
-            self._frozen_upto = upto
+            for piece in mounted:
+                piece.display = True
+            self._unfixed += [(piece, -1) for piece in mounted]
+            self._frozen_upto = start
             self.markdown.add_class("-after")
             await self.markdown.update("")
+
+    def _fix_heights(self) -> None:
+        """Frozen pieces keep the height they were laid out at, once it is seen twice alike at
+        one width: Textual arranges every auto-height child of the reply again on each of its
+        layouts (each flush), which grew with the reply to most of a flush's cost; a fixed
+        height is not asked again. A change of width makes them auto again (on_resize)."""
+        unfixed: list[tuple[Markdown, int]] = []
+        for piece, seen in self._unfixed:
+            if not piece.is_attached:
+                continue
+            height = piece.outer_size.height
+            if height and height == seen:
+                piece.styles.height = height
+                self._fixed.append(piece)
+            else:
+                unfixed.append((piece, height))
+        self._unfixed = unfixed
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width != self._fixed_width:
+            self._fixed_width = width
+            for piece in self._fixed:
+                piece.styles.height = "auto"  # laid out anew at this width
+            self._unfixed = [(piece, -1) for piece in self._fixed] + self._unfixed
+            self._fixed = []
 
     async def _show_fence(self, text: str, start: int) -> None:
         opening_end = text.index("\n", start) + 1
@@ -322,6 +372,12 @@ class AssistantMessage(Vertical):
     def on_unmount(self) -> None:
         self._ending.set()
         self._wake.set()
+        self._release_collections()
+
+    def _release_collections(self) -> None:
+        if self._holds_collections:
+            self._holds_collections = False
+            FULL_COLLECTIONS.release()
 
     async def append_thinking(self, thought: str) -> None:
         if self._thinking is None:
@@ -345,12 +401,16 @@ class AssistantMessage(Vertical):
                 _log.error("reply renderer failed", exc_info=renderer.exception())
         self.state = state
         self._rendered = not hidden(self)
-        if self._rendered:
-            # Cut inside a code fence: the fence stays as it streamed, plain lines. Drawing it
-            # as Markdown now (highlighting every line of it) held up escape for seconds in a
-            # long fence; drawn again later (scrolled away and back, restored) it is highlighted.
-            cut_in_fence = state != "done" and self._fence is not None
-            await self._show_text(final=not cut_in_fence)
+        try:
+            if self._rendered:
+                # Cut inside a code fence: the fence stays as it streamed, plain lines. Drawing
+                # it as Markdown now (highlighting every line of it) held up escape for seconds
+                # in a long fence; drawn again later (scrolled away and back, restored) it is
+                # highlighted.
+                cut_in_fence = state != "done" and self._fence is not None
+                await self._show_text(final=not cut_in_fence)
+        finally:
+            self._release_collections()
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")
         self._footer_text = footer

@@ -22,11 +22,15 @@ _NOT_PLAIN = re.compile(r"[ \t]*(?:[#>|<]|[-*+][ \t]|\d{1,9}[.)][ \t]|[-*_=]{3,}
 @dataclass(frozen=True)
 class Cut:
     """frozen_upto: text before it is finished; joined: that last cut was inside a paragraph;
-    fence_start: where an unindented fence that is still open begins (None: no open fence)."""
+    fence_start: where an unindented fence that is still open begins (None: no open fence);
+    pieces: the pieces frozen since the last feed, as (end, joined), the last ending at
+    frozen_upto. Text that piled up between two feeds is cut into several pieces of about
+    FREEZE_MIN, so no one piece costs long to mount."""
 
     frozen_upto: int
     joined: bool = False
     fence_start: int | None = None
+    pieces: tuple[tuple[int, bool], ...] = ()
 
 
 def _marker(item: str) -> str:
@@ -54,6 +58,11 @@ class ReplyScanner:
         self._boundary = 0  # the latest safe cut
         self._frozen = 0
         self._joined = False
+        # Safe cuts after _frozen, in order, as (position, joined): where a span frozen at once
+        # may be split into pieces.
+        self._cuts: list[tuple[int, bool]] = []
+        self._out: list[tuple[int, bool]] = []  # pieces frozen since the last feed
+        self._taken = 0  # where the pieces the last feed gave ended
 
     def feed(self, text: str, *, final: bool = False) -> Cut:
         """`text`: the whole reply so far (it only ever grows)."""
@@ -64,16 +73,54 @@ class ReplyScanner:
             self._line(text, self._pos, end)
             self._pos = end + 1
         if final:
-            return Cut(self._frozen, self._joined)
+            return Cut(self._frozen, self._joined, pieces=self._take_pieces())
         long_list = self.LIST_MAX
         if self._fence is None and self._boundary - self._frozen >= self.FREEZE_MIN:
-            self._frozen, self._joined = self._boundary, False
+            self._advance(self._boundary, joined=False)
         elif self._fence is None and self._plain(text):
             self._cut_paragraph(text)
         elif self._fence is None and self._block_is_list and self._item - self._frozen > long_list:
             # A long list: cut before an item of the same list (the pieces number on).
-            self._frozen, self._joined = self._item, True
-        return Cut(self._frozen, self._joined, self._fence_start)
+            self._advance(self._item, joined=True)
+        return Cut(self._frozen, self._joined, self._fence_start, self._take_pieces())
+
+    def _take_pieces(self) -> tuple[tuple[int, bool], ...]:
+        """The pieces frozen since the last feed; a piece under FREEZE_MIN that ends at a
+        block boundary joins the next one (a paragraph before a fence that opened and closed
+        meanwhile stays with it, as it shows when streamed slower)."""
+        pieces: list[tuple[int, int, bool]] = []  # start, end, joined
+        start = self._taken
+        for end, joined in self._out:
+            if pieces and not pieces[-1][2] and pieces[-1][1] - pieces[-1][0] < self.FREEZE_MIN:
+                pieces[-1] = (pieces[-1][0], end, joined)
+            else:
+                pieces.append((start, end, joined))
+            start = end
+        self._out, self._taken = [], self._frozen
+        return tuple((end, joined) for _, end, joined in pieces)
+
+    def _cut_at(self, at: int, *, joined: bool) -> None:
+        """A safe cut (a block boundary; joined: before a list item) a later freeze may use."""
+        if at > self._frozen and (not self._cuts or at > self._cuts[-1][0]):
+            self._cuts.append((at, joined))
+
+    def _advance(self, to: int, *, joined: bool) -> None:
+        """Freeze up to `to`: in one piece, or in several at the safe cuts before it when
+        much text piled up (each piece at least FREEZE_MIN, or LIST_MAX ending before an
+        item)."""
+        if to <= self._frozen:
+            return
+        last = self._frozen
+        for at, at_joined in self._cuts:
+            if at >= to:
+                break
+            least = self.LIST_MAX if at_joined else self.FREEZE_MIN
+            if at - last >= least and to - at >= least:
+                self._out.append((at, at_joined))
+                last = at
+        self._out.append((to, joined))
+        self._frozen, self._joined = to, joined
+        self._cuts = [cut for cut in self._cuts if cut[0] > to]
 
     def _plain(self, text: str) -> bool:
         """Whether the block being read is a plain paragraph (its first line may be the
@@ -93,9 +140,9 @@ class ReplyScanner:
                 if not fence.group(3).strip():
                     self._fence = None
                     if unindented:  # the whole fence is one finished piece
-                        self._boundary = self._frozen = end + 1
+                        self._advance(end + 1, joined=False)
+                        self._boundary = end + 1
                         self._fence_start = None
-                        self._joined = False
                         self._blank = False
             return
         if not line.strip():
@@ -106,9 +153,10 @@ class ReplyScanner:
         if fence and unindented and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
             # An unindented fence ends any block before it: freeze that, show the fence live.
             self._fence = (fence.group(2)[0], len(fence.group(2)), True)
-            self._boundary = self._frozen = start
+            self._cut_at(start, joined=False)
+            self._advance(start, joined=False)
+            self._boundary = start
             self._fence_start = start
-            self._joined = False
             self._blank = False
             self._block_plain = self._block_is_list = False
             return
@@ -117,11 +165,14 @@ class ReplyScanner:
         new_block = start == 0 or (self._blank and unindented)
         if self._blank and unindented and not (is_item and self._block_is_list):
             self._boundary = start
+            self._cut_at(start, joined=False)
         if is_item and unindented and self._block_is_list and _marker(line) != self._marker:
             self._boundary = start  # another kind of marker starts another list
+            self._cut_at(start, joined=False)
             self._block_is_list = False
         if is_item and unindented and self._block_is_list:
             self._item = start
+            self._cut_at(start, joined=True)
         if new_block and not (is_item and self._block_is_list):
             self._block_is_list = is_item
             self._marker = _marker(line) if is_item else ""
@@ -131,15 +182,23 @@ class ReplyScanner:
         self._blank = False
 
     def _cut_paragraph(self, text: str) -> None:
-        """A plain paragraph longer than TAIL_MAX: cut it at a space where no inline markup
-        is open and the rest starts with a letter (so it cannot start a block)."""
+        """A plain paragraph longer than TAIL_MAX: cut it at spaces where no inline markup
+        is open and the rest starts with a letter (so it cannot start a block), into pieces
+        of at most TAIL_MAX (however much arrived since the last cut)."""
         start = max(self._frozen, self._boundary)
-        if len(text) - start <= self.TAIL_MAX:
-            return
-        at = text.rfind(" ", start + self.TAIL_MAX // 2, len(text) - 1)
-        for _ in range(50):  # bounded: the next flush tries again
+        while len(text) - start > self.TAIL_MAX:
+            at = self._space_cut(text, start)
+            if at is None:
+                return  # the next flush tries again
+            self._advance(at + 1, joined=True)
+            start = at + 1
+
+    def _space_cut(self, text: str, start: int) -> int | None:
+        lowest = start + self.TAIL_MAX // 2
+        at = text.rfind(" ", lowest, min(start + self.TAIL_MAX, len(text) - 1))
+        for _ in range(50):  # bounded
             if at <= start:
-                return
+                return None
             piece = text[start:at]
             if (
                 text[at + 1].isalpha()
@@ -147,7 +206,6 @@ class ReplyScanner:
                 and piece.count("*") % 2 == 0
                 and piece.count("[") == piece.count("]")
             ):
-                self._frozen = at + 1
-                self._joined = True
-                return
-            at = text.rfind(" ", start + self.TAIL_MAX // 2, at)
+                return at
+            at = text.rfind(" ", lowest, at)
+        return None

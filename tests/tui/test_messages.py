@@ -173,3 +173,82 @@ async def test_a_long_paragraph_streams_in_pieces_that_join_into_the_same_text()
         await pilot.pause()
         ((_, whole),) = blocks(reference)
         assert " ".join(text for _, text in pieces) == whole
+
+
+class PiledUpReply(EagerReply):
+    """Renders only when told: the text that arrives meanwhile piles up, as it does when a
+    flush comes late (a busy machine, a long flush before it)."""
+
+    async def append_text(self, text: str) -> None:
+        self._parts.append(text)
+        self.state = "streaming"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [paragraphs() * 3, lists() * 2, " ".join(f"word{i} *em{i}*" for i in range(900))],
+    ids=["paragraphs", "lists", "one paragraph"],
+)
+async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str) -> None:
+    """Issue 18.1: a flush froze all the text that had arrived since the last one as one
+    piece, whose blocks mounted in one go (up to 600 ms on an idle machine, keys waiting);
+    the later a flush, the bigger. Now it is cut at safe places into pieces of about
+    FREEZE_MIN (TAIL_MAX for a long paragraph), mounted one at a time, and the reply still
+    ends as the Markdown of its whole text."""
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = PiledUpReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        await reply.append_text(source[:-30])
+        await reply._show_text(final=False)  # one late flush
+        pieces = list(reply.query(Markdown))[:-1]  # the last one is the live tail
+        sizes = [len(piece.source) for piece in pieces]
+        assert len(pieces) >= 4, sizes
+        assert max(sizes) <= reply._scanner.TAIL_MAX, sizes
+        await reply.append_text(source[-30:])
+        await reply.finish("done", "")
+        reference = Markdown(source)
+        await app.query_one(VerticalScroll).mount(reference)
+        await pilot.pause()
+        if "\n" in source:
+            assert blocks(reply) == blocks(reference)
+        else:  # one paragraph: its pieces join without a gap (the line breaks there)
+            ((_, whole),) = blocks(reference)
+            assert " ".join(text for _, text in blocks(reply)) == whole
+        assert reply.shown_source() == source
+
+
+def clipped(reply: AssistantMessage) -> list[str]:
+    """The blocks of frozen pieces that reach below their piece (cut off on screen)."""
+    return [
+        str(block.render())[:20]
+        for piece in list(reply.query(Markdown))[:-1]
+        for block in piece.children
+        if block.virtual_region.bottom > piece.size.height  # (a block's region is the piece's)
+    ]
+
+
+async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None:
+    """Issue 18.1: each layout of a streaming reply arranged every frozen piece again (they
+    are auto-height), a cost that grew with the reply; a piece now keeps the height it was
+    laid out at. A narrower window lays them out anew: nothing is cut off."""
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        source = paragraphs()
+        for at in range(0, len(source), 200):
+            await reply.append_text(source[at : at + 200])
+            await pilot.pause()
+        pieces = list(reply.query(Markdown))[:-1]
+        fixed = [piece for piece in pieces if not piece.styles.height.is_auto]
+        assert len(fixed) >= 3
+        assert clipped(reply) == []
+        await pilot.resize_terminal(50, 40)
+        await pilot.pause()
+        assert all(piece.styles.height.is_auto for piece in pieces)
+        await reply.append_text("\n\nMore words " * 60)
+        await pilot.pause()
+        await reply.finish("done", "")
+        await pilot.pause()
+        assert clipped(reply) == []
