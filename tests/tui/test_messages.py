@@ -228,6 +228,11 @@ def clipped(reply: AssistantMessage) -> list[str]:
     ]
 
 
+def auto_height(widget: Widget) -> bool:
+    height = widget.styles.height
+    return height is None or height.is_auto
+
+
 async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None:
     """Issue 18.1: each layout of a streaming reply arranged every frozen piece again (they
     are auto-height), a cost that grew with the reply; a piece now keeps the height it was
@@ -241,12 +246,12 @@ async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None
             await reply.append_text(source[at : at + 200])
             await pilot.pause()
         pieces = list(reply.query(Markdown))[:-1]
-        fixed = [piece for piece in pieces if not piece.styles.height.is_auto]
+        fixed = [piece for piece in pieces if not auto_height(piece)]
         assert len(fixed) >= 3
         assert clipped(reply) == []
         await pilot.resize_terminal(50, 40)
         await pilot.pause()
-        assert all(piece.styles.height.is_auto for piece in pieces)
+        assert all(auto_height(piece) for piece in pieces)
         await reply.append_text("\n\nMore words " * 60)
         await pilot.pause()
         await reply.finish("done", "")
