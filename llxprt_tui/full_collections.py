@@ -5,31 +5,27 @@ reply on screen that took 70-450 ms on an idle machine, 5-17 times in a 20,000-t
 key pressed meanwhile echoed that much later. While any reply streams, the oldest generation's
 threshold is raised, so the automatic collections are the young generations' (they walk only
 recent objects: a few ms); a full one still runs after HELD_SCALE times as many young ones as
-usual, so memory stays bounded on a stream of any length. The usual thresholds come back
-AFTER_SECONDS after the last stream ends (the full collection then runs while the reply is
-read, not while it streams).
+usual, so memory stays bounded on a stream of any length. The usual thresholds come back when
+the last stream ends (the full collection that is due then runs as the reply ends).
 
 The collector is the process's, so the count of streams is too (one per process, like `gc`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 
 HELD_SCALE = 50  # the oldest generation's threshold while a reply streams, times the usual
-AFTER_SECONDS = 1.0
 
 
 class FullCollections:
     def __init__(self) -> None:
         self._streams = 0
         self._usual: tuple[int, int, int] | None = None
-        self._restore: asyncio.TimerHandle | None = None
 
     @property
     def held(self) -> bool:
-        """Whether the raised threshold is in force (it outlives the last stream briefly)."""
+        """Whether the raised threshold is in force."""
         return self._usual is not None
 
     @property
@@ -39,30 +35,16 @@ class FullCollections:
     def hold(self) -> None:
         """A reply starts streaming (pair with one release())."""
         self._streams += 1
-        if self._restore is not None:
-            self._restore.cancel()
-            self._restore = None
         if self._usual is None:
             self._usual = gc.get_threshold()
             young, middle, old = self._usual
             gc.set_threshold(young, middle, old * HELD_SCALE)
 
     def release(self) -> None:
-        """A reply stopped streaming; after the last one, the usual thresholds come back soon."""
+        """A reply stopped streaming; after the last one, the usual thresholds come back."""
         self._streams -= 1
-        if self._streams > 0 or self._usual is None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._give_back()
-            return
-        if self._restore is None:
-            self._restore = loop.call_later(AFTER_SECONDS, self._give_back)
-
-    def _give_back(self) -> None:
-        self._restore = None
-        if self._streams == 0 and self._usual is not None:
+        if self._streams <= 0 and self._usual is not None:
+            self._streams = 0
             gc.set_threshold(*self._usual)
             self._usual = None
 

@@ -21,7 +21,7 @@ def test_the_oldest_generation_waits_while_any_stream_lasts() -> None:
         assert gc.get_threshold() == (usual[0], usual[1], usual[2] * HELD_SCALE)
         collections.release()
         assert gc.get_threshold()[2] == usual[2] * HELD_SCALE  # one still streams
-        collections.release()  # no event loop here: the usual thresholds come back at once
+        collections.release()  # the last one: the usual thresholds come back
         assert gc.get_threshold() == usual
         assert not collections.held and collections.streams == 0
     finally:
@@ -43,3 +43,4 @@ async def test_a_reply_holds_full_collections_from_its_first_delta_to_its_end() 
         await dropped.remove()  # a reply removed while it streams lets go too
         await pilot.pause()
         assert FULL_COLLECTIONS.streams == before
+        assert FULL_COLLECTIONS.held == (before > 0)
