@@ -346,9 +346,13 @@ class Transcript(VerticalScroll, can_focus=True):
             return
         if after is None:
             first = self.children[0] if self.children else None
-            await self.mount_all(widgets, before=first)
+            mounting = self.mount_all(widgets, before=first)
         else:
-            await self.mount_all(widgets, after=after)
+            mounting = self.mount_all(widgets, after=after)
+        await mounting
+        # Textual awaits this mount once more later (call_next) only to lay the transcript out
+        # again: done here already, and the batch's own layout places the rows.
+        mounting._widgets = []
 
     async def _draw(self, start: int, stop: int) -> None:
         """Draw every row of [start, stop) that is not drawn, each where it belongs."""
@@ -393,26 +397,57 @@ class Transcript(VerticalScroll, can_focus=True):
                 row.entry.widget = None
             dropped.append(widget)
         if dropped:
-            await self.remove_children(dropped)
+            removing = self.remove_children(dropped)
+            await removing
+            removing._post_remove = None  # as for a mount (_mount_rows): its later layout
 
     def _layout_now(self) -> None:
         # Positions are needed within this batch (to keep the view still): lay out now rather
         # than at the next frame, which would show the rows jump for one frame.
         screen = self.screen
+        widgets = list(self.walk_children(Widget, with_self=True))
+        for widget in widgets:
+            if widget._layout_required:
+                # What the widget's idle would do before asking the screen for a layout: the
+                # arrangements that hold it are stale. This layout does it, so no later one.
+                widget._layout_required = False
+                for ancestor in widget.ancestors:
+                    if not isinstance(ancestor, Widget):
+                        break
+                    ancestor._clear_arrangement_cache()
+                    ancestor._layout_updates += 1
+                    if not ancestor.styles.auto_dimensions:
+                        break
+        scrollbars = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
         screen._refresh_layout()
         screen._layout_required = False  # done: the next frame need not lay it all out again
+        if scrollbars == (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
+            # Every size this layout gave (a new row's, the transcript's virtual size) asks for
+            # a layout again, which would find the same places: not asked. (A scrollbar that
+            # came or went changes the width, so that one is left to Textual.)
+            for widget in [*widgets, *self._get_virtual_dom()]:
+                widget._layout_required = False
+
+    def _scroll_now(self) -> None:
+        # The frame after the batch draws the compositor's map: placed for the new scroll
+        # offset now, or that frame shows the rows moved by what was drawn above them.
+        self.screen._refresh_layout(scroll=True)
+        self._scroll_required = False  # placed: no later pass for it
 
     async def _redraw_around(self, index: int, *, at_end: bool = False) -> None:
         """Drop what is drawn and draw the rows around `index` (a jump far from the view)."""
         view = max(self.size.height, 10)
         start = stop = index + 1
         lines = 0
-        while start > 0 and (lines < NEAR * view or stop - start < 1):
+        # The view itself and NEAR views beyond it on its open side(s): at the end the view is
+        # above the row, else below it. All in this one batch (a settle drawing the rest after
+        # it cost a second layout and frame).
+        while start > 0 and (lines < (NEAR + at_end) * view or stop - start < 1):
             start -= 1
             lines += self._rows[start].lines
         if not at_end:
             lines = 0
-            while stop < len(self._rows) and lines < NEAR * view:
+            while stop < len(self._rows) and lines < (1 + NEAR) * view:
                 lines += self._rows[stop].lines
                 stop += 1
         with self.app.batch_update():
@@ -539,11 +574,12 @@ class Transcript(VerticalScroll, can_focus=True):
             self._layout_now()
             if self._anchored and not self._anchor_released and target is None:
                 self.scroll_end(animate=False, immediate=True)  # following the end
-                return True
-            moved_to = keep.virtual_region.y - offset if keep is not None else top
-            self.scroll_to(
-                y=moved_to, animate=False, immediate=True, release_anchor=target is not None
-            )
+            else:
+                moved_to = keep.virtual_region.y - offset if keep is not None else top
+                self.scroll_to(
+                    y=moved_to, animate=False, immediate=True, release_anchor=target is not None
+                )
+            self._scroll_now()
         return True
 
     # --- selection -----------------------------------------------------------------------------

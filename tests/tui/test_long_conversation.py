@@ -5,6 +5,7 @@ far away, and every message stays reachable by selection, show_message, copy and
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import UserMessage
@@ -74,6 +75,42 @@ async def test_a_long_conversation_draws_the_end_and_older_messages_as_it_scroll
         # Older messages were drawn as the view went up, and the newest ones dropped.
         assert seen[-1] < first_drawn and transcript.entries[-1].widget is None
         assert tab.prompt.has_focus
+
+
+async def test_no_frame_of_a_page_up_shows_the_rows_moved_by_those_drawn_above_them(
+    wire: WireServer,
+) -> None:
+    """Each frame drawn while page-up draws older rows shows the row that was at the top a
+    page lower, never where the rows drawn above it pushed it before the view followed."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        _tab, transcript = await restored(pilot)
+        screen = app.screen
+        page = transcript.scrollable_content_region.height
+        tracked: list[Widget] = []
+        shown: list[int | None] = []  # where each frame drew the tracked row (None: not at all)
+        draw = screen._compositor_refresh
+
+        def frame() -> None:
+            region = screen._compositor.visible_widgets.get(tracked[-1], (None,))[0]
+            shown.append(region.y if region is not None else None)
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        drawing = 0
+        for _ in range(8):
+            before = top_entry(transcript).widget
+            assert before is not None
+            tracked.append(before)
+            row = before.region.y
+            shown.clear()
+            drawn = transcript.drawn_rows
+            await press_raw(pilot, XTERM["pageup"])
+            await wait_until(pilot, lambda: transcript.settled)
+            drawing += transcript.drawn_rows != drawn
+            assert shown and all(y in (None, row + page) for y in shown), (row + page, shown)
+        assert drawing  # older rows were drawn on the way
 
 
 async def test_selection_walks_into_messages_not_drawn_and_reaches_the_first(
