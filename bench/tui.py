@@ -296,6 +296,9 @@ asyncio.run(main())
 
 def headless(env: dict[str, str], *args: str) -> list[list[str]]:
     code = _HEADLESS.format(root=str(ROOT))
+    # A store of its own: the app restores the tabs an earlier app left open (the memory
+    # figure's 20 tabs were restored into the next run and into the ten-tab figure).
+    env = {**env, **environment()}
     out = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
     )
