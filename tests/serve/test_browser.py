@@ -237,15 +237,13 @@ def test_resizing_the_window_resizes_the_app(context: BrowserContext, served: Se
     wide = page.evaluate("window.__llxprtTerminal.cols")
     page.set_viewport_size({"width": 640, "height": 480})
     page.wait_for_function(f"() => window.__llxprtTerminal.cols < {wide}")
-    # Redrawn by the app at the new width: the prompt's box closes in the last column. The
-    # width is read at each check, not once: should the terminal narrow in more than one step,
-    # the app draws at the last (read once, this wait timed out once under load).
+    narrow = page.evaluate("window.__llxprtTerminal.cols")
+    # Redrawn by the app at the new width: the prompt's box closes in the last column.
     page.wait_for_function(
-        "() => { const cols = window.__llxprtTerminal.cols;"
-        " return window.screenText().split('\\n').some("
-        "line => line.startsWith('▊▁') && line.length === cols && line.endsWith('▎')); }"
+        "cols => window.screenText().split('\\n').some("
+        "line => line.startsWith('▊▁') && line.length === cols && line.endsWith('▎'))",
+        arg=narrow,
     )
-    assert page.evaluate("window.__llxprtTerminal.cols") < wide
 
 
 def test_a_link_opens_in_a_new_tab_without_access_to_the_page(
