@@ -48,7 +48,9 @@ window.screenText = () => {
   const lines = [];
   for (let row = 0; row < terminal.rows; row++) {
     const line = buffer.getLine(buffer.viewportY + row);
-    lines.push(line ? line.translateToString(true) : "");
+    // Only the terminal's width: after the window narrows, xterm.js keeps each line's cells
+    // past the new last column (not shown), and the whole line would read them too.
+    lines.push(line ? line.translateToString(true, 0, terminal.cols) : "");
   }
   return lines.join("\\n");
 };

@@ -237,12 +237,11 @@ def test_resizing_the_window_resizes_the_app(context: BrowserContext, served: Se
     wide = page.evaluate("window.__llxprtTerminal.cols")
     page.set_viewport_size({"width": 640, "height": 480})
     page.wait_for_function(f"() => window.__llxprtTerminal.cols < {wide}")
-    narrow = page.evaluate("window.__llxprtTerminal.cols")
-    # Redrawn by the app at the new width: the prompt's box closes in the last column.
+    # Redrawn by the app at the new width: the prompt's box closes in the last column (the
+    # width is read at each check, should the terminal narrow in more than one step).
     page.wait_for_function(
-        "cols => window.screenText().split('\\n').some("
-        "line => line.startsWith('▊▁') && line.length === cols && line.endsWith('▎'))",
-        arg=narrow,
+        "() => window.screenText().split('\\n').some(line => line.startsWith('▊▁')"
+        " && line.length === window.__llxprtTerminal.cols && line.endsWith('▎'))"
     )
 
 
