@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from llxprt_tui.chat.visibility import hidden
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
 
 if TYPE_CHECKING:
@@ -324,9 +325,7 @@ class Transcript(VerticalScroll, can_focus=True):
     # --- drawing and dropping rows ------------------------------------------------------------
 
     def _hidden(self) -> bool:
-        return not self.is_attached or any(
-            not node.display for node in self.ancestors_with_self if isinstance(node, Widget)
-        )
+        return not self.is_attached or hidden(self)
 
     def _last_drawn(self, before: int) -> Widget | None:
         """The widget of the last drawn row before index `before` (None: none is)."""
