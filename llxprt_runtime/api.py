@@ -129,6 +129,7 @@ _EXPORTS = {
     "read_recorded_session": "llxprt_runtime.store.llxprt_code_sessions",
     "MessageRecord": "llxprt_runtime.store.records",
     "SessionRecord": "llxprt_runtime.store.records",
+    "SessionGoneError": "llxprt_runtime.store.records",
     "SessionStore": "llxprt_runtime.store.service",
     "StoreUnavailableError": "llxprt_runtime.store.service",
     "StoreReplacedError": "llxprt_runtime.store.service",
@@ -312,6 +313,7 @@ if TYPE_CHECKING:
         MessageRecord,
         SearchHit,
         SearchResult,
+        SessionGoneError,
         SessionRecord,
         SessionSummary,
     )
@@ -386,6 +388,7 @@ __all__ = [
     "SearchHit",
     "SearchQueryError",
     "SearchResult",
+    "SessionGoneError",
     "SessionRecord",
     "SessionRecorder",
     "SessionStore",

@@ -45,6 +45,10 @@ _log = logging.getLogger(__name__)
 RESTORE_SETTING: Final = "restore-tabs"  # in tui.toml
 TYPED_KEY_NOTICE: Final = "The key typed in this tab was not saved: f2 to enter it again."
 NOT_SAVED: Final = "Conversations are not being saved"
+SESSION_GONE: Final = (
+    "This conversation was deleted from the saved sessions (by another llxprt); "
+    "it is saved again, whole, as a new session."
+)
 HISTORY_KEPT: Final = 200  # prompt-history entries stored per session
 TYPED: Final = "typed"  # key_source of a key typed into the tab (never stored itself)
 
@@ -252,7 +256,10 @@ class Persistence:
             reason = message.partition(": ")[2] or message
             self.app.call_later(self.report, tab, reason)
 
-        return SessionRecorder(store, session_id, on_problem=problem)
+        def gone() -> None:
+            self._session_gone(tab, session_id)
+
+        return SessionRecorder(store, session_id, on_problem=problem, on_gone=gone)
 
     async def column_started(
         self, column: CompareColumn, link: str | None
@@ -281,7 +288,12 @@ class Persistence:
         def problem(message: str) -> None:
             self.app.call_later(self.report, None, message.partition(": ")[2] or message)
 
-        return SessionRecorder(store, column.session_id, on_problem=problem)
+        def gone() -> None:  # deleted meanwhile: a new session on the column's next turn
+            column.session_id = None
+            for node in column.session.tree.nodes():
+                node.stored_id = None
+
+        return SessionRecorder(store, column.session_id, on_problem=problem, on_gone=gone)
 
     async def sync_positions(self) -> None:
         """Mark every tab that has a session as open at its position."""
@@ -364,17 +376,8 @@ class Persistence:
         if self._closed:  # quitting: nothing more is written
             return
         for tab in self.app.chat_tabs():
-            if tab.session_id is None or tab in self._restoring:
-                continue
-            task = tab.stream_task if tab.session.streaming else None
-            self._rewrite[tab] = (task, tab.session_id in self._typed_missing)
-            tab.session_id = None
-            for node in tab.session.tree.nodes():
-                node.stored_id = None
-            if task is not None:
-                task.add_done_callback(partial(self._stream_ended, tab))
-            else:
-                self.later(self._rewrite_tab(tab))
+            if tab.session_id is not None and tab not in self._restoring:
+                self._write_again(tab)
         for column in self.app.query(CompareColumn):  # a new session on its next turn
             column.session_id = None
             for node in column.session.tree.nodes():
@@ -382,6 +385,29 @@ class Persistence:
         self._saved.clear()
         self._typed_missing.clear()
         self.app.call_later(self._say_replaced, notice)
+
+    def _write_again(self, tab: ChatTab) -> None:
+        """Forget the tab's stored ids and write it whole into a new session: now, or when
+        the reply streaming in it ends (its recorder writes to the old one)."""
+        task = tab.stream_task if tab.session.streaming else None
+        self._rewrite[tab] = (task, tab.session_id in self._typed_missing)
+        tab.session_id = None
+        for node in tab.session.tree.nodes():
+            node.stored_id = None
+        if task is not None:
+            task.add_done_callback(partial(self._stream_ended, tab))
+        else:
+            self.later(self._rewrite_tab(tab))
+
+    def _session_gone(self, tab: ChatTab, session_id: str) -> None:
+        """The tab's session was deleted meanwhile (by another llxprt): the tab goes on, and
+        what it shows is saved again, whole, as a new session."""
+        if self._closed or tab.session_id != session_id or tab in self._rewrite:
+            return
+        self._saved.pop(session_id, None)
+        self._write_again(tab)
+        self._typed_missing.discard(session_id)
+        self.app.call_later(tab.notice, SESSION_GONE)
 
     def _stream_ended(self, tab: ChatTab, _task: asyncio.Task[None]) -> None:
         self.later(self._rewrite_tab(tab))

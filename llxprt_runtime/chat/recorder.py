@@ -4,10 +4,11 @@ The prompt is written when it is sent, after the message it follows (the tree of
 is the store's too); the reply as it streams, at most once per `interval` seconds and once
 at its end, after its prompt; a reply that fails before any output is taken back out with
 its prompt (the prompt returns to the user to edit), and the session's head goes back to the
-branch shown before. A store that cannot write is reported
-once through `on_problem` and chatting goes on without it. Once the store has replaced a
-damaged database, the recorder writes nothing more (its ids are the old database's): the app
-writes the conversation into the new one (llxprt_tui/persistence.py)."""
+branch shown before. A store that cannot write is reported once through `on_problem` and
+chatting goes on without it; so is a session deleted meanwhile (by another llxprt), through
+`on_gone`. Once the store has replaced a damaged database, the recorder writes nothing more
+(its ids are the old database's): the app writes the conversation into the new one
+(llxprt_tui/persistence.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from llxprt_runtime.providers.content import IContent
-from llxprt_runtime.store.records import MessageState
+from llxprt_runtime.store.records import MessageState, SessionGoneError
 from llxprt_runtime.store.service import (
     SessionStore,
     StoreReplacedError,
@@ -35,13 +36,16 @@ class SessionRecorder:
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         on_problem: Callable[[str], None] | None = None,
+        on_gone: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.session_id = session_id
         self.interval = interval
         self._clock = clock
         self._on_problem = on_problem
+        self._on_gone = on_gone
         self.problem: str | None = None
+        self.gone = False  # the session was deleted meanwhile
         self._prompt_id: int | None = None
         self._reply_id: int | None = None
         self._wrote_prompt = False  # this turn wrote its prompt (a retry's was already there)
@@ -125,13 +129,18 @@ class SessionRecorder:
         return reply_id
 
     async def _write(self, write: Awaitable[T]) -> T | None:
-        if self.problem is not None or self.store.generation != self._generation:
+        if self.problem is not None or self.gone or self.store.generation != self._generation:
             # Said once; later writes are skipped so a full disk costs nothing per token.
             _close(write)
             return None
         try:
             return await write
         except StoreReplacedError:  # the store has said so (on_replaced)
+            return None
+        except SessionGoneError:
+            self.gone = True
+            if self._on_gone is not None:
+                self._on_gone()
             return None
         except StoreUnavailableError as exc:
             self.problem = f"Conversations are not being saved: {exc}"

@@ -32,6 +32,7 @@ from llxprt_runtime.store.records import (
     MessageState,
     SearchHit,
     SearchResult,
+    SessionGoneError,
     SessionRecord,
     SessionSummary,
 )
@@ -282,9 +283,12 @@ class SessionDatabase:
         now = self._clock()
         meta = content.metadata
         with self._transaction() as conn:
-            head, title = conn.execute(
+            row = conn.execute(
                 "SELECT head_message_id, title FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()
+            if row is None:
+                raise SessionGoneError(session_id)
+            head, title = row
             parent = None if at_start else parent_id if parent_id is not None else head
             cursor = conn.execute(
                 "INSERT INTO messages (session_id, parent_id, speaker, blocks, text, provider, "

@@ -7,6 +7,12 @@ from typing import Literal
 
 from llxprt_runtime.providers.content import IContent
 
+
+class SessionGoneError(KeyError):
+    """The session is no longer in the store: deleted since it was opened (by another llxprt
+    sharing the database, say). A KeyError, like asking for any session that is not there."""
+
+
 MessageState = Literal["complete", "streaming", "partial", "cancelled", "failed", "interrupted"]
 MESSAGE_STATES: tuple[MessageState, ...] = (
     "complete",

@@ -641,3 +641,37 @@ async def test_a_full_disk_is_said_once_and_chatting_goes_on(wire: WireServer, d
         assert app.query(AssistantMessage).last().text == "not saved either"
     [(_, messages)] = await stored(dirs)
     assert [m.content.text() for m in messages][:2] == ["first", "saved"]
+
+
+async def test_a_session_deleted_by_another_llxprt_is_saved_again_when_the_tab_goes_on(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("one",)))
+    wire.enqueue(Reply(text=("two",)))
+    wire.enqueue(Reply(text=("three",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await send_and_wait(pilot, "first")
+        old = tab.session_id
+        assert old is not None
+        async with opened(dirs) as other:  # another llxprt's sessions screen deletes it
+            await other.delete_session(old)
+        await send_and_wait(pilot, "second")
+        await send_and_wait(pilot, "third")
+        assert [m.text for m in app.query(AssistantMessage)] == ["one", "two", "three"], (
+            errors(app),
+            notices(app),
+        )
+        assert "deleted" in notices(app) and not errors(app)
+        assert tab.session_id not in (None, old)
+    # Nothing the tab shows is lost: saved again, whole, as a new session.
+    [(session, messages)] = await stored(dirs)
+    assert session.id == tab.session_id
+    assert [m.content.text() for m in messages] == [
+        "first",
+        "one",
+        "second",
+        "two",
+        "third",
+        "three",
+    ]

@@ -14,6 +14,8 @@ import pytest
 from llxprt_runtime.chat.events import TextDelta
 from llxprt_runtime.chat.recorder import SessionRecorder
 from llxprt_runtime.chat.session import ChatSession
+from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.records import SessionGoneError
 from llxprt_runtime.store.service import SessionStore
 from tests.providers.conftest import runtime_for
 from tests.wire.server import Fault, Reply, WireServer
@@ -157,6 +159,32 @@ async def test_a_store_that_cannot_write_is_reported_once_and_chat_goes_on(
     assert "readonly" in problems[0]
     await store._run(store._database._conn.execute, "PRAGMA query_only = OFF")
     assert await stored(store, sid) == []
+
+
+async def test_a_session_deleted_meanwhile_is_reported_once_and_chat_goes_on(
+    wire: WireServer, store: SessionStore
+) -> None:
+    gone: list[None] = []
+    session, sid = await recorded_session(wire, store, on_gone=lambda: gone.append(None))
+    wire.enqueue(Reply(text=("one",)), Reply(text=("two",)), Reply(text=("three",)))
+    _ = [e async for e in session.send("first")]
+    await store.delete_session(sid)  # by another llxprt sharing the database
+    with pytest.raises(SessionGoneError):  # a KeyError, named for what happened
+        await store.add_message(sid, IContent.human("late"))
+    _ = [e async for e in session.send("second")]
+    _ = [e async for e in session.send("third")]
+    assert [c.text() for c in session.history] == [
+        "first",
+        "one",
+        "second",
+        "two",
+        "third",
+        "three",
+    ]
+    assert gone == [None]  # said once; nothing more was tried
+    with pytest.raises(KeyError):
+        await store.get_session(sid)
+    assert await store.list_sessions(include_empty=True) == []
 
 
 async def test_branches_are_stored_and_come_back_on_the_branch_shown(
