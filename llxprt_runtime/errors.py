@@ -326,6 +326,19 @@ class LoadBalancerMemberError(LlxprtError):
         super().__init__(f"Load balancer '{balancer}', member '{member}': {cause}")
 
 
+class LoadBalancerActiveError(LlxprtError):
+    """A setting of one provider (model, key, base URL, parameters) was asked for while a
+    load balancer is the active provider: each member calls with its own profile's."""
+
+    def __init__(self, balancer: str, action: str) -> None:
+        self.balancer = balancer
+        super().__init__(
+            f"Cannot {action} while the load balancer '{balancer}' is active: each member "
+            "uses its own profile's model, key, base URL and parameters. Edit a member's "
+            "profile, or leave the load balancer with /provider NAME or /profile load NAME."
+        )
+
+
 class LoadBalancerFailoverError(ProviderError):
     """Every member of a failover load balancer failed the request (or was skipped)."""
 

@@ -16,6 +16,7 @@ from llxprt_runtime.auth.secret_store import validate_key_name
 from llxprt_runtime.errors import (
     KeyringUnavailableError,
     LlxprtError,
+    LoadBalancerActiveError,
     NamedKeyNotFoundError,
     NoActiveProviderError,
 )
@@ -62,9 +63,14 @@ class ModelChangeResult:
 
 
 def _active_provider(services: RuntimeServices, action: str) -> str:
+    """The provider a one-provider setting goes to: never a load balancer, whose members
+    would ignore it (it would be kept, shown as set, and do nothing)."""
     provider = services.settings_service.active_provider
     if not provider:
         raise NoActiveProviderError(action)
+    balancer = services.provider_manager.active_load_balancer()
+    if balancer is not None:
+        raise LoadBalancerActiveError(balancer.name, action)
     return provider
 
 

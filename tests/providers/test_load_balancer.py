@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from pathlib import Path
 
 import pytest
 from keyring.backend import KeyringBackend
 
 from llxprt_runtime import RuntimeServices
 from llxprt_runtime import runtime_settings as rs
+from llxprt_runtime.auth.secret_store import KEYRING_SERVICE
 from llxprt_runtime.errors import (
     ClientError,
+    LoadBalancerActiveError,
     LoadBalancerFailoverError,
     NetworkError,
     ProfileError,
@@ -465,3 +468,39 @@ async def test_a_member_of_a_load_balancer_cannot_be_deleted_or_renamed(
     assert await rs.delete_profile_by_name("lb-three", runtime=runtime) == (
         "Profile 'lb-three' deleted"
     )
+
+
+async def test_one_provider_settings_are_refused_while_a_load_balancer_is_active(
+    dirs: Dirs, servers: list[WireServer], memory_keyring: KeyringBackend, tmp_path: Path
+) -> None:
+    """/model, /key, /keyfile, /key load, f2's save, /baseurl and model parameters would land
+    on the `load-balancer` provider, show as set, and change nothing any member sends."""
+    write_members(dirs, servers, memory_keyring)
+    write_lb(dirs, "rr", "roundrobin")
+    runtime = await lb_runtime("rr")
+    keyfile = tmp_path / "key.txt"
+    keyfile.write_text("sk-typed-0001\n")
+    keyfile.chmod(0o600)
+    memory_keyring.set_password(KEYRING_SERVICE, "other", "sk-other-0002")
+    before = runtime.settings_service.export_state()
+    attempts = {
+        "set a model": rs.set_active_model("other-model", runtime=runtime),
+        "set an API key": rs.update_active_provider_api_key("sk-typed-0001", runtime=runtime),
+        "set a keyfile": rs.update_active_provider_keyfile(str(keyfile), runtime=runtime),
+        "load a key": rs.use_named_key("other", runtime=runtime),
+        "save a key": rs.save_active_provider_key("sk-typed-0001", runtime=runtime),
+        "set a base URL": rs.update_active_provider_base_url(refused_url(), runtime=runtime),
+        "set model parameters": rs.set_active_model_param("temperature", 0.5, runtime=runtime),
+    }
+    for action, attempt in attempts.items():
+        with pytest.raises(LoadBalancerActiveError) as raised:
+            await attempt
+        message = str(raised.value)
+        assert message.startswith(f"Cannot {action} while the load balancer 'rr' is active")
+        assert "/provider NAME" in message
+    assert runtime.settings_service.export_state() == before
+    assert memory_keyring.get_password(KEYRING_SERVICE, "load-balancer") is None
+    for i in range(3):
+        await ask(runtime, f"{i}")
+    assert counts(servers) == [1, 1, 1]
+    assert_member_requests(servers)  # each member's own key, model and endpoint

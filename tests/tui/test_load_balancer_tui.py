@@ -75,6 +75,15 @@ async def test_load_balancer_command_errors_are_specific(
         assert "Usage: /stats lb" in shown
         assert "No load balancer in this tab." in notices(app)
         assert not (dirs.config / "profiles" / "made.json").exists()
+        # With one loaded, a setting of one provider is refused, saying why and what to do.
+        write_lb(dirs, "rr", "roundrobin")
+        await send_and_wait(pilot, "/profile load rr")
+        await send_and_wait(pilot, "/model other-model")
+        await send_and_wait(pilot, "/baseurl http://127.0.0.1:9/v1")
+        shown = errors(app)
+        assert "Cannot set a model while the load balancer 'rr' is active" in shown
+        assert "Cannot set a base URL while the load balancer 'rr' is active" in shown
+        assert describe(active(pilot)).startswith("lb: rr (roundrobin)")
 
 
 async def test_each_tab_on_one_load_balancer_has_its_own_rotation(
