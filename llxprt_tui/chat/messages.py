@@ -144,8 +144,16 @@ class AssistantMessage(Vertical):
     DEFAULT_CSS = """
     AssistantMessage { height: auto; margin: 1 0 0 0; padding: 0 1; }
     AssistantMessage > Markdown { margin: 0; padding: 0; }
-    AssistantMessage > .-after > MarkdownBlock:first-child { margin-top: 0; }
-    AssistantMessage > .-cut > MarkdownBlock:last-child { margin-bottom: 0; }
+    /* Pieces are spaced as one Markdown spaces its blocks. Within one, margins collapse (the
+       larger of a bottom and the next top); across two pieces they add up, and every
+       top-level block ends with a blank line: a piece's first block keeps only what its top
+       margin has beyond that one (H1 and H2 have two). A piece cut inside a paragraph (or a
+       list) joins the next without a gap. Whole margins each time: in Textual, a rule's
+       margin-top sets the other sides to 0 too. */
+    AssistantMessage > .-after > MarkdownBlock:first-child { margin: 0 0 1 0; }
+    AssistantMessage > .-after > MarkdownH1:first-child { margin: 1 0 1 0; }
+    AssistantMessage > .-after > MarkdownH2:first-child { margin: 1 0 1 0; }
+    AssistantMessage > .-cut > MarkdownBlock:last-child { margin: 0; }
     AssistantMessage > .reply-footer { color: $text-muted; }
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
     AssistantMessage.-failed > .reply-footer { color: $error; }

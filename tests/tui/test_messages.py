@@ -4,6 +4,7 @@ its whole text, however the text arrived."""
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
 
 import pytest
 from textual.app import App, ComposeResult
@@ -186,8 +187,13 @@ class PiledUpReply(EagerReply):
 
 @pytest.mark.parametrize(
     "source",
-    [paragraphs() * 3, lists() * 2, " ".join(f"word{i} *em{i}*" for i in range(900))],
-    ids=["paragraphs", "lists", "one paragraph"],
+    [
+        paragraphs() * 3,
+        lists() * 2,
+        "\n\n".join([tables(), paragraphs(), tables(), paragraphs()]),
+        " ".join(f"word{i} *em{i}*" for i in range(900)),
+    ],
+    ids=["paragraphs", "lists", "headings, tables and quotes", "one paragraph"],
 )
 async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str) -> None:
     """Issue 18.1: a flush froze all the text that had arrived since the last one as one
@@ -196,7 +202,7 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
     FREEZE_MIN (TAIL_MAX for a long paragraph), mounted one at a time, and the reply still
     ends as the Markdown of its whole text."""
     app = ReplyApp()
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(size=(100, 500)) as pilot:  # tall: every block drawn, to be spaced
         reply = PiledUpReply()
         await app.query_one(VerticalScroll).mount(reply)
         await reply.append_text(source[:-30])
@@ -212,10 +218,19 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
         await pilot.pause()
         if "\n" in source:
             assert blocks(reply) == blocks(reference)
+            # And spaced alike: the blank line between two blocks stays where a piece ends.
+            assert gaps(reply) == gaps(reference)
         else:  # one paragraph: its pieces join without a gap (the line breaks there)
             ((_, whole),) = blocks(reference)
             assert " ".join(text for _, text in blocks(reply)) == whole
         assert reply.shown_source() == source
+
+
+def gaps(widget: Widget) -> list[int]:
+    """The blank rows between each leaf block and the next, as drawn (all must be on screen)."""
+    found = leaf_blocks(widget)
+    assert all(block.region for block in found)
+    return [b.region.y - a.region.bottom for a, b in pairwise(found)]
 
 
 def clipped(reply: AssistantMessage) -> list[str]:
