@@ -328,20 +328,34 @@ class Persistence:
                 return
             tab.session_id = record.id
         first = True
-        for node in tab.session.tree.path():
-            node.stored_id = await self._write(
-                tab,
-                store.add_message(
-                    record.id,
-                    node.content,
-                    state=node.state,
-                    at_start=first,
-                    first_token_ms=_ms(node.first_token_seconds),
-                    duration_ms=_ms(node.duration_seconds),
-                ),
-            )
+        for node in tab.session.tree.path():  # each after the last written (the head)
+            node.stored_id = await self._store_node(tab, store, record.id, node, at_start=first)
             first = False
         await self.sync_positions()
+
+    async def _store_node(
+        self,
+        tab: ChatTab,
+        store: SessionStore,
+        session_id: str,
+        node: MessageNode,
+        *,
+        at_start: bool,
+        parent_id: int | None = None,
+    ) -> int | None:
+        """Write one message of the tab's tree (with its state and timings); its stored id."""
+        return await self._write(
+            tab,
+            store.add_message(
+                session_id,
+                node.content,
+                state=node.state,
+                parent_id=parent_id,
+                at_start=at_start,
+                first_token_ms=_ms(node.first_token_seconds),
+                duration_ms=_ms(node.duration_seconds),
+            ),
+        )
 
     async def _say_forked_from(self, tab: ChatTab, store: SessionStore, parent: str) -> None:
         title = await self._write(tab, _parent_title(store, parent))
@@ -445,17 +459,13 @@ class Persistence:
             parent = tree.parent_of(node)
             if node is going or (parent is not None and parent.stored_id is None):
                 continue
-            node.stored_id = await self._write(
+            node.stored_id = await self._store_node(
                 tab,
-                store.add_message(
-                    record.id,
-                    node.content,
-                    state=node.state,
-                    parent_id=parent.stored_id if parent is not None else None,
-                    at_start=parent is None,
-                    first_token_ms=_ms(node.first_token_seconds),
-                    duration_ms=_ms(node.duration_seconds),
-                ),
+                store,
+                record.id,
+                node,
+                parent_id=parent.stored_id if parent is not None else None,
+                at_start=parent is None,
             )
         last = tree.last
         if last is not None and last.stored_id is not None:
