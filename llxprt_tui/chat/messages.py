@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -36,7 +36,9 @@ from llxprt_tui.plain_text import plain, visible_controls
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
     from textual.geometry import Size
+    from textual.widgets.markdown import MarkdownBlock
 
 _log = logging.getLogger(__name__)
 
@@ -137,6 +139,19 @@ class LiveFence(Widget):
         return Strip([Segment(line)]).crop_extend(0, width, self.rich_style)
 
 
+class Piece(Markdown):
+    """A piece of a streamed reply, frozen or the live tail: its top-level blocks carry
+    `-piece`, which the rules joining pieces select (AssistantMessage's CSS). Those rules need
+    :first-child/:last-child, and Textual applies the styles of any block such a rule could
+    select again after every mount into its parent: a reply drawn whole (drawn(), one plain
+    Markdown) skips that (about a tenth of the CPU of a page-up in a long tab, issue 18)."""
+
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        for block in super()._parse_markdown(tokens):
+            block.add_class("-piece", update=False)  # not mounted yet: styled at its mount
+            yield block
+
+
 class AssistantMessage(Vertical):
     """One reply, streamed (see the module's note); at the end the pieces show the Markdown of
     the whole text."""
@@ -150,10 +165,10 @@ class AssistantMessage(Vertical):
        margin has beyond that one (H1 and H2 have two). A piece cut inside a paragraph (or a
        list) joins the next without a gap. Whole margins each time: in Textual, a rule's
        margin-top sets the other sides to 0 too. */
-    AssistantMessage > .-after > MarkdownBlock:first-child { margin: 0 0 1 0; }
-    AssistantMessage > .-after > MarkdownH1:first-child { margin: 1 0 1 0; }
-    AssistantMessage > .-after > MarkdownH2:first-child { margin: 1 0 1 0; }
-    AssistantMessage > .-cut > MarkdownBlock:last-child { margin: 0; }
+    AssistantMessage > .-after > .-piece:first-child { margin: 0 0 1 0; }
+    AssistantMessage > .-after > MarkdownH1.-piece:first-child { margin: 1 0 1 0; }
+    AssistantMessage > .-after > MarkdownH2.-piece:first-child { margin: 1 0 1 0; }
+    AssistantMessage > .-cut > .-piece:last-child { margin: 0; }
     AssistantMessage > .reply-footer { color: $text-muted; }
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
     AssistantMessage.-failed > .reply-footer { color: $error; }
@@ -170,7 +185,7 @@ class AssistantMessage(Vertical):
         super().__init__()
         self._parts: list[str] = []
         self._scanner = ReplyScanner()
-        self.markdown = Markdown("", parser_factory=shared_parser)  # the live tail
+        self.markdown: Markdown = Piece("", parser_factory=shared_parser)  # the live tail
         self.footer = Static("", classes="reply-footer", markup=False)
         self._fence: LiveFence | None = None
         self._fence_opening = ""
@@ -309,7 +324,7 @@ class AssistantMessage(Vertical):
             source = text[start:end]
             if source.strip():
                 classes = ("-after " if self._pieces else "") + ("-cut" if joined else "")
-                piece = Markdown(source, parser_factory=shared_parser, classes=classes.strip())
+                piece = Piece(source, parser_factory=shared_parser, classes=classes.strip())
                 piece.display = False
                 await self.mount(piece, before=self.markdown)
                 mounted.append(piece)
