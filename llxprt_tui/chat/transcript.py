@@ -419,11 +419,17 @@ class Transcript(VerticalScroll, can_focus=True):
                         break
         scrollbars = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
         screen._refresh_layout()
+        if scrollbars != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
+            # A scrollbar came (the first rows drawn in a tab): the rows are narrower, laid out
+            # again now, or the next frame shows them at the old width and a layout after it
+            # draws them all again.
+            scrollbars = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
+            screen._refresh_layout()
         screen._layout_required = False  # done: the next frame need not lay it all out again
         if scrollbars == (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
             # Every size this layout gave (a new row's, the transcript's virtual size) asks for
             # a layout again, which would find the same places: not asked. (A scrollbar that
-            # came or went changes the width, so that one is left to Textual.)
+            # came or went once more is left to Textual.)
             for widget in [*widgets, *self._get_virtual_dom()]:
                 widget._layout_required = False
 

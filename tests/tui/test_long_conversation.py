@@ -123,6 +123,40 @@ async def test_no_frame_of_a_page_up_shows_the_rows_moved_by_those_drawn_above_t
         assert drawing  # older rows were drawn on the way
 
 
+async def test_the_first_switch_to_a_restored_tab_shows_its_rows_at_their_width_only(
+    wire: WireServer,
+) -> None:
+    """The first switch to a restored tab draws its rows, and the transcript's scrollbar comes:
+    each frame shows the rows at the width the scrollbar leaves them, never first at the width
+    they had without it (drawn again a frame later, after another layout of them all)."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        await active(pilot).ready()
+        tab = await app.open_tab(activate=False)
+        await tab.ready()
+        await tab.restore_conversation(tree(MESSAGES))
+        transcript = tab.transcript
+        screen = app.screen
+        shown: list[set[int]] = []  # the widths of the messages each frame shows
+        draw = screen._compositor_refresh
+
+        def frame() -> None:
+            visible = screen._compositor.visible_widgets
+            rows = (w for w in visible if isinstance(w, AssistantMessage | UserMessage))
+            shown.append({visible[w][0].width for w in rows})
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert transcript.show_vertical_scrollbar
+        width = transcript.scrollable_content_region.width
+        assert {width} in shown, (width, shown)
+        assert all(widths <= {width} for widths in shown), (width, shown)
+
+
 async def test_selection_walks_into_messages_not_drawn_and_reaches_the_first(
     wire: WireServer,
 ) -> None:
