@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from textual import events
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from llxprt_tui.chat.visibility import hidden
@@ -348,10 +348,11 @@ class Transcript(VerticalScroll, can_focus=True):
             mounting = self.mount_all(widgets, before=first)
         else:
             mounting = self.mount_all(widgets, after=after)
-        await mounting
         # Textual awaits this mount once more later (call_next) only to lay the transcript out
-        # again: done here already, and the batch's own layout places the rows.
-        mounting._widgets = []
+        # again, and the batch's own layout places the rows: that await is left nothing to
+        # wait for before it starts (from a key's action it runs while this one waits).
+        mounted, mounting._widgets = mounting._widgets, []
+        await AwaitMount(self, mounted)
 
     async def _draw(self, start: int, stop: int) -> None:
         """Draw every row of [start, stop) that is not drawn, each where it belongs."""

@@ -4,6 +4,7 @@ far away, and every message stays reachable by selection, show_message, copy and
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -155,6 +156,34 @@ async def test_the_first_switch_to_a_restored_tab_shows_its_rows_at_their_width_
         width = transcript.scrollable_content_region.width
         assert {width} in shown, (width, shown)
         assert all(widths <= {width} for widths in shown), (width, shown)
+
+
+async def test_a_page_up_lays_the_screen_out_once(wire: WireServer) -> None:
+    """Issue 18.4: a page-up that drew older rows laid the whole screen out twice. Textual
+    awaits a mount once more later only to lay its parent out again; the transcript took
+    that await's widgets away after its own, but from a key's action (another task) the late
+    one had already started by then."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        _tab, transcript = await restored(pilot)
+        screen = app.screen
+        layouts: list[int] = []  # full layouts of the screen, per key
+        lay_out = screen._refresh_layout
+
+        def counted(size: Size | None = None, scroll: bool = False) -> None:
+            layouts[-1] += not scroll
+            lay_out(size, scroll)
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        drawn_at_first = [e for e in transcript.entries if e.widget is not None]
+        for _ in range(8):
+            layouts.append(0)
+            await press_raw(pilot, XTERM["pageup"])
+            await wait_until(pilot, lambda: transcript.settled)
+            await pilot.pause()
+        assert top_entry(transcript) not in drawn_at_first  # older rows were drawn
+        assert all(count <= 1 for count in layouts), layouts
 
 
 async def test_selection_walks_into_messages_not_drawn_and_reaches_the_first(
