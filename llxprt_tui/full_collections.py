@@ -6,7 +6,8 @@ key pressed meanwhile echoed that much later. While any reply streams, the oldes
 threshold is raised, so the automatic collections are the young generations' (they walk only
 recent objects: a few ms); a full one still runs after HELD_SCALE times as many young ones as
 usual, so memory stays bounded on a stream of any length. The usual thresholds come back when
-the last stream ends (the full collection that is due then runs as the reply ends).
+the last stream is released: a reply does that shortly after its end is drawn, so the full
+collection that is due then does not hold up the frame showing the end.
 
 The collector is the process's, so the count of streams is too (one per process, like `gc`).
 """

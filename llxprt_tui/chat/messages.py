@@ -180,6 +180,10 @@ class AssistantMessage(Vertical):
     # wait piles up more text for the next flush to freeze, whose cost grows with it.
     FLUSH_COST_FACTOR: ClassVar[float] = 3.0
     FLUSH_MAX_SECONDS: ClassVar[float] = 0.2
+    # Full collections are given back this long after the reply ends: the one that is due then
+    # (~110 ms with a long reply on screen) held up the frame showing the end, and escape with
+    # it, when it ran at once; the terminal needs the frame's text first.
+    COLLECT_AFTER_SECONDS: ClassVar[float] = 0.25
 
     def __init__(self) -> None:
         super().__init__()
@@ -414,7 +418,8 @@ class AssistantMessage(Vertical):
     async def finish(self, state: str, footer: str) -> None:
         """Stop streaming: the renderer ends by itself (it is never cancelled: a task cancelled
         before it ran raises CancelledError into whoever awaits it), then the tail, and only
-        the tail, is rendered once with the whole text."""
+        the tail, is rendered once with the whole text. Full collections are given back
+        COLLECT_AFTER_SECONDS later."""
         self._ending.set()
         self._wake.set()
         renderer = self._renderer
@@ -433,7 +438,10 @@ class AssistantMessage(Vertical):
                 cut_in_fence = state != "done" and self._fence is not None
                 await self._show_text(final=not cut_in_fence)
         finally:
-            self._release_collections()
+            if self.is_attached:
+                self.set_timer(self.COLLECT_AFTER_SECONDS, self._release_collections)
+            else:
+                self._release_collections()
         self.set_class(state == "cancelled", "-cancelled")
         self.set_class(state == "failed", "-failed")
         self._footer_text = footer
