@@ -37,7 +37,8 @@ from llxprt_tui.plain_text import plain, visible_controls
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
-    from textual.geometry import Size
+    from rich.style import Style
+    from textual.geometry import Region, Size
     from textual.widgets.markdown import MarkdownBlock
 
 _log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class LiveFence(Widget):
         self.lines: list[str] = []
         self.partial = ""
         self.source = ""
+        self._look: tuple[Style, int] | None = None  # while render_lines runs
 
     def show(self, source: str) -> None:
         """`source`: the fence's code so far (without its opening line); grows only."""
@@ -132,11 +134,21 @@ class LiveFence(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines) + (1 if self.partial else 0)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # One style and width for every line of a render, so found once: each walks the
+        # widget's ancestors, most of a line's cost (and a growing fence is drawn whole again
+        # on each flush: a new height repaints all of it).
+        self._look = (self.rich_style, self.content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._look = None
+
     def render_line(self, y: int) -> Strip:
         lines = self.lines
         line = lines[y] if y < len(lines) else self.partial if y == len(lines) else ""
-        width = self.content_region.width
-        return Strip([Segment(line)]).crop_extend(0, width, self.rich_style)
+        style, width = self._look or (self.rich_style, self.content_region.width)
+        return Strip([Segment(line)]).crop_extend(0, width, style)
 
 
 class Piece(Markdown):
