@@ -96,6 +96,27 @@ def test_a_terminal_that_hangs_up_mid_reply_ends_the_app(wire: WireServer, dirs:
     assert state == "cancelled" and text.startswith("w0 w1 w2 w3 ")
 
 
+def test_escape_on_a_real_terminal_cancels_the_reply_and_keys_read_as_before(
+    wire: WireServer,
+) -> None:
+    # llxprt reads the terminal with a key thread of its own (terminal_driver.py): a lone ESC
+    # is escape after a short wait; a key's sequence, written at once, is still that key.
+    held = threading.Event()
+    wire.enqueue(Reply(text=tuple(f"w{i} " for i in range(40)), hold=held, hold_at=10))
+    try:
+        with Terminal(_llxprt(wire)) as terminal:
+            _send(terminal, "stream a while")
+            terminal.wait_for_text("w3 ")
+            terminal.type("\x1b")
+            terminal.wait_for_text("cancelled")
+            terminal.type("\x1bOP")  # f1, as xterm sends it: read as escape, "OP" is typed
+            terminal.wait_for_text("Commands")  # the help
+            terminal.type("\x11")  # ctrl+q
+            assert terminal.wait_exit() == 0
+    finally:
+        held.set()
+
+
 CRASHING_APP = """
 import sys
 from llxprt_runtime.overrides import CliOverrides

@@ -1,16 +1,28 @@
-"""The terminal's output after it has gone (llxprt_tui/terminal_driver.py); the whole hang-up
-is tested on a real pty in test_real_terminal.py."""
+"""The terminal's output after it has gone, and how soon escape is read
+(llxprt_tui/terminal_driver.py); the whole hang-up and escape are tested on a real pty in
+test_real_terminal.py."""
 
 from __future__ import annotations
 
 import errno
 import io
 import os
+import time
+from collections.abc import Iterable
 
 import pytest
+from textual import _parser, constants, events
+from textual._xterm_parser import XTermParser
 from textual.drivers._writer_thread import MAX_QUEUED_WRITES, WriterThread
 
-from llxprt_tui.terminal_driver import HangupSafeDriver, TerminalOutput
+from llxprt_tui.terminal_driver import (
+    ESCAPE_SECONDS,
+    IDLE_SECONDS,
+    HangupSafeDriver,
+    TerminalOutput,
+    input_wait,
+    read_escape_quickly,
+)
 
 
 class HungUpTerminal(io.StringIO):
@@ -75,3 +87,36 @@ def test_sigcont_after_ctrl_z_still_resumes() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def keys(parsed: Iterable[object]) -> list[str]:
+    return [event.key for event in parsed if isinstance(event, events.Key)]
+
+
+def test_a_lone_escape_is_the_escape_key_once_a_short_wait_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ESCDELAY", raising=False)
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", constants.ESCAPE_DELAY)  # put back after
+    read_escape_quickly()
+    parser = XTermParser()
+    assert input_wait(parser) == IDLE_SECONDS  # nothing begun: it looks for the app's end
+    assert keys(parser.feed("\x1b")) == []  # escape, or the first byte of a key's sequence
+    # Textual's key thread waited 0.1 s here and its parser 0.1 s: escape came 100-200 ms
+    # after it was pressed.
+    assert input_wait(parser) <= ESCAPE_SECONDS
+    monkeypatch.setattr(_parser, "get_time", lambda: time.monotonic() + ESCAPE_SECONDS)
+    assert keys(parser.tick()) == ["escape"]
+    assert input_wait(parser) == IDLE_SECONDS
+
+
+def test_a_keys_sequence_written_at_once_is_still_that_key() -> None:
+    parser = XTermParser()
+    assert keys(parser.feed("\x1b[Dx\x1bOA")) == ["left", "x", "up"]
+
+
+def test_the_users_escdelay_still_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCDELAY", "300")  # Textual read it as it was imported
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.3)
+    read_escape_quickly()
+    assert constants.ESCAPE_DELAY == 0.3
