@@ -4,6 +4,8 @@ floor_apps.py static         one Static: the first-frame floor
 floor_apps.py layout         the chat app's widgets (tabs, scroll, prompt, status, footer) and
                              nothing else: what that layout alone costs Textual
 floor_apps.py log BASE_URL   enter streams a reply with the bare openai SDK into a Log
+floor_apps.py escape         escape shows a count: the least an escape needs to be seen, with
+                             llxprt's key thread (its driver) as the measured app has
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 
 from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.driver import Driver
 from textual.widgets import Footer, Log, OptionList, Static, TabbedContent, TabPane, TextArea
 
 
@@ -31,6 +34,26 @@ class LayoutFloor(App[None]):
             yield TextArea()
         yield Static("status")
         yield Footer()
+
+
+class EscapeFloor(App[None]):
+    BINDINGS = [("escape", "escaped", "Escape")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def get_driver_class(self) -> type[Driver]:
+        from llxprt_tui.terminal_driver import HangupSafeDriver
+
+        return HangupSafeDriver
+
+    def compose(self) -> ComposeResult:
+        yield Static("FLOOR-READY")
+
+    def action_escaped(self) -> None:
+        self.count += 1
+        self.query_one(Static).update(f"FLOOR-ESCAPED {self.count}")
 
 
 class LogFloor(App[None]):
@@ -66,5 +89,7 @@ if __name__ == "__main__":
         StaticFloor().run()
     elif sys.argv[1] == "layout":
         LayoutFloor().run()
+    elif sys.argv[1] == "escape":
+        EscapeFloor().run()
     else:
         LogFloor(sys.argv[2]).run()
