@@ -6,15 +6,18 @@ backspace alternately, 100 ms apart, the way the terminal driver's thread does (
 to the app's queue); the echo is the time until the next frame rendered with the prompt
 changed. Beside it: the event loop's stalls (a task that ticks every 5 ms: the longest gaps),
 garbage collections (`gc.callbacks`: count and pause per generation), the CPU time of the
-reply's flushes and of the screen's frames, and peak RSS. `--detail` prints every stall over
-33 ms with what overlapped it, and the stacks a watchdog thread sampled while the loop was
-stuck (the functions on top, counted).
+reply's flushes and of the screen's frames and layouts (and which widgets asked for the layouts),
+and peak RSS. Each frame is also turned into the terminal's text, as in a terminal (headless,
+Textual skips that). `--detail` prints every stall over 33 ms with what overlapped it, and the
+stacks a watchdog thread sampled while the loop was stuck (the functions on top, counted); and
+every echo over 15 ms with the flushes, frames, layouts and collections it waited behind.
+`--first-send`: the app's first send instead (no warm-up), as bench.streaming's first-send.
 
 Wall-clock figures depend on the machine's load less than tmux's (no terminal, no polling),
 counts and CPU time less still.
 
 Run: .venv/bin/python -m bench.stalls [--runs 1] [--shape paragraphs ...] [--speed full]
-     [--detail] [--gc default|...]
+     [--detail] [--gc default|...] [--profile] [--first-send]
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from bench.tui import environment  # noqa: E402
 from tests.wire.server import Reply, WireServer  # noqa: E402
 
 SHAPES = ("paragraphs", "one paragraph", "list", "code")
-SPEEDS = {"full": (20000, 0.0), "100": (1500, 0.01)}
+SPEEDS = {"full": (20000, 0.0), "100": (1500, 0.01), "first": (200, 0.01)}
 STALL_MS = 33.0
+SLOW_ECHO_MS = 15.0  # --detail lists each echo slower than this with what it waited behind
 
 
 def child(url: str, detail: bool, profile: bool = False) -> None:
@@ -52,6 +56,7 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
     from collections import Counter
 
     from textual import events
+    from textual._compositor import CompositorUpdate
     from textual.screen import Screen
 
     from llxprt_runtime.bootstrap import CliOverrides
@@ -60,6 +65,10 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
 
     clock = time.perf_counter
     gc_mode = os.environ.get("LLXPRT_BENCH_GC", "default")
+    # The first send of the app's life (the SDK and the reply's modules not imported before,
+    # the runtime perhaps not yet built): sent right after the first frame, as bench.streaming's
+    # first-send figure does.
+    first_send = os.environ.get("LLXPRT_BENCH_FIRST") == "1"
     if gc_mode.startswith("threshold:"):
         gc.set_threshold(*(int(n) for n in gc_mode.split(":")[1].split(",")))
     gcs: list[tuple[int, float, float]] = []  # generation, start, seconds
@@ -101,19 +110,35 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
     )
     Screen._compositor_refresh = timed("frame", Screen._compositor_refresh)  # type: ignore[method-assign]
     Screen._refresh_layout = timed("layout", Screen._refresh_layout)  # type: ignore[method-assign]
+    on_layout = Screen._on_layout
+
+    async def counted_layout(screen, message):  # type: ignore[no-untyped-def]
+        if streaming.is_set():
+            layout_causes[type(message.widget).__name__] += 1
+        await on_layout(screen, message)
+
+    Screen._on_layout = counted_layout  # type: ignore[method-assign]
 
     overrides = CliOverrides(provider="openai", base_url=url + "/v1", key="sk-bench")
     app = LlxprtApp(overrides, restore=False)
     echoes: list[float] = []
+    echo_spans: list[tuple[float, float]] = []  # typed at, seconds until the frame showed it
+    layout_causes: Counter[str] = Counter()  # widgets whose change asked the screen for a layout
     pending: dict[str, object] = {}
     echoed = threading.Event()
     display = app._display
 
     def watch_display(screen, renderable):  # type: ignore[no-untyped-def]
         display(screen, renderable)
+        if isinstance(renderable, CompositorUpdate):
+            # Headless, Textual skips this; in a terminal every frame is turned into the
+            # terminal's text on the event loop, at a cost that grows with the area repainted.
+            renderable.render_segments(app.console)
         want = pending.get("text")
         if want is not None and renderable is not None and tab_box[0].prompt.text == want:
-            echoes.append((clock() - float(pending["at"])) * 1000)  # type: ignore[arg-type]
+            at = float(pending["at"])  # type: ignore[arg-type]
+            echoes.append((clock() - at) * 1000)
+            echo_spans.append((at, clock() - at))
             pending.clear()
             echoed.set()
 
@@ -172,10 +197,11 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
             await app.wait_ready()
             tab = app.chat_tabs()[0]
             tab_box.append(tab)
-            await tab.ready()
-            await tab.send("warm up")  # the SDK import and the client are not measured
-            await ended(tab)
-            await tab.clear_conversation()
+            if not first_send:
+                await tab.ready()
+                await tab.send("warm up")  # the SDK import and the client are not measured
+                await ended(tab)
+                await tab.clear_conversation()
             tab.prompt.focus()
             await pilot.pause()
             tick = asyncio.create_task(ticker())
@@ -197,6 +223,7 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
             streaming.clear()
             for t in threads:
                 t.join()
+            await pilot.pause()  # the typist's last key is handled before the app ends
             wall, cpu = clock() - began, time.process_time() - cpu0
             objects_after = len(gc.get_objects())
             if profiler is not None:
@@ -244,35 +271,60 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
         frame_cpu=sum(c for _, _, c in spans["frame"]) * 1000,
         frame_max=max((w for _, w, _ in spans["frame"]), default=0.0) * 1000,
         layouts=len(spans["layout"]),
+        layout_cpu=sum(c for _, _, c in spans["layout"]) * 1000,
+        layout_causes=layout_causes.most_common(8),
         layout_max=max((w for _, w, _ in spans["layout"]), default=0.0) * 1000,
     )
     print("RESULT " + json.dumps(result))
     if not detail:
         return
-    for start, gap in over:
-        end = start + 0.005 + gap / 1000
-        parts = [f"stall {gap:7.1f} ms at +{start - gaps[0][0]:6.2f} s:"]
-        for g, s, d in gcs:
-            if s < end and s + d > start and d > 0.005:
-                parts.append(f"gc{g} {d * 1000:.1f}")
+
+    def overlapping(start: float, end: float, least: float, offsets: bool) -> list[str]:
+        """The collections, flushes, frames and layouts over `least` seconds that overlapped
+        [start, end] (with `offsets`: each one's start, in ms from `start`)."""
+        parts = [
+            f"gc{g} {d * 1000:.1f}" for g, s, d in gcs if s < end and s + d > start and d > least
+        ]
         for kind, rows in spans.items():
             for s, w, c in rows:
-                if s < end and s + w > start and w > 0.005:
-                    parts.append(f"{kind} {w * 1000:.1f} (cpu {c * 1000:.1f})")
-        print(" ".join(parts))
+                if s < end and s + w > start and w > least:
+                    at = f" +{(s - start) * 1000:.0f}" if offsets else ""
+                    parts.append(f"{kind}{at} {w * 1000:.1f} (cpu {c * 1000:.1f})")
+        return parts
+
+    for start, gap in over:
+        end = start + 0.005 + gap / 1000
+        head = f"stall {gap:7.1f} ms at +{start - gaps[0][0]:6.2f} s:"
+        print(" ".join([head, *overlapping(start, end, 0.005, offsets=False)]))
         stacks = samples.get(int(start * 1000))
         for stack, n in (stacks or Counter()).most_common(3):
             print(f"    {n:3} x {stack}")
+    for start, took in echo_spans:
+        if took * 1000 <= SLOW_ECHO_MS:
+            continue
+        head = f"echo {took * 1000:6.1f} ms at +{start - gaps[0][0]:6.2f} s:"
+        print(" ".join([head, *overlapping(start, start + took, 0.002, offsets=True)]))
 
 
 def measure(
-    shape: str, speed: str, gc_mode: str, detail: bool, profile: bool = False
+    shape: str,
+    speed: str,
+    gc_mode: str,
+    detail: bool,
+    profile: bool = False,
+    first_send: bool = False,
 ) -> tuple[dict[str, Any], str]:
     tokens, delay = SPEEDS[speed]
     with WireServer() as server:
-        server.enqueue(Reply(text=("warm",)))
+        if not first_send:
+            server.enqueue(Reply(text=("warm",)))
         server.enqueue(Reply(text=shape_text(shape, tokens), event_delay=delay))
-        env = {**os.environ, **environment(), "LLXPRT_BENCH_GC": gc_mode}
+        env = {
+            **os.environ,
+            **environment(),
+            "LLXPRT_BENCH_GC": gc_mode,
+            "LLXPRT_BENCH_FIRST": str(int(first_send)),
+        }
         code = (
             "import sys; from bench.stalls import child; "
             "child(sys.argv[1], sys.argv[2] == '1', sys.argv[3] == '1')"
@@ -300,6 +352,11 @@ def main() -> None:
     parser.add_argument("--detail", action="store_true")
     parser.add_argument("--gc", default="default")
     parser.add_argument("--profile", action="store_true", help="cProfile the stream")
+    parser.add_argument(
+        "--first-send",
+        action="store_true",
+        help="the app's first send (200 tokens at 100 tok/s, as bench.streaming's first-send)",
+    )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}")
     print(
@@ -307,10 +364,13 @@ def main() -> None:
         f"{'gc0/1/2':>13} {'gc2 ms tot/max':>15} {'flush n/cpu/max':>19} "
         f"{'frames n/cpu/max':>20} {'wall/cpu s':>11} {'rss MiB':>12}"
     )
-    for speed in args.speed or ("full", "100"):
-        for shape in args.shape or SHAPES:
+    speeds = ["first"] if args.first_send else args.speed or ["full", "100"]
+    for speed in speeds:
+        for shape in args.shape or (["paragraphs"] if args.first_send else SHAPES):
             for _ in range(args.runs):
-                r, detail = measure(shape, speed, args.gc, args.detail, args.profile)
+                r, detail = measure(
+                    shape, speed, args.gc, args.detail, args.profile, args.first_send
+                )
                 counts = "/".join(str(c) for c in r["gc_counts"])
                 print(
                     f"{shape:14} {speed:5} "
@@ -328,7 +388,9 @@ def main() -> None:
                     f"(a full collection after: {r['objects'][2]:.0f} ms, leaves "
                     f"{r['objects'][3]}), "
                     f"widgets on screen {r['widgets']}, layouts {r['layouts']} "
-                    f"(max {r['layout_max']:.1f} ms), gc0/1 max {r['gc01_max']:.1f} ms, "
+                    f"(cpu {r['layout_cpu']:.0f} ms, max {r['layout_max']:.1f} ms; asked by "
+                    f"{', '.join(f'{n} {k}' for k, n in r['layout_causes'])}), "
+                    f"gc0/1 max {r['gc01_max']:.1f} ms, "
                     f"echoes {r['echoes']}, text {r['text']} chars"
                 )
                 if detail:
