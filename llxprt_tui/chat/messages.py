@@ -29,7 +29,9 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
+from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.splitting import ReplyScanner
+from llxprt_tui.chat.steady_paragraph import SteadyParagraph
 from llxprt_tui.chat.visibility import hidden
 from llxprt_tui.full_collections import FULL_COLLECTIONS
 from llxprt_tui.plain_text import plain, visible_controls
@@ -164,6 +166,14 @@ class Piece(Markdown):
             yield block
 
 
+class TailPiece(Piece):
+    """The live tail: its paragraphs ask for a layout only when their height changes
+    (chat/steady_paragraph.py)."""
+
+    BLOCKS: dict[str, type[MarkdownBlock]] = {**Piece.BLOCKS, "paragraph_open": SteadyParagraph}
+    virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
+
+
 class AssistantMessage(Vertical):
     """One reply, streamed (see the module's note); at the end the pieces show the Markdown of
     the whole text."""
@@ -186,6 +196,8 @@ class AssistantMessage(Vertical):
     AssistantMessage.-failed > .reply-footer { color: $error; }
     """
 
+    virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
+
     FLUSH_SECONDS: ClassVar[float] = 0.05
     # The next flush waits this many times the last one's cost: rendering stays a bounded share
     # of the event loop however costly a flush gets; but at most FLUSH_MAX_SECONDS: a longer
@@ -201,7 +213,7 @@ class AssistantMessage(Vertical):
         super().__init__()
         self._parts: list[str] = []
         self._scanner = ReplyScanner()
-        self.markdown: Markdown = Piece("", parser_factory=shared_parser)  # the live tail
+        self.markdown: Markdown = TailPiece("", parser_factory=shared_parser)  # the live tail
         self.footer = Static("", classes="reply-footer", markup=False)
         self._fence: LiveFence | None = None
         self._fence_opening = ""

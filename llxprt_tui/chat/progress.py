@@ -96,4 +96,7 @@ class StreamProgress(Static):
 
     def _show(self, now: float) -> None:
         self.set_class(self.retry is not None, "-retrying")
-        self.update(self.describe(now))
+        # One line, as wide as the screen whatever it says: its text needs no layout (one laid
+        # out the whole screen, twice a second while a reply streams). Showing or hiding the
+        # line (-active) is laid out.
+        self.update(self.describe(now), layout=False)

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
+from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.visibility import hidden
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
 
@@ -143,6 +144,7 @@ class Transcript(VerticalScroll, can_focus=True):
     Transcript > .-replaced { opacity: 55%; }
     """
     BINDINGS = bindings(MESSAGE_KEYS)
+    virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
 
     class Picked(Message):
         """The user asked for something to be done with the selected message."""

@@ -11,9 +11,16 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownBullet, MarkdownFence
+from textual.widgets._markdown import (
+    MarkdownBlock,
+    MarkdownBullet,
+    MarkdownFence,
+    MarkdownParagraph,
+)
 
 from llxprt_tui.chat.messages import AssistantMessage, LiveFence
+from llxprt_tui.chat.transcript import Transcript
+from tests.tui.conftest import pause_until
 
 
 def rendered(reply: AssistantMessage) -> str:
@@ -108,7 +115,12 @@ def tables() -> str:
 
 
 def blocks(widget: Widget) -> list[tuple[str, str]]:
-    return [(type(b).__name__, str(b.render())) for b in leaf_blocks(widget)]
+    """Each block's kind (Textual's class: the tail's paragraphs are SteadyParagraph) and text."""
+    return [(textual_kind(b), str(b.render())) for b in leaf_blocks(widget)]
+
+
+def textual_kind(block: Widget) -> str:
+    return next(c.__name__ for c in type(block).__mro__ if c.__module__.startswith("textual."))
 
 
 async def stream(app: ReplyApp, source: str, chunk: int = 61) -> AssistantMessage:
@@ -272,3 +284,66 @@ async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None
         await reply.finish("done", "")
         await pilot.pause()
         assert clipped(reply) == []
+
+
+async def test_words_that_fit_on_the_last_line_repaint_the_tail_without_a_layout() -> None:
+    """Issue 18.1: each flush laid out the whole screen (every widget of it arranged again),
+    though the words added to the tail's last paragraph mostly leave its height as it was (at
+    100 tok/s, about four flushes in five): a key pressed meanwhile waited for it. Such a flush
+    now repaints that paragraph only. Words that wrap to a new line are laid out: the paragraph
+    grows by that line and its text is all on screen."""
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        await reply.append_text("Intro.\n\nShort")
+        await pilot.pause()
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append, True)
+        for word in [" words", " that", " fit"]:
+            await reply.append_text(word)
+            await pilot.pause()
+        assert layouts == []
+        paragraph = reply.markdown.query(MarkdownParagraph).last()
+        assert str(paragraph.render()) == "Short words that fit"
+        await reply.append_text(" and more" * 10)  # 110 columns: two lines
+        await pilot.pause()
+        assert layouts
+        assert str(paragraph.render()).endswith(" and more and more")
+        assert paragraph.size.height == 2
+        assert paragraph.region.bottom <= reply.markdown.region.bottom
+
+
+class TranscriptApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+
+
+async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None:
+    """Issue 18.1: a layout in which the reply grew by a line set the new sizes (Textual's
+    virtual_size), and each size set asked for a layout and a repaint of its whole widget
+    again: a second full layout, and the whole transcript painted twice, for every line of a
+    reply. One layout now; the view still follows the end of the reply."""
+    app = TranscriptApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        transcript = app.query_one(Transcript)
+        reply = EagerReply()
+        await transcript.add(reply)
+        await reply.append_text(paragraphs()[:1500] + "\n\nLast")  # longer than the view
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append, True)
+        # Settled: the transcript has drawn its rows, and a pause lays nothing out any more.
+        await pause_until(pilot, lambda: transcript.settled)
+        seen = -1
+        while seen != len(layouts):
+            seen = len(layouts)
+            await pilot.pause()
+        for _ in range(3):
+            before = len(layouts)
+            await reply.append_text(" and more" * 11)  # one more line, each time
+            await pilot.pause()
+            assert len(layouts) == before + 1
+            assert transcript.scroll_y == transcript.max_scroll_y > 0
+        paragraph = reply.markdown.query(MarkdownParagraph).last()
+        assert paragraph.size.height == 4
+        assert paragraph.region.bottom <= transcript.region.bottom

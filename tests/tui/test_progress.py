@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from textual.app import App, ComposeResult
+
 from llxprt_tui.chat.progress import StreamProgress
 from tests.tui.conftest import SIZE, active, make_app, wait_until
 from tests.wire.server import Fault, Reply, WireServer
@@ -45,3 +47,30 @@ async def test_a_retry_is_shown_with_its_wait_and_attempt(wire: WireServer) -> N
         assert progress.has_class("-retrying")
         await wait_until(pilot, lambda: not tab.streaming)
         assert tab.session.last_reply_text() == "late"
+
+
+async def test_a_tick_redraws_the_line_without_laying_out_the_screen() -> None:
+    """Issue 18.1: each tick (twice a second while a reply streams) laid out the whole screen
+    for a line of fixed size; only the line is drawn again now."""
+    now = [100.0]
+
+    class LineApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StreamProgress(lambda: now[0])
+
+    app = LineApp()
+    async with app.run_test(size=SIZE) as pilot:
+        progress = app.query_one(StreamProgress)
+        progress.begin("openai")
+        await pilot.pause()
+        assert str(progress.render()).startswith("waiting for openai… 0 s")
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append, True)
+        now[0] += 3
+        progress._tick()  # what its timer calls
+        await pilot.pause()
+        assert str(progress.render()).startswith("waiting for openai… 3 s")
+        assert layouts == []
+        progress.end()
+        await pilot.pause()
+        assert not progress.display and layouts
