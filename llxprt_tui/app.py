@@ -42,6 +42,7 @@ from llxprt_tui.chat.tab import ChatTab, Clock
 from llxprt_tui.chat.tab_strip import ChatTabs
 from llxprt_tui.commands.completion import complete
 from llxprt_tui.commands.spec import CommandParseError, holds_secret, is_command, parse_command
+from llxprt_tui.frame_timer import ChatScreen
 from llxprt_tui.keys import (
     APP_KEYS,
     binding_ids,
@@ -161,6 +162,9 @@ class LlxprtApp(App[None]):
         self.bell()
         self._exit_renderables.append(crash_report(self.console.width))
         self._close_messages_no_wait()
+
+    def get_default_screen(self) -> Screen[None]:
+        return ChatScreen(id="_default")  # (frame_timer.py)
 
     def compose(self) -> ComposeResult:
         # The first tab is composed with the app (cheaper than adding a pane after mount)
