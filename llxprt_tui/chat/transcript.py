@@ -431,10 +431,12 @@ class Transcript(VerticalScroll, can_focus=True):
         screen._layout_required = False  # done: the next frame need not lay it all out again
         if scrollbars == (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
             # Every size this layout gave (a new row's, the transcript's virtual size) asks for
-            # a layout again, which would find the same places: not asked. (A scrollbar that
-            # came or went once more is left to Textual.)
+            # a layout again, which would find the same places, and a repaint, which the frame
+            # after this layout does for the whole view: neither asked. (A scrollbar that came
+            # or went once more is left to Textual.)
             for widget in [*widgets, *self._get_virtual_dom()]:
                 widget._layout_required = False
+                widget._repaint_required = False
 
     def _scroll_now(self) -> None:
         # The frame after the batch draws the compositor's map: placed for the new scroll

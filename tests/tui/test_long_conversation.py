@@ -186,6 +186,38 @@ async def test_a_page_up_lays_the_screen_out_once(wire: WireServer) -> None:
         assert all(count <= 1 for count in layouts), layouts
 
 
+async def test_a_page_up_paints_the_rows_it_draws_once(wire: WireServer) -> None:
+    """The frame after a page-up's batch paints the whole view, the rows it drew included;
+    each of their widgets then asked for a repaint of its own (for the size the layout gave
+    it), and another frame painted them all again."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_ready()
+        _tab, transcript = await restored(pilot)
+        screen = app.screen
+        again: list[str] = []  # widgets of drawn rows painted again after the first frame
+        draw = screen._compositor_refresh
+        rows: set[Widget] = set()  # the rows drawn by the key, once its batch is laid out
+
+        def frame() -> None:
+            if rows:
+                again.extend(type(w).__name__ for w in screen._dirty_widgets if w in rows)
+            else:
+                rows.update(w for w in transcript.walk_children(Widget) if w not in before)
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        drawn_at_first = [e for e in transcript.entries if e.widget is not None]
+        for _ in range(8):
+            before = set(transcript.walk_children(Widget))
+            rows.clear()
+            await press_raw(pilot, XTERM["pageup"])
+            await wait_until(pilot, lambda: transcript.settled)
+            await pilot.pause()
+        assert top_entry(transcript) not in drawn_at_first  # older rows were drawn
+        assert not again, again
+
+
 async def test_selection_walks_into_messages_not_drawn_and_reaches_the_first(
     wire: WireServer,
 ) -> None:
