@@ -16,6 +16,9 @@ from dataclasses import dataclass
 
 EXIT_BAD_ARGUMENTS = 2
 DEFAULT_PORT = 8000
+# Each browser tab is a whole llxprt process (about 60-90 MiB with an SDK loaded): a page that
+# reconnects in a loop, or many forgotten tabs, must not fill the machine.
+DEFAULT_MAX_APPS = 8
 MISSING_EXTRA = (
     "llxprt serve needs the optional 'serve' extra (textual-serve): pip install 'llxprt[serve]'"
 )
@@ -45,6 +48,7 @@ class ServeOptions:
     token: str
     app_command: str
     allow_remote: bool
+    max_apps: int = DEFAULT_MAX_APPS
 
 
 def build_serve_parser() -> argparse.ArgumentParser:
@@ -66,6 +70,14 @@ def build_serve_parser() -> argparse.ArgumentParser:
         "--allow-remote",
         action="store_true",
         help="allow a --host other than loopback (read the warning it prints)",
+    )
+    parser.add_argument(
+        "--max-apps",
+        type=int,
+        default=DEFAULT_MAX_APPS,
+        metavar="N",
+        help=f"at most N browser tabs at once, each its own llxprt process (default "
+        f"{DEFAULT_MAX_APPS}); one more is told so and starts nothing",
     )
     # Only to refuse it with a reason: every app process would carry it on its command line.
     parser.add_argument("--key", help=argparse.SUPPRESS)
@@ -118,6 +130,8 @@ def parse_serve_options(argv: Sequence[str]) -> ServeOptions:
         )
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: a port is 0-65535")
+    if args.max_apps < 1:
+        parser.error(f"--max-apps {args.max_apps}: at least 1")
     if not is_loopback(args.host) and not args.allow_remote:
         parser.error(
             f"--host {args.host} is not loopback: anyone who can reach it could use your keys. "
@@ -129,6 +143,7 @@ def parse_serve_options(argv: Sequence[str]) -> ServeOptions:
         token=secrets.token_urlsafe(32),
         app_command=app_command(args),
         allow_remote=not is_loopback(args.host),
+        max_apps=args.max_apps,
     )
 
 

@@ -4,7 +4,8 @@ textual-serve's `Server` serves a page and starts the app command for every webs
 its per-connection `AppService` and its page script, and change what is reachable: every route
 but the static files needs the token (compared in constant time, refused with 403 before
 anything starts), the page carries no value but the websocket URL, links may only open http(s)
-pages in a new tab, and file downloads are not served.
+pages in a new tab, file downloads are not served, and at most `--max-apps` app processes run
+at once (one more connection is closed with the reason, which the page shows).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ FORBIDDEN = "403: this address needs the token printed when llxprt serve started
 LINK_SCHEMES = ("http", "https")
 STATIC_ROUTE = "static"
 SOCKETS = web.AppKey("llxprt_sockets", set[web.WebSocketResponse])
+# A websocket close reason: at most 123 bytes, shown by the page's "session ended" dialog.
+APPS_FULL = (
+    "llxprt serve runs its limit of {n} apps (--max-apps): close another llxprt tab, then Restart."
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -137,14 +142,17 @@ class TokenServer(Server):
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        sockets = request.app[SOCKETS]
+        if len(sockets) >= self.options.max_apps:
+            return await self._refuse_one_more(request)
         websocket = web.WebSocketResponse(heartbeat=15)
+        # Counted before the first await: two connections at once cannot both take the last place.
+        sockets.add(websocket)
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
-        sockets = request.app[SOCKETS]
         app_service: GuardedAppService | None = None
         try:
             await websocket.prepare(request)
-            sockets.add(websocket)
 
             async def close() -> None:
                 await websocket.close()
@@ -170,11 +178,22 @@ class TokenServer(Server):
                 await app_service.stop()
         return websocket
 
+    async def _refuse_one_more(self, request: web.Request) -> web.WebSocketResponse:
+        """Starts nothing: the socket is opened only to be closed with the reason."""
+        limit = self.options.max_apps
+        log.warning("a browser connection was refused: %d apps run (--max-apps %d)", limit, limit)
+        websocket = web.WebSocketResponse()
+        await websocket.prepare(request)
+        reason = APPS_FULL.format(n=limit).encode()
+        await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=reason)
+        return websocket
+
     async def _close_sockets(self, app: web.Application) -> None:
         # Closing a socket ends its message loop, which tells its app process to quit.
         sockets = app[SOCKETS]
         for websocket in list(sockets):
-            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+            if websocket.prepared:  # one still being opened ends when its handler is cancelled
+                await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
 
     async def run(self) -> None:
         runner = web.AppRunner(await self._make_app(), access_log=None, shutdown_timeout=10)

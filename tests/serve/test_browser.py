@@ -308,3 +308,35 @@ def test_stopping_the_server_ends_its_app_processes(browser: Browser, tmp_path: 
         context.close()
         if server.process.poll() is None:
             server.stop()
+
+
+def test_one_tab_over_max_apps_says_why_starts_nothing_and_restarts_once_one_closes(
+    browser: Browser, tmp_path: Path
+) -> None:
+    server = start_serve("--max-apps", "1", env=serve_env(tmp_path, tmp_path / "keyring.json"))
+    context = new_context(browser, server)
+    try:
+        first = open_app(context, server)
+        wait_until_ready(first, "Welcome to llxprt")
+        (app,) = server.app_processes()
+        second = open_app(context, server)
+        second.wait_for_selector("body.-closed .closed-dialog")
+        reason = second.inner_text(".closed-dialog .message")
+        assert reason == (
+            "llxprt serve runs its limit of 1 apps (--max-apps): close another llxprt tab, "
+            "then Restart."
+        )
+        assert server.app_processes() == [app]
+        assert any("connection was refused" in line for line in server.output)
+        # Closing the first tab ends its app, which frees its place: Restart then starts one.
+        app_exited = os.pidfd_open(app)
+        first.close()
+        assert select.select([app_exited], [], [], WAIT_MS / 1000)[0] == [app_exited]
+        os.close(app_exited)
+        second.click(".closed-dialog button.restart")
+        wait_until_ready(second, "Welcome to llxprt")
+        (restarted,) = server.app_processes()
+        assert restarted != app
+    finally:
+        context.close()
+        server.stop()

@@ -46,6 +46,12 @@ def test_key_is_refused_with_the_alternatives() -> None:
     assert "--key-name" in result.stderr and "--keyfile" in result.stderr
 
 
+def test_max_apps_below_one_is_refused() -> None:
+    result = llxprt_serve("--max-apps", "0")
+    assert result.returncode == 2
+    assert "--max-apps 0: at least 1" in result.stderr
+
+
 def test_a_missing_serve_extra_is_named() -> None:
     result = llxprt_serve(code="import sys\nsys.modules['textual_serve'] = None")
     assert result.returncode == 2
