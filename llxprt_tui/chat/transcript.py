@@ -17,6 +17,7 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Final, Literal
 
 from textual import events
@@ -27,9 +28,12 @@ from textual.widgets import Static
 
 from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.visibility import hidden
+from llxprt_tui.full_collections import COLLECT_AFTER_SECONDS, FULL_COLLECTIONS
 from llxprt_tui.keys import MESSAGE_KEYS, bindings
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from llxprt_runtime.api import MessageNode
     from llxprt_runtime.providers.content import Usage
 
@@ -181,6 +185,8 @@ class Transcript(VerticalScroll, can_focus=True):
         self._again = False
         self._waiting: int | None = None  # rows not drawn until the transcript is shown
         self._shown_message: int | None = None  # show_message() asked while hidden
+        self._holds_collections = 0  # full collections held by first draws (_draw_waiting)
+        self._lexers: Worker[None] | None = None  # loading a hidden conversation's lexers
 
     # --- the rows ----------------------------------------------------------------------------
 
@@ -235,6 +241,24 @@ class Transcript(VerticalScroll, can_focus=True):
             self._waiting = len(self._rows) - 1
         if not self._hidden():
             await self._draw_waiting()
+        else:
+            self._load_lexers([entry.text for _recipe, entry, _lines in reversed(rows) if entry])
+
+    def _load_lexers(self, texts: list[str]) -> None:
+        # Drawn when the tab is shown: the lexers its code blocks need are loaded meanwhile
+        # (chat/code_lexers.py), the last messages' first.
+        from llxprt_tui.chat.code_lexers import fence_languages, load_lexers
+
+        languages = fence_languages(texts)
+        if languages:
+            self._lexers = self.run_worker(
+                partial(load_lexers, languages), group="lexers", thread=True, exit_on_error=False
+            )
+
+    async def lexers_loaded(self) -> None:
+        """Once the lexers a conversation restored while hidden needs are loaded."""
+        if self._lexers is not None:
+            await self._lexers.wait()
 
     def track(self, entry: MessageEntry) -> MessageEntry:
         """`entry` is the message of the row showing `entry.widget` (added just before)."""
@@ -407,6 +431,7 @@ class Transcript(VerticalScroll, can_focus=True):
         # Positions are needed within this batch (to keep the view still): lay out now rather
         # than at the next frame, which would show the rows jump for one frame.
         screen = self.screen
+        self._expect_scrollbar()
         widgets = list(self.walk_children(Widget, with_self=True))
         for widget in widgets:
             if widget._layout_required:
@@ -437,6 +462,18 @@ class Transcript(VerticalScroll, can_focus=True):
             for widget in [*widgets, *self._get_virtual_dom()]:
                 widget._layout_required = False
                 widget._repaint_required = False
+
+    def _expect_scrollbar(self) -> None:
+        # Rows whose estimated height is well over the view's (the first rows drawn in a tab:
+        # two views of them) bring the scrollbar: laid out at the width it leaves them from
+        # the start, or the layout finds it and lays them all out again. A wrong guess is met
+        # by that second layout.
+        if self.show_vertical_scrollbar or self.styles.overflow_y != "auto":
+            return
+        drawn = self._rows[self._lo : self._hi]
+        lines = sum(row.lines for row in drawn if row.widget is not None)
+        if lines >= 2 * max(self.scrollable_content_region.height, 1):
+            self.show_vertical_scrollbar = True
 
     def _scroll_now(self) -> None:
         # The frame after the batch draws the compositor's map: placed for the new scroll
@@ -471,12 +508,30 @@ class Transcript(VerticalScroll, can_focus=True):
             if self._waiting is None:
                 return
             index, self._waiting = self._waiting, None
-            await self._redraw_around(index, at_end=True)
+            # Drawing a restored tab's first rows makes many objects at once, and the full
+            # collection they made due (~30 ms) ran before the frame showing them: it waits
+            # until shortly after that frame (chat/messages.py gives a reply's back the same
+            # way).
+            FULL_COLLECTIONS.hold()
+            self._holds_collections += 1
+            try:
+                await self._redraw_around(index, at_end=True)
+            finally:
+                self.set_timer(COLLECT_AFTER_SECONDS, self._release_collections)
         self.anchor()
         if self._shown_message is not None:
             message, self._shown_message = self._shown_message, None
             await self.show_message(message)
         self._schedule_settle()
+
+    def _release_collections(self) -> None:
+        if self._holds_collections:
+            self._holds_collections -= 1
+            FULL_COLLECTIONS.release()
+
+    def on_unmount(self) -> None:
+        while self._holds_collections:  # its timers stop with it (a tab closed at once)
+            self._release_collections()
 
     async def on_show(self) -> None:
         if self._waiting is not None:

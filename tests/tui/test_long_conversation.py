@@ -4,14 +4,23 @@ far away, and every message stays reachable by selection, show_message, copy and
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from typing import Any
+
+import pytest
 from textual.geometry import Size
 from textual.pilot import Pilot
 from textual.widget import Widget
 
+from llxprt_runtime.api import ConversationTree
+from llxprt_runtime.providers.content import IContent, TextBlock
+from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.messages import AssistantMessage
 from llxprt_tui.chat.notices import UserMessage
 from llxprt_tui.chat.tab import ChatTab
 from llxprt_tui.chat.transcript import MessageEntry, Transcript
+from llxprt_tui.full_collections import FULL_COLLECTIONS
 from tests.tui.conftest import SIZE, active, make_app, wait_until
 from tests.tui.keyboard import XTERM, press_raw
 from tests.tui.long_conversation import answer, question, records, tree
@@ -156,6 +165,131 @@ async def test_the_first_switch_to_a_restored_tab_shows_its_rows_at_their_width_
         width = transcript.scrollable_content_region.width
         assert {width} in shown, (width, shown)
         assert all(widths <= {width} for widths in shown), (width, shown)
+
+
+async def hidden_restored(pilot: Pilot[None], conversation: ConversationTree) -> ChatTab:
+    """A second tab, not shown, with `conversation` restored into it."""
+    app = pilot.app
+    assert isinstance(app, LlxprtApp)
+    await app.wait_ready()
+    await active(pilot).ready()
+    tab = await app.open_tab(activate=False)
+    await tab.ready()
+    await tab.restore_conversation(conversation)
+    return tab
+
+
+async def test_the_first_switch_to_a_restored_tab_lays_its_rows_out_once(
+    wire: WireServer,
+) -> None:
+    """The rows the first switch draws are two views high by their estimates: the scrollbar
+    is expected, and they are laid out once at the width it leaves them (the layout found the
+    scrollbar and laid them all out again). The switch's own layout shows the tab first."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, tree(MESSAGES))
+        transcript = tab.transcript
+        screen = app.screen
+        layouts = [0]
+        lay_out = screen._refresh_layout
+
+        def counted(size: Size | None = None, scroll: bool = False) -> None:
+            layouts[0] += not scroll
+            lay_out(size, scroll)
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert transcript.show_vertical_scrollbar and transcript.drawn_rows
+        assert transcript.scroll_y == transcript.max_scroll_y > 0  # its last rows are shown
+        assert layouts[0] <= 2, layouts
+
+
+async def test_a_short_restored_conversation_gets_no_scrollbar(wire: WireServer) -> None:
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, tree(2))
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: tab.transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert tab.transcript.drawn_rows == 2
+        assert not tab.transcript.show_vertical_scrollbar
+
+
+async def test_the_full_collection_due_at_a_first_switch_waits_until_its_rows_are_drawn(
+    wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing a restored tab's first rows makes the objects that make a full collection due
+    (~30 ms), which ran before the frame showing them: it waits until after that frame."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, tree(MESSAGES))
+        transcript = tab.transcript
+        screen = app.screen
+        shown: list[int] = []  # rows drawn in each frame
+        draw = screen._compositor_refresh
+
+        def frame() -> None:
+            shown.append(transcript.drawn_rows)
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        held: list[tuple[bool, int]] = []  # (held, frames so far) at each hold and release
+        hold, release = FULL_COLLECTIONS.hold, FULL_COLLECTIONS.release
+
+        def holding() -> None:
+            hold()
+            held.append((True, len(shown)))
+
+        def releasing() -> None:
+            release()
+            held.append((False, len(shown)))
+
+        monkeypatch.setattr(FULL_COLLECTIONS, "hold", holding)
+        monkeypatch.setattr(FULL_COLLECTIONS, "release", releasing)
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: transcript.settled and active(pilot) is tab)
+        assert held and held[0][0], held  # held from the draw on
+        await wait_until(pilot, lambda: len(held) == 2)
+        assert held[1][0] is False
+        assert any(shown[held[0][1] : held[1][1]]), (held, shown)  # a frame showed the rows
+
+
+async def test_a_tab_restored_while_hidden_loads_its_code_lexers_off_the_event_loop(
+    wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pygments compiles a lexer's rules the first time a language is used (~19 ms for
+    Python): for a tab restored while hidden, in a thread before the first switch to it."""
+    from pygments.lexer import RegexLexerMeta  # type: ignore[import-untyped]
+    from pygments.lexers.esoteric import BrainfuckLexer  # type: ignore[import-untyped]
+
+    # As if the process had never used this language (pygments keeps it on the class).
+    monkeypatch.delattr(BrainfuckLexer, "_tokens", raising=False)
+    on_event_loop: list[bool] = []
+    process = RegexLexerMeta.process_tokendef
+
+    def recorded(cls: Any, name: str, tokendefs: Any = None) -> Any:
+        if cls is BrainfuckLexer:
+            on_event_loop.append(threading.current_thread() is threading.main_thread())
+        return process(cls, name, tokendefs)
+
+    monkeypatch.setattr(RegexLexerMeta, "process_tokendef", recorded)
+    made = records(4)
+    human, ai = made[2], made[3]
+    code = IContent("ai", (TextBlock("Run:\n\n```brainfuck\n+++.\n```\n"),), ai.content.metadata)
+    made[3] = dataclasses.replace(ai, content=code)
+    assert human.content.speaker == "human"
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, ConversationTree.from_stored(made, made[-1].id))
+        await tab.transcript.lexers_loaded()
+        assert on_event_loop == [False]
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: tab.transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert "+++." in " ".join(str(label.render()) for label in app.query("#code-content"))
+        assert on_event_loop == [False]  # not again on the switch
 
 
 async def test_a_page_up_lays_the_screen_out_once(wire: WireServer) -> None:
