@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
@@ -34,6 +35,7 @@ from llxprt_runtime.api import (
     save_user_settings,
 )
 from llxprt_runtime.errors import LlxprtError, NoProviderChosenError
+from llxprt_tui.chat.deferred import Deferred
 from llxprt_tui.chat.host import TabHost
 from llxprt_tui.chat.key_footer import KeyFooter
 from llxprt_tui.chat.prompt import PromptInput
@@ -469,10 +471,26 @@ class LlxprtApp(App[None]):
         """Show a tab and move the focus into it now. Focus moved later (Widget.focus defers
         it) loses a race: the hidden tab's prompt, still focused when its Hide arrives, hands
         the focus to a widget of its own tab, and TabbedContent then shows that tab again."""
+        shown = self.active_tab()
         self.tabs.active = pane_id
         tab = self.active_tab()
         if tab is not None:
             tab.prompt.screen.set_focus(tab.prompt)
+            if tab.transcript.waiting:
+                # The first switch to a restored tab: its rows are drawn before any frame
+                # shows it (a frame of the tab without them came first, and a layout).
+                view = shown.transcript.container_size if shown is not None else Size(0, 0)
+                # A task, not a handler: the app's messages (the tab's TabActivated, its status
+                # line) are handled meanwhile, and the batch's one frame shows them too.
+                self._begin_batch()
+                self.run_worker(Deferred(partial(self._draw_shown, tab, view)), group="draw")
+
+    async def _draw_shown(self, tab: ChatTab, view: Size) -> None:
+        try:
+            await tab.transcript.draw_shown(view)
+        finally:
+            self._end_batch()
+            self.screen.check_idle()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from textual import events
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
@@ -445,6 +446,9 @@ class Transcript(VerticalScroll, can_focus=True):
                     ancestor._layout_updates += 1
                     if not ancestor.styles.auto_dimensions:
                         break
+        # Never laid out before (a restored tab drawn before the frame that first shows it):
+        # the tab around it is sized by this layout too, and the frame after it paints them.
+        unsized = [a for a in self.ancestors if isinstance(a, Widget) and not a.size]
         scrollbars = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
         screen._refresh_layout()
         if scrollbars != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):
@@ -459,7 +463,7 @@ class Transcript(VerticalScroll, can_focus=True):
             # a layout again, which would find the same places, and a repaint, which the frame
             # after this layout does for the whole view: neither asked. (A scrollbar that came
             # or went once more is left to Textual.)
-            for widget in [*widgets, *self._get_virtual_dom()]:
+            for widget in [*widgets, *self._get_virtual_dom(), *unsized]:
                 widget._layout_required = False
                 widget._repaint_required = False
 
@@ -472,7 +476,7 @@ class Transcript(VerticalScroll, can_focus=True):
             return
         drawn = self._rows[self._lo : self._hi]
         lines = sum(row.lines for row in drawn if row.widget is not None)
-        if lines >= 2 * max(self.scrollable_content_region.height, 1):
+        if lines >= 2 * self._view_height():
             self.show_vertical_scrollbar = True
 
     def _scroll_now(self) -> None:
@@ -481,9 +485,14 @@ class Transcript(VerticalScroll, can_focus=True):
         self.screen._refresh_layout(scroll=True)
         self._scroll_required = False  # placed: no later pass for it
 
+    def _view_height(self) -> int:
+        # Not laid out yet (a restored tab drawn before the frame that first shows it): the
+        # view of the tab shown before it, as high (every tab is laid out alike).
+        return max(self.scrollable_content_region.height or self.container_size.height, 1)
+
     async def _redraw_around(self, index: int, *, at_end: bool = False) -> None:
         """Drop what is drawn and draw the rows around `index` (a jump far from the view)."""
-        view = max(self.size.height, 10)
+        view = max(self._view_height(), 10)
         start = stop = index + 1
         lines = 0
         # The view itself and NEAR views beyond it on its open side(s): at the end the view is
@@ -532,6 +541,22 @@ class Transcript(VerticalScroll, can_focus=True):
     def on_unmount(self) -> None:
         while self._holds_collections:  # its timers stop with it (a tab closed at once)
             self._release_collections()
+
+    @property
+    def waiting(self) -> bool:
+        """Restored rows wait to be drawn until the transcript is shown."""
+        return self._waiting is not None
+
+    async def draw_shown(self, view: Size) -> None:
+        """Draw the rows that wait, now that the transcript is displayed but before it is laid
+        out (the app calls it in the batch of a switch to the tab, so no frame shows the tab
+        without them); `view`: the size of its view as far as the app knows (another tab's)."""
+        if self._waiting is not None and not self._hidden():
+            if not self.size:
+                # Never laid out: the layout follows the end of an anchored view from the
+                # view's size it knew, and placed the rows for a view of no height.
+                self._container_size = view
+            await self._draw_waiting()
 
     async def on_show(self) -> None:
         if self._waiting is not None:

@@ -188,6 +188,7 @@ async def test_the_first_switch_to_a_restored_tab_lays_its_rows_out_once(
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
         tab = await hidden_restored(pilot, tree(MESSAGES))
+        await pilot.pause()  # the layout the new tab asked for, before the key
         transcript = tab.transcript
         screen = app.screen
         layouts = [0]
@@ -203,7 +204,45 @@ async def test_the_first_switch_to_a_restored_tab_lays_its_rows_out_once(
         await pilot.pause()
         assert transcript.show_vertical_scrollbar and transcript.drawn_rows
         assert transcript.scroll_y == transcript.max_scroll_y > 0  # its last rows are shown
-        assert layouts[0] <= 2, layouts
+        assert layouts[0] == 1, layouts
+
+
+async def test_no_frame_shows_a_restored_tab_without_its_last_rows(wire: WireServer) -> None:
+    """The first switch to a restored tab draws its rows before the frame that shows the tab
+    (a frame showed it empty first), and that frame shows the last message at the bottom of
+    the view; clicked in the tab bar, the tab draws them as it is shown, as before."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, tree(MESSAGES))
+        transcript = tab.transcript
+        screen = app.screen
+        shown: list[tuple[bool, bool]] = []  # per frame showing the tab: last row, at the end
+        draw = screen._compositor_refresh
+
+        def frame() -> None:
+            if active(pilot) is tab:
+                last = transcript.entries[-1].widget
+                visible = screen._compositor.visible_widgets
+                at_bottom = last is not None and last in visible
+                if at_bottom:
+                    assert last is not None
+                    at_bottom = visible[last][0].bottom == transcript.content_region.bottom
+                shown.append((at_bottom, transcript.scroll_y == transcript.max_scroll_y))
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert shown and all(at_bottom and at_end for at_bottom, at_end in shown), shown
+        assert transcript.row_count == MESSAGES and transcript.drawn_rows <= BOUND
+
+        clicked = await hidden_restored(pilot, tree(MESSAGES))
+        await pilot.click(f"#--content-tab-{clicked.parent.id}")  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: clicked.transcript.settled and active(pilot) is clicked)
+        await pilot.pause()
+        view = clicked.transcript
+        assert view.drawn_rows and view.scroll_y == view.max_scroll_y > 0
 
 
 async def test_a_short_restored_conversation_gets_no_scrollbar(wire: WireServer) -> None:
