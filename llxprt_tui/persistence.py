@@ -12,8 +12,9 @@ The open tabs are marked with their position and this process's identity; a clea
 go of them (release_open_tabs), and the next start claims the ones no live process holds.
 A store that cannot open or write is said once; chatting goes on without it. A database
 found damaged while in use is moved aside by the store, which starts a new one
-(store/service.py); every tab's conversation, as it is in memory, is written into the new one
-(a tab streaming then, once its reply ends), and the notice is said once."""
+(store/service.py); every tab's and compare column's conversation, as it is in memory, is
+written into the new one (one streaming then, once its reply ends), and the notice is said
+once. A session another llxprt deletes meanwhile is written again, whole, the same way."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from llxprt_runtime.errors import LlxprtError
 
 if TYPE_CHECKING:
     from llxprt_runtime.api import (
+        ConversationTree,
         MessageNode,
         RuntimeServices,
         SessionRecord,
@@ -76,6 +78,9 @@ class Persistence:
         # it ends), and whether its key was typed.
         self._rewrite: dict[ChatTab, tuple[asyncio.Task[None] | None, bool]] = {}
         self._restoring: set[ChatTab] = set()
+        # Compare columns whose session was deleted or lost with a damaged database: written
+        # again, whole, into a new session once their turn ends (or as their next one starts).
+        self._columns_to_write: set[CompareColumn] = set()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -272,28 +277,79 @@ class Persistence:
         store = await self.ready()
         if store is None:
             return None
+        if column in self._columns_to_write:  # its earlier turns first, under their parent
+            await self._write_column_again(column)
         if column.session_id is None:
-            snapshot, source = runtime_snapshot(column.runtime)
-            fields: dict[str, object] = {
-                "runtime_snapshot": snapshot,
-                "key_source": source,
-                "profile_name": column.runtime.settings_service.current_profile_name,
-                "parent_session_id": link,
-            }
+            fields = self._column_fields(column, link)
             record = await self._write(None, store.create_session(**fields))
             if record is None:
                 return None
             column.session_id = record.id
+        session_id = column.session_id
 
         def problem(message: str) -> None:
             self.app.call_later(self.report, None, message.partition(": ")[2] or message)
 
-        def gone() -> None:  # deleted meanwhile: a new session on the column's next turn
-            column.session_id = None
-            for node in column.session.tree.nodes():
-                node.stored_id = None
+        def gone() -> None:
+            if column.session_id == session_id:
+                self._column_lost(column)
 
-        return SessionRecorder(store, column.session_id, on_problem=problem, on_gone=gone)
+        return SessionRecorder(store, session_id, on_problem=problem, on_gone=gone)
+
+    @staticmethod
+    def _column_fields(column: CompareColumn, link: str | None) -> dict[str, object]:
+        snapshot, source = runtime_snapshot(column.runtime)
+        return {
+            "runtime_snapshot": snapshot,
+            "key_source": source,
+            "profile_name": column.runtime.settings_service.current_profile_name,
+            "parent_session_id": link,
+        }
+
+    def _column_lost(self, column: CompareColumn) -> None:
+        """The column's session is gone (deleted elsewhere, or its database replaced): its
+        stored ids are forgotten and it is written whole into a new session once the turn
+        going now ends (its recorder writes no more)."""
+        if self._closed or column.session_id is None or column in self._columns_to_write:
+            return  # (a column with no session yet has nothing stored to lose)
+        column.session_id = None
+        for node in column.session.tree.nodes():
+            node.stored_id = None
+        self._columns_to_write.add(column)
+        task = column.turn_task
+        if task is not None and not task.done():
+            task.add_done_callback(lambda _task: self.later(self._write_column_again(column)))
+        else:
+            self.later(self._write_column_again(column))
+
+    async def _write_column_again(self, column: CompareColumn) -> None:
+        """Write the lost columns of `column`'s compare tab whose turns have ended, each whole
+        into a new session; the first column's before the others (they link to it)."""
+        from llxprt_tui.chat.compare_tab import CompareTab
+
+        async with self._creating:
+            tab = next((a for a in column.ancestors if isinstance(a, CompareTab)), None)
+            columns = tab.columns if tab is not None else (column,)
+            first, waiting = columns[0], self._columns_to_write
+            if first in waiting and _going(first):
+                return  # the others are written once its turn ends (its callback comes)
+            for each in columns:
+                if each in waiting and not _going(each):
+                    waiting.discard(each)
+                    await self._write_column_locked(each, None if each is first else first)
+
+    async def _write_column_locked(
+        self, column: CompareColumn, first: CompareColumn | None
+    ) -> None:
+        store = self.store
+        if store is None or self._closed or not column.is_attached:
+            return
+        link = first.session_id if first is not None else None
+        record = await self._write(None, store.create_session(**self._column_fields(column, link)))
+        if record is None:
+            return
+        column.session_id = record.id
+        await self._store_tree(None, store, record.id, column.session.tree)
 
     async def sync_positions(self) -> None:
         """Mark every tab that has a session as open at its position."""
@@ -335,7 +391,7 @@ class Persistence:
 
     async def _store_node(
         self,
-        tab: ChatTab,
+        tab: ChatTab | None,
         store: SessionStore,
         session_id: str,
         node: MessageNode,
@@ -392,10 +448,8 @@ class Persistence:
         for tab in self.app.chat_tabs():
             if tab.session_id is not None and tab not in self._restoring:
                 self._write_again(tab)
-        for column in self.app.query(CompareColumn):  # a new session on its next turn
-            column.session_id = None
-            for node in column.session.tree.nodes():
-                node.stored_id = None
+        for column in self.app.query(CompareColumn):
+            self._column_lost(column)
         self._saved.clear()
         self._typed_missing.clear()
         self.app.call_later(self._say_replaced, notice)
@@ -454,7 +508,20 @@ class Persistence:
             self._typed_missing.add(record.id)
         turn = tab.session.last_turn
         going = turn.prompt_node if tab.session.streaming and turn is not None else None
-        tree = tab.session.tree
+        await self._store_tree(tab, store, record.id, tab.session.tree, going=going)
+        self._saved[record.id] = self.fields(tab)
+
+    async def _store_tree(
+        self,
+        tab: ChatTab | None,
+        store: SessionStore,
+        session_id: str,
+        tree: ConversationTree,
+        *,
+        going: MessageNode | None = None,
+    ) -> None:
+        """Write every branch of a conversation into the new session `session_id`, but the
+        turn `going` out now (left to its own recorder)."""
         for node in tree.nodes():  # parents before children
             parent = tree.parent_of(node)
             if node is going or (parent is not None and parent.stored_id is None):
@@ -462,15 +529,14 @@ class Persistence:
             node.stored_id = await self._store_node(
                 tab,
                 store,
-                record.id,
+                session_id,
                 node,
                 parent_id=parent.stored_id if parent is not None else None,
                 at_start=parent is None,
             )
         last = tree.last
         if last is not None and last.stored_id is not None:
-            await self._write(tab, store.update_session(record.id, head_message_id=last.stored_id))
-        self._saved[record.id] = self.fields(tab)
+            await self._write(tab, store.update_session(session_id, head_message_id=last.stored_id))
 
     # --- restoring ----------------------------------------------------------------------------
 
@@ -568,6 +634,10 @@ class Persistence:
             await self._say_forked_from(tab, store, record.parent_session_id)
         self._saved[record.id] = self.fields(tab)  # as stored: nothing to write back
         tab.changed()
+
+
+def _going(column: CompareColumn) -> bool:
+    return column.turn_task is not None and not column.turn_task.done()
 
 
 async def _parent_title(store: SessionStore, session_id: str) -> str | None:

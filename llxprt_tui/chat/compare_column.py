@@ -65,6 +65,7 @@ class CompareColumn(Vertical, can_focus=True):
         self.runtime = runtime
         self.session = ChatSession(runtime, clock=clock)
         self.session_id: str | None = None  # its session in the store, once it has one
+        self.turn_task: asyncio.Task[object] | None = None  # the task asking the last turn
         self._failure_text = failure_text
         self._body = VerticalScroll()
         self._body.can_focus = False  # one tab stop per column: the column (its keys)
@@ -102,6 +103,7 @@ class CompareColumn(Vertical, can_focus=True):
         from llxprt_tui.chat.messages import AssistantMessage, usage_line
 
         self._started = True
+        self.turn_task = asyncio.current_task()
         reply = AssistantMessage()
         self.session.recorder = recorder
         self.state = "streaming"

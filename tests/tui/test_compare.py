@@ -12,21 +12,26 @@ from collections.abc import Callable, Iterator
 import pytest
 from textual.pilot import Pilot
 
+from llxprt_runtime.providers.content import IContent
+from llxprt_runtime.store.database import SessionDatabase
 from llxprt_tui.app import LlxprtApp
 from llxprt_tui.chat.compare_tab import CompareTab
 from llxprt_tui.chat.messages import AssistantMessage
 from tests.conftest import Dirs
 from tests.providers.conftest import sent_key
+from tests.runtime.store.damage import damage_table
 from tests.tui.conftest import (
     SIZE,
     active,
     errors,
     make_app,
     notices,
+    pause_until,
     send_and_wait,
     wait_until,
 )
 from tests.tui.test_messages import rendered
+from tests.tui.test_persistence import opened
 from tests.tui.test_snapshots import (  # noqa: F401 (fixed_wire: a fixture)
     _underline_fits_active_tab,
     fixed_wire,
@@ -251,6 +256,83 @@ async def test_continue_with_this_one_makes_a_normal_tab_and_columns_are_stored_
             "pick one",
             "claude says",
         ]
+
+
+async def test_a_column_whose_session_was_deleted_elsewhere_is_saved_again_whole(
+    wire: WireServer,
+    servers: tuple[WireServer, WireServer],
+    dirs: Dirs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    claude, _gemini = servers
+    three_providers(dirs, servers, monkeypatch)
+    claude.enqueue(Reply(text=("claude one",)), Reply(text=("claude two",)))
+    app = make_app(wire, key="fake-typed-key-0003")
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_three(pilot)
+        await send_and_wait(pilot, "first")
+        await wait_until(pilot, lambda: not tab.streaming)
+        old = tab.columns[1].session_id
+        assert old is not None
+        async with opened(dirs) as other:  # another llxprt's sessions screen deletes it
+            await other.delete_session(old)
+        await send_and_wait(pilot, "second")
+        await wait_until(pilot, lambda: not tab.streaming)
+        assert replies(tab)[1] == ["claude one", "claude two"], errors(app)
+        assert not errors(app)
+        new = tab.columns[1].session_id
+        assert new not in (None, old)
+        store = app.persistence.store
+        assert store is not None
+        # Nothing the column shows is lost: its earlier turn is written with the new one.
+        assert [m.content.text() for m in await store.branch(new)] == [
+            "first",
+            "claude one",
+            "second",
+            "claude two",
+        ]
+        assert (await store.get_session(new)).parent_session_id == tab.columns[0].session_id
+
+
+async def test_columns_are_written_whole_into_the_new_database_after_damage(
+    wire: WireServer,
+    servers: tuple[WireServer, WireServer],
+    dirs: Dirs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    claude, gemini = servers
+    three_providers(dirs, servers, monkeypatch)
+    dirs.data.mkdir(mode=0o700)
+    database = SessionDatabase.open(dirs.data / "sessions.db").database
+    older = database.create_session(title="older")
+    for n in range(50):  # pages the app reads only when it writes a message
+        database.add_message(older.id, IContent.human(f"question {n} " + "words " * 40))
+    database.close()
+    wire.enqueue(Reply(text=("gpt answers",)))
+    claude.enqueue(Reply(text=("claude answers",)))
+    gemini.enqueue(Reply(text=("gemini answers",)))
+    app = make_app(wire, key="fake-typed-key-0003")
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await open_three(pilot)
+        await wait_until(pilot, lambda: app.persistence.started)
+        damage_table(dirs.data / "sessions.db", "messages")  # no page of it read yet
+        await send_and_wait(pilot, "pick one")  # the columns' first writes meet the damage
+        await wait_until(pilot, lambda: not tab.streaming)
+        await pause_until(pilot, lambda: "moved aside" in notices(app))
+        assert replies(tab) == [["gpt answers"], ["claude answers"], ["gemini answers"]]
+        store = app.persistence.store
+        assert store is not None
+        await wait_until(pilot, lambda: all(c.session_id is not None for c in tab.columns))
+        first, *others = (c.session_id for c in tab.columns)
+        for column, answer in zip(tab.columns, ("gpt", "claude", "gemini"), strict=True):
+            assert column.session_id is not None
+            branch = await store.branch(column.session_id)
+            assert [m.content.text() for m in branch] == ["pick one", f"{answer} answers"]
+        for other in others:
+            assert other is not None
+            assert (await store.get_session(other)).parent_session_id == first
+    asides = [p.name for p in dirs.data.iterdir() if p.name.startswith("sessions.db.corrupt-")]
+    assert len(asides) == 1
 
 
 async def test_compare_takes_profile_names_and_refuses_bad_entries(
