@@ -449,6 +449,11 @@ class Transcript(VerticalScroll, can_focus=True):
         # Never laid out before (a restored tab drawn before the frame that first shows it):
         # the tab around it is sized by this layout too, and the frame after it paints them.
         unsized = [a for a in self.ancestors if isinstance(a, Widget) and not a.size]
+        if screen._repaint_required:
+            # The whole screen asked to be repainted (Textual asks it at each focus change, as
+            # a switch to a tab makes): by the frame after this layout, not one more after it.
+            screen._repaint_required = False
+            screen._dirty_widgets.add(screen)
         scrollbars = self.show_vertical_scrollbar, self.show_horizontal_scrollbar
         screen._refresh_layout()
         if scrollbars != (self.show_vertical_scrollbar, self.show_horizontal_scrollbar):

@@ -245,6 +245,31 @@ async def test_no_frame_shows_a_restored_tab_without_its_last_rows(wire: WireSer
         assert view.drawn_rows and view.scroll_y == view.max_scroll_y > 0
 
 
+async def test_the_first_switch_to_a_restored_tab_repaints_the_screen_in_one_frame(
+    wire: WireServer,
+) -> None:
+    """Textual repaints the whole screen at each change of focus, which a switch makes: the
+    frame after the switch's batch did it, not one more frame (16 ms later) after it."""
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, tree(MESSAGES))
+        await pilot.pause()
+        transcript = tab.transcript
+        screen = app.screen
+        whole: list[bool] = []  # per frame: whether it repaints the whole screen
+        draw = screen._compositor_refresh
+
+        def frame() -> None:
+            whole.append(screen in screen._dirty_widgets)
+            draw()
+
+        screen._compositor_refresh = frame  # type: ignore[method-assign]
+        await press_raw(pilot, XTERM["alt+2"])
+        await wait_until(pilot, lambda: transcript.settled and active(pilot) is tab)
+        await pilot.pause()
+        assert whole and whole[0] and not any(whole[1:]), whole
+
+
 async def test_a_short_restored_conversation_gets_no_scrollbar(wire: WireServer) -> None:
     app = make_app(wire)
     async with app.run_test(size=SIZE) as pilot:
