@@ -222,7 +222,9 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
             await ended(tab)
             streaming.clear()
             for t in threads:
-                t.join()
+                # Off the event loop: the typist may still wait for its last key's echo, which
+                # only the loop can draw (joined on the loop, that key showed ~5 s late).
+                await asyncio.to_thread(t.join)
             await pilot.pause()  # the typist's last key is handled before the app ends
             wall, cpu = clock() - began, time.process_time() - cpu0
             objects_after = len(gc.get_objects())
@@ -247,6 +249,8 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
                 "text": len(tab.session.last_reply_text() or ""),
                 "objects": [objects_before, objects_after, *after_collect],
                 "widgets": len(list(app.screen.walk_children())),
+                # Widgets the last layout placed (far pieces' blocks are not placed).
+                "placed": len(app.screen._compositor.full_map),
             }
 
     result = asyncio.run(run())
@@ -387,7 +391,8 @@ def main() -> None:
                     f"    gc-tracked objects {r['objects'][0]} -> {r['objects'][1]} "
                     f"(a full collection after: {r['objects'][2]:.0f} ms, leaves "
                     f"{r['objects'][3]}), "
-                    f"widgets on screen {r['widgets']}, layouts {r['layouts']} "
+                    f"widgets on screen {r['widgets']} (placed {r['placed']}), "
+                    f"layouts {r['layouts']} "
                     f"(cpu {r['layout_cpu']:.0f} ms, max {r['layout_max']:.1f} ms; asked by "
                     f"{', '.join(f'{n} {k}' for k, n in r['layout_causes'])}), "
                     f"gc0/1 max {r['gc01_max']:.1f} ms, "
