@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.scalar import Scalar
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
+from llxprt_tui.chat.far_pieces import FarPieces
 from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.splitting import ReplyScanner
 from llxprt_tui.chat.steady_paragraph import SteadyParagraph
@@ -225,6 +227,7 @@ class AssistantMessage(Vertical):
         self._fixed: list[Markdown] = []  # frozen pieces with a fixed height (_fix_heights)
         self._unfixed: list[tuple[Markdown, int]] = []  # with the height last seen
         self._fixed_width = 0
+        self._far = FarPieces(self)  # fixed pieces far above the view lay nothing out
         self._wake = asyncio.Event()
         self._ending = asyncio.Event()
         self.state = "waiting"
@@ -326,6 +329,11 @@ class AssistantMessage(Vertical):
     async def _show_text(self, *, final: bool) -> None:
         """Show the text received so far: freeze what the scanner says is finished, keep the
         live fence or the tail up to date. `final`: the text is complete."""
+        # Before this flush's changes ask for a layout: fixing a height or hiding far pieces
+        # then costs none of its own.
+        self._fix_heights()
+        if self._far.started:
+            self._far.update(self.frozen_pieces(), set(self._fixed))
         text = self.text
         cut = self._scanner.feed(text, final=final)
         if cut.pieces:
@@ -346,8 +354,10 @@ class AssistantMessage(Vertical):
         touched again, the tail the rest. The pieces mount one at a time, hidden (mounting
         one's blocks is the costly part, so key presses are handled between them), then show
         in one frame with the new tail."""
-        self._fix_heights()
         start, mounted = self._frozen_upto, []
+        if not self._far.started:
+            await self._far.start(before=self.markdown)
+            self.screen.screen_layout_refresh_signal.subscribe(self, self._far.laid_out, True)
         for end, joined in pieces:
             source = text[start:end]
             if source.strip():
@@ -370,6 +380,11 @@ class AssistantMessage(Vertical):
             self.markdown.add_class("-after")
             await self.markdown.update("")
 
+    def frozen_pieces(self) -> list[Piece]:
+        """The frozen pieces, in order (hidden ones too)."""
+        tail = self.markdown
+        return [child for child in self.children if isinstance(child, Piece) and child is not tail]
+
     def _fix_heights(self) -> None:
         """Frozen pieces keep the height they were laid out at, once it is seen twice alike at
         one width: Textual arranges every auto-height child of the reply again on each of its
@@ -381,7 +396,9 @@ class AssistantMessage(Vertical):
                 continue
             height = piece.outer_size.height
             if height and height == seen:
-                piece.styles.height = height
+                # The height it is laid out at: no layout needed (the setter would ask for
+                # one, on a flush that may need none); the next one reads it.
+                piece.styles.set_rule("height", Scalar.from_number(height))
                 self._fixed.append(piece)
             else:
                 unfixed.append((piece, height))
@@ -391,6 +408,7 @@ class AssistantMessage(Vertical):
         width = self.size.width
         if width != self._fixed_width:
             self._fixed_width = width
+            self._far.show_all()  # laid out anew at this width: all of them
             for piece in self._fixed:
                 piece.styles.height = "auto"  # laid out anew at this width
             self._unfixed = [(piece, -1) for piece in self._fixed] + self._unfixed

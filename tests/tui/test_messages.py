@@ -276,9 +276,12 @@ async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None
         fixed = [piece for piece in pieces if not auto_height(piece)]
         assert len(fixed) >= 3
         assert clipped(reply) == []
+        heights = [piece.outer_size.height for piece in pieces]
         await pilot.resize_terminal(50, 40)
         await pilot.pause()
-        assert all(auto_height(piece) for piece in pieces)
+        # Laid out anew at the narrower width (taller), not kept at the old heights.
+        assert all(p.outer_size.height > h for p, h in zip(pieces, heights, strict=True))
+        assert clipped(reply) == []
         await reply.append_text("\n\nMore words " * 60)
         await pilot.pause()
         await reply.finish("done", "")
@@ -347,3 +350,68 @@ async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None
         paragraph = reply.markdown.query(MarkdownParagraph).last()
         assert paragraph.size.height == 4
         assert paragraph.region.bottom <= transcript.region.bottom
+
+
+def shown_blocks(reply: AssistantMessage) -> list[Widget]:
+    """The top-level Markdown blocks of the reply's pieces the layout places (display)."""
+    return [b for piece in reply.query(Markdown) if piece.display for b in piece.children]
+
+
+async def long_reply_at_its_end(app: TranscriptApp, pilot: object) -> AssistantMessage:
+    """A reply of 60 paragraphs streamed into a 20-line transcript that follows its end."""
+    transcript = app.query_one(Transcript)
+    reply = EagerReply()
+    await transcript.add(reply)
+    for i in range(60):
+        await reply.append_text(f"Paragraph {i}: " + "words in a row " * 12 + "\n\n")
+        await pilot.pause()  # type: ignore[attr-defined]
+    await pause_until(pilot, lambda: transcript.settled)  # type: ignore[arg-type]
+    return reply
+
+
+async def test_pieces_far_above_the_view_lay_out_no_blocks_while_a_reply_streams() -> None:
+    """Issue 18.1: every layout placed every block of the reply so far, on screen or not
+    (at full speed 30-45 ms each, and a key's frame waited for it). Frozen pieces more than
+    two screens above the view are now not displayed, one blank widget of their height in
+    their place: the blocks laid out stay about as many as a few screens hold, whatever the
+    reply's length. What the view shows is the reply's end, unchanged."""
+    app = TranscriptApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        reply = await long_reply_at_its_end(app, pilot)
+        transcript = app.query_one(Transcript)
+        all_blocks = [b for piece in reply.query(Markdown) for b in piece.children]
+        assert len(all_blocks) >= 55
+        assert len(reply._far.hidden) >= 5
+        assert len(shown_blocks(reply)) <= 25
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        assert "Paragraph 59:" in "\n".join(str(b.render()) for b in leaf_blocks(reply)[-2:])
+        assert clipped(reply) == []
+
+
+async def test_pieces_hidden_far_above_are_shown_as_soon_as_the_view_nears_them() -> None:
+    """Scrolling to the top shows the reply's first paragraph, not blank lines, and the
+    reply keeps its height (nothing moves); a narrower window shows every block again."""
+    app = TranscriptApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        reply = await long_reply_at_its_end(app, pilot)
+        transcript = app.query_one(Transcript)
+        height = reply.size.height
+        assert reply._far.hidden
+        transcript.scroll_home(animate=False, immediate=True)
+        assert not reply._far.hidden  # before any frame is drawn
+        await pilot.pause()
+        assert reply.size.height == height
+        first = leaf_blocks(reply)[0]
+        assert first.parent is not None and first.parent.display
+        assert str(first.render()).startswith("Paragraph 0:")
+        assert transcript.region.contains_region(first.region)
+        transcript.scroll_end(animate=False, immediate=True)
+        await reply.append_text("More.\n\n" * 3)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        transcript.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        assert not reply._far.hidden
+        assert clipped(reply) == []  # every piece laid out anew at the narrower width
+        assert transcript.region.contains_region(first.region)
