@@ -612,7 +612,7 @@ class LlxprtApp(App[None]):
         def renamed(session_id: str, title: str) -> None:
             for tab in self.chat_tabs():
                 if tab.session_id == session_id:
-                    tab.tab_name = title
+                    tab.tab_name, tab.named_by_user = title, True
                     tab.changed()
 
         async def chosen(session_id: str | None) -> None:
@@ -752,7 +752,7 @@ class TabCommandHost:
         self.app.switch_tab(number)
 
     def rename_tab(self, name: str) -> None:
-        self.tab.tab_name = name
+        self.tab.tab_name, self.tab.named_by_user = name, True
         self.tab.changed()
         self.app.persistence.later(self.app.persistence.rename(self.tab, name))
 

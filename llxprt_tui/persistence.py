@@ -498,6 +498,8 @@ class Persistence:
         if entry is None or store is None or tab.closing or not tab.is_attached:
             return
         fields = self.fields(tab)
+        if tab.named_by_user:  # the old session's title was the user's: the new one keeps it
+            fields.update(title=tab.tab_name, titled_by_user=True)
         if entry[1] and fields.get("key_source") in (None, "none"):
             fields["key_source"] = TYPED
         record = await self._write(tab, store.create_session(**fields))
@@ -608,7 +610,7 @@ class Persistence:
             tab.session_id = record.id
             tab.system_prompt = record.system_prompt
             if record.titled_by_user and record.title:
-                tab.tab_name = record.title
+                tab.tab_name, tab.named_by_user = record.title, True
             history = list(record.prompt_history)
             tab.prompt.prompt_history = PromptHistory(history, position=len(history))
             problem = await _apply_snapshot(runtime, record)

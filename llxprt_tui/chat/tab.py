@@ -114,6 +114,7 @@ class ChatTab(Vertical):
         self.host = host
         self._greeting = tuple(greeting)
         self.tab_name = name
+        self.named_by_user = False  # /rename (or a restored session's title given so)
         self.clock = clock
         self._progress = StreamProgress(progress_clock or clock)
         self._runtime: RuntimeServices | None = None

@@ -643,6 +643,26 @@ async def test_a_full_disk_is_said_once_and_chatting_goes_on(wire: WireServer, d
     assert [m.content.text() for m in messages][:2] == ["first", "saved"]
 
 
+async def test_a_renamed_tab_whose_session_was_deleted_elsewhere_keeps_its_name_when_saved_again(
+    wire: WireServer, dirs: Dirs
+) -> None:
+    wire.enqueue(Reply(text=("one",)))
+    wire.enqueue(Reply(text=("two",)))
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await send_and_wait(pilot, "first")
+        await send_and_wait(pilot, "/rename Lisbon trip")
+        old = tab.session_id
+        assert old is not None
+        async with opened(dirs) as other:
+            await other.delete_session(old)
+        await send_and_wait(pilot, "second")
+        assert "deleted" in notices(app) and not errors(app)
+    [(session, messages)] = await stored(dirs)
+    assert (session.title, session.titled_by_user) == ("Lisbon trip", True)
+    assert [m.content.text() for m in messages] == ["first", "one", "second", "two"]
+
+
 async def test_a_session_deleted_by_another_llxprt_is_saved_again_when_the_tab_goes_on(
     wire: WireServer, dirs: Dirs
 ) -> None:
