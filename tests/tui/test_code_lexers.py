@@ -11,8 +11,9 @@ def test_the_info_strings_of_fences_are_found_once_each_in_order() -> None:
         "~~~ js  \nx\n~~~\n   ```python\ny\n```",
         "```\nno language\n```\n````rust title=x\n````\n",
         "    ```indented is code, not a fence\n",
+        "```\n```python is text inside a block\n```\n",
     ]
-    assert fence_languages(texts) == ["python", "js", "rust title=x"]
+    assert fence_languages(texts) == ["python", "js", "", "rust title=x"]  # "": no language
 
 
 def test_a_conversation_asks_for_a_bounded_number_of_short_names() -> None:

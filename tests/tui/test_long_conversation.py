@@ -356,6 +356,27 @@ async def test_a_tab_restored_while_hidden_loads_its_code_lexers_off_the_event_l
         assert on_event_loop == [False]  # not again on the switch
 
 
+async def test_a_tab_restored_while_hidden_makes_pygments_first_guess_off_the_event_loop(
+    wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A code block that names no language has it guessed, and pygments' first guess loads
+    every lexer class it has (about 350 ms): in the thread, before the first switch."""
+    import pygments.lexers  # type: ignore[import-untyped]
+
+    # As if the process had never guessed: pygments keeps the classes it loaded in a cache
+    # (in its functions' globals: the module it puts in sys.modules is a copy).
+    cache: dict[str, object] = {}
+    monkeypatch.setitem(pygments.lexers.guess_lexer.__globals__, "_lexer_cache", cache)
+    made = records(4)
+    code = IContent("ai", (TextBlock("Run:\n\n```\nx = 1\n```\n"),), made[3].content.metadata)
+    made[3] = dataclasses.replace(made[3], content=code)
+    app = make_app(wire)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = await hidden_restored(pilot, ConversationTree.from_stored(made, made[-1].id))
+        await tab.transcript.lexers_loaded()
+        assert len(cache) > 100  # every lexer class, loaded
+
+
 async def test_a_page_up_lays_the_screen_out_once(wire: WireServer) -> None:
     """Issue 18.4: a page-up that drew older rows laid the whole screen out twice. Textual
     awaits a mount once more later only to lay its parent out again; the transcript took
