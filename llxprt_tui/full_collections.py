@@ -17,9 +17,6 @@ from __future__ import annotations
 import gc
 
 HELD_SCALE = 50  # the oldest generation's threshold while a reply streams, times the usual
-# How long after a burst of drawing (a reply's end, a restored tab's first rows) the full
-# collection it made due waits: the frame showing what was drawn comes first.
-COLLECT_AFTER_SECONDS = 0.25
 
 
 class FullCollections:
