@@ -169,7 +169,9 @@ class TokenServer(Server):
                 log.info("a browser connected: app process %d", app_service._process.pid)
             await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
-            await websocket.close()
+            # Cancelled while still being opened (the server stopping): nothing to close yet.
+            if websocket.prepared:
+                await websocket.close()
         except Exception:
             log.exception("connection failed")
         finally:
