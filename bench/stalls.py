@@ -230,6 +230,8 @@ def child(url: str, detail: bool, profile: bool = False) -> None:
             objects_after = len(gc.get_objects())
             if profiler is not None:
                 profiler.disable()
+                if dump := os.environ.get("LLXPRT_BENCH_PROFILE_FILE"):
+                    profiler.dump_stats(dump)  # for pstats' callers and callees
                 stats = pstats.Stats(profiler, stream=sys.stdout)
                 stats.sort_stats("tottime").print_stats(25)
                 stats.sort_stats("cumulative").print_stats(45)

@@ -3,7 +3,7 @@
 Textual's layout places every widget of the screen, on screen or not: with a 20,000-token reply
 streaming at full speed (some 450 widgets, nearly all in pieces scrolled far above the view)
 each layout took 30-45 ms, and the frame of a key pressed meanwhile waited for it. The frozen
-pieces at the reply's start whose height is fixed (messages.py, _fix_heights) and that lie more
+pieces at the reply's start that are painted (messages.py, _paint_settled) and that lie more
 than FAR_SCREENS screens above the view are set to `display: none`, and one blank widget of
 their height stands in their place: the layout skips them and all they hold, and nothing
 below moves. They are shown again, all at once, as soon as the view comes within that distance
@@ -60,8 +60,8 @@ class FarPieces:
 
     def update(self, pieces: Sequence[Widget], fixed: Collection[Widget]) -> None:
         """Show them all if the view came near, or hide the run of `pieces` (the reply's
-        frozen pieces, in order) from the first one that are of a fixed height (in `fixed`)
-        and lie far above the view."""
+        frozen pieces, in order) from the first one that are painted (in `fixed`: their
+        height does not change) and lie far above the view."""
         scroller, reply, stand_in = self._scroller, self._reply, self._stand_in
         if scroller is None or stand_in is None or not reply.is_attached or not reply.region:
             return

@@ -4,8 +4,9 @@ Imported when the first prompt is sent (Markdown and markdown-it cost ~35 ms), n
 first frame; notices.py holds the light entries.
 
 A reply streams without ever laying out all of itself again (issue 18): finished top-level
-blocks are frozen into Markdown pieces that are never touched again, only the tail is live, and
-a growing code fence shows as plain lines until it closes (highlighting it on every flush is
+blocks are frozen into Markdown pieces that are never touched again (and, once laid out, are
+painted: one widget of their lines each, chat/painted.py), only the tail is live, and a growing
+code fence shows as plain lines until it closes (highlighting it on every flush is
 quadratic). One task, the reply's renderer, owns every change to the pieces while text streams;
 `finish` asks it to stop and waits for it (it never cancels it), then renders the tail once.
 """
@@ -19,18 +20,19 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.css.scalar import Scalar
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
 from llxprt_tui.chat.far_pieces import FarPieces
+from llxprt_tui.chat.painted import PaintedPiece, paint
 from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.splitting import ReplyScanner
 from llxprt_tui.chat.steady_paragraph import SteadyParagraph
@@ -42,8 +44,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from rich.style import Style
+    from textual.await_complete import AwaitComplete
     from textual.geometry import Region, Size
-    from textual.widgets.markdown import MarkdownBlock
 
 _log = logging.getLogger(__name__)
 
@@ -156,24 +158,56 @@ class LiveFence(Widget):
 
 
 class Piece(Markdown):
-    """A piece of a streamed reply, frozen or the live tail: its top-level blocks carry
-    `-piece`, which the rules joining pieces select (AssistantMessage's CSS). Those rules need
-    :first-child/:last-child, and Textual applies the styles of any block such a rule could
-    select again after every mount into its parent: a reply drawn whole (drawn(), one plain
-    Markdown) skips that (about a tenth of the CPU of a page-up in a long tab, issue 18)."""
+    """A frozen piece of a streamed reply: its first top-level block carries `-first` and its
+    last `-last`, which the rules joining pieces select (AssistantMessage's CSS). Classes, not
+    :first-child/:last-child: Textual styles again, whole, every child such a rule could select
+    after each mount into its parent (a tail's list of 50 widgets restyled on each flush that
+    added a block after it, ~30 ms each, issue 18.1; and a tenth of a page-up's CPU in a long
+    tab)."""
 
     def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
-        for block in super()._parse_markdown(tokens):
-            block.add_class("-piece", update=False)  # not mounted yet: styled at its mount
-            yield block
+        # Parsed once, whole (a piece never changes): the first and last blocks are known.
+        blocks = list(super()._parse_markdown(tokens))
+        if blocks:
+            blocks[0].add_class("-first", update=False)  # not mounted yet: styled at its mount
+            blocks[-1].add_class("-last", update=False)
+        return blocks
 
 
-class TailPiece(Piece):
+class TailPiece(Markdown):
     """The live tail: its paragraphs ask for a layout only when their height changes
-    (chat/steady_paragraph.py)."""
+    (chat/steady_paragraph.py). Its first block carries `-first` (see Piece): the first block a
+    parse yields is the first child, or else it is merged into the tail's last block, which
+    keeps its own classes (Markdown.append)."""
 
-    BLOCKS: dict[str, type[MarkdownBlock]] = {**Piece.BLOCKS, "paragraph_open": SteadyParagraph}
+    BLOCKS: dict[str, type[MarkdownBlock]] = {
+        **Markdown.BLOCKS,
+        "paragraph_open": SteadyParagraph,
+    }
     virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
+
+    def __init__(self, markdown: str = "", **kwargs: Any) -> None:
+        super().__init__(markdown, **kwargs)
+        self._whole = True  # the parse under way is an update's (all blocks new), or append's
+
+    def update(self, markdown: str) -> AwaitComplete:
+        self._whole = True
+        return super().update(markdown)
+
+    def append(self, markdown: str) -> AwaitComplete:
+        self._whole = False
+        return super().append(markdown)
+
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        # An append's first block replaces the tail's last one (merged into it, or mounted in
+        # its place): the first child only if that one was.
+        existing = 0 if self._whole else sum(isinstance(c, MarkdownBlock) for c in self.children)
+        first = existing <= 1
+        for block in super()._parse_markdown(tokens):
+            if first:
+                block.add_class("-first", update=False)
+                first = False
+            yield block
 
 
 class AssistantMessage(Vertical):
@@ -189,10 +223,10 @@ class AssistantMessage(Vertical):
        margin has beyond that one (H1 and H2 have two). A piece cut inside a paragraph (or a
        list) joins the next without a gap. Whole margins each time: in Textual, a rule's
        margin-top sets the other sides to 0 too. */
-    AssistantMessage > .-after > .-piece:first-child { margin: 0 0 1 0; }
-    AssistantMessage > .-after > MarkdownH1.-piece:first-child { margin: 1 0 1 0; }
-    AssistantMessage > .-after > MarkdownH2.-piece:first-child { margin: 1 0 1 0; }
-    AssistantMessage > .-cut > .-piece:last-child { margin: 0; }
+    AssistantMessage > .-after > .-first { margin: 0 0 1 0; }
+    AssistantMessage > .-after > MarkdownH1.-first { margin: 1 0 1 0; }
+    AssistantMessage > .-after > MarkdownH2.-first { margin: 1 0 1 0; }
+    AssistantMessage > .-cut > .-last { margin: 0; }
     AssistantMessage > .reply-footer { color: $text-muted; }
     AssistantMessage.-cancelled > .reply-footer { color: $warning; }
     AssistantMessage.-failed > .reply-footer { color: $error; }
@@ -224,10 +258,13 @@ class AssistantMessage(Vertical):
         self._thinking: ThinkingEntry | None = None
         self._renderer: asyncio.Task[None] | None = None
         self._holds_collections = False  # full collections wait while it streams
-        self._fixed: list[Markdown] = []  # frozen pieces with a fixed height (_fix_heights)
-        self._unfixed: list[tuple[Markdown, int]] = []  # with the height last seen
+        self._painted: list[PaintedPiece] = []  # frozen pieces painted (_paint_settled)
+        self._unfixed: list[tuple[Piece, int]] = []  # not yet, with the height last seen
         self._fixed_width = 0
-        self._far = FarPieces(self)  # fixed pieces far above the view lay nothing out
+        self._themed = False  # subscribed to theme changes (which repaint the painted pieces)
+        # Held by whatever changes the pieces: the renderer's flushes, finish, a repaint.
+        self._changing = asyncio.Lock()
+        self._far = FarPieces(self)  # painted pieces far above the view lay nothing out
         self._wake = asyncio.Event()
         self._ending = asyncio.Event()
         self.state = "waiting"
@@ -329,25 +366,26 @@ class AssistantMessage(Vertical):
     async def _show_text(self, *, final: bool) -> None:
         """Show the text received so far: freeze what the scanner says is finished, keep the
         live fence or the tail up to date. `final`: the text is complete."""
-        # Before this flush's changes ask for a layout: fixing a height or hiding far pieces
-        # then costs none of its own.
-        self._fix_heights()
-        if self._far.started:
-            self._far.update(self.frozen_pieces(), set(self._fixed))
-        text = self.text
-        cut = self._scanner.feed(text, final=final)
-        if cut.pieces:
-            await self._freeze(text, cut.pieces)
-        if cut.fence_start is not None and not final:
-            await self._show_fence(text, cut.fence_start)
-        else:
-            await self._close_fence()
-            tail, shown = text[self._frozen_upto :], self.markdown.source
-            if final or not (shown and tail.startswith(shown)):
-                # At the end, once: Markdown.append can leave a block half-parsed.
-                await self.markdown.update(tail)
-            elif tail != shown:
-                await self.markdown.append(tail[len(shown) :])
+        async with self._changing:
+            # Before this flush's changes ask for a layout: painting settled pieces or hiding
+            # far ones then costs none of its own.
+            await self._paint_settled()
+            if self._far.started:
+                self._far.update(self.frozen_pieces(), set(self._painted))
+            text = self.text
+            cut = self._scanner.feed(text, final=final)
+            if cut.pieces:
+                await self._freeze(text, cut.pieces)
+            if cut.fence_start is not None and not final:
+                await self._show_fence(text, cut.fence_start)
+            else:
+                await self._close_fence()
+                tail, shown = text[self._frozen_upto :], self.markdown.source
+                if final or not (shown and tail.startswith(shown)):
+                    # At the end, once: Markdown.append can leave a block half-parsed.
+                    await self.markdown.update(tail)
+                elif tail != shown:
+                    await self.markdown.append(tail[len(shown) :])
 
     async def _freeze(self, text: str, pieces: Sequence[tuple[int, bool]]) -> None:
         """Each of text[_frozen_upto:end] for (end, joined) in `pieces` becomes a piece never
@@ -380,39 +418,84 @@ class AssistantMessage(Vertical):
             self.markdown.add_class("-after")
             await self.markdown.update("")
 
-    def frozen_pieces(self) -> list[Piece]:
-        """The frozen pieces, in order (hidden ones too)."""
+    def frozen_pieces(self) -> list[Widget]:
+        """The frozen pieces, in order (painted and hidden ones too)."""
         tail = self.markdown
-        return [child for child in self.children if isinstance(child, Piece) and child is not tail]
+        return [
+            child
+            for child in self.children
+            if isinstance(child, Piece | PaintedPiece) and child is not tail
+        ]
 
-    def _fix_heights(self) -> None:
-        """Frozen pieces keep the height they were laid out at, once it is seen twice alike at
-        one width: Textual arranges every auto-height child of the reply again on each of its
-        layouts (each flush), which grew with the reply to most of a flush's cost; a fixed
-        height is not asked again. A change of width makes them auto again (on_resize)."""
-        unfixed: list[tuple[Markdown, int]] = []
+    async def _paint_settled(self) -> None:
+        """Frozen pieces laid out at one height twice alike, at the reply's width, are painted:
+        one widget of their lines takes each one's place (chat/painted.py). Until then each
+        layout of the reply arranged every block of them again. Another width or theme puts
+        Markdown pieces back (_unpaint)."""
+        unfixed: list[tuple[Piece, int]] = []
+        settled: list[Piece] = []
+        width = self.size.width
         for piece, seen in self._unfixed:
             if not piece.is_attached:
                 continue
-            height = piece.outer_size.height
-            if height and height == seen:
-                # The height it is laid out at: no layout needed (the setter would ask for
-                # one, on a flush that may need none); the next one reads it.
-                piece.styles.set_rule("height", Scalar.from_number(height))
-                self._fixed.append(piece)
+            size = piece.outer_size
+            if size.height and size.height == seen and size.width == width and piece.display:
+                settled.append(piece)
             else:
-                unfixed.append((piece, height))
+                unfixed.append((piece, size.height))
         self._unfixed = unfixed
+        if not settled:
+            return
+        if not self._themed:
+            self._themed = True
+            self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        painted = [
+            PaintedPiece(piece.source, paint(piece), width, " ".join(piece.classes))
+            for piece in settled
+        ]
+        for piece, lines in zip(settled, painted, strict=True):
+            lines.display = False
+            await self.mount(lines, before=piece)
+        await self._swap(settled, painted)
+        self._painted += painted
+
+    async def _swap(self, old: Sequence[Widget], new: Sequence[Widget]) -> None:
+        """Show each of `new` (mounted, not displayed) instead of its match in `old`, in one
+        frame, and remove `old`."""
+        with self.app.batch_update():
+            for before, after in zip(old, new, strict=True):
+                before.display = False
+                after.display = True
+        await self.remove_children(old)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self.call_later(self._unpaint)
+
+    async def _unpaint(self) -> None:
+        """Markdown pieces again for the painted ones (a new width or theme): laid out anew,
+        and painted again once settled if the reply still streams."""
+        async with self._changing:
+            self._far.show_all()
+            painted = [piece for piece in self._painted if piece.is_attached]
+            self._painted = []
+            pieces = []
+            for lines in painted:
+                classes = " ".join(lines.classes)
+                piece = Piece(lines.source, parser_factory=shared_parser, classes=classes)
+                piece.display = False
+                await self.mount(piece, before=lines)
+                pieces.append(piece)
+            await self._swap(painted, pieces)
+            self._unfixed = [(piece, -1) for piece in pieces] + self._unfixed
 
     def on_resize(self) -> None:
         width = self.size.width
         if width != self._fixed_width:
             self._fixed_width = width
             self._far.show_all()  # laid out anew at this width: all of them
-            for piece in self._fixed:
-                piece.styles.height = "auto"  # laid out anew at this width
-            self._unfixed = [(piece, -1) for piece in self._fixed] + self._unfixed
-            self._fixed = []
+            self._unfixed = [(piece, -1) for piece, _ in self._unfixed]
+            if self._painted:
+                self.call_later(self._unpaint)
 
     async def _show_fence(self, text: str, start: int) -> None:
         opening_end = text.index("\n", start) + 1

@@ -4,11 +4,12 @@ its whole text, however the text arrived."""
 from __future__ import annotations
 
 import asyncio
-from itertools import pairwise
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Offset
+from textual.selection import Selection
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import (
@@ -19,13 +20,36 @@ from textual.widgets._markdown import (
 )
 
 from llxprt_tui.chat.messages import AssistantMessage, LiveFence
+from llxprt_tui.chat.painted import PaintedPiece, paint
 from llxprt_tui.chat.transcript import Transcript
 from tests.tui.conftest import pause_until
 
 
+def shown_lines(reply: AssistantMessage) -> list[str]:
+    """The lines the reply's pieces show (painted, or composed from their blocks as the screen
+    does), top to bottom, without trailing spaces; not the footer. All must be laid out."""
+    lines: list[str] = []
+    for child in reply.children:
+        if child is reply.footer or not child.display:
+            continue
+        if isinstance(child, PaintedPiece):
+            lines += child.texts
+        else:
+            lines += [strip.text.rstrip() for strip in paint(child)]
+    return lines
+
+
 def rendered(reply: AssistantMessage) -> str:
-    """The text the reply's Markdown blocks show, block after block."""
-    return "\n".join(str(block.render()) for block in leaf_blocks(reply))
+    """The reply's text as shown, its blank lines left out."""
+    return "\n".join(line for line in shown_lines(reply) if line.strip())
+
+
+async def drawn_whole(app: App[None], source: str) -> AssistantMessage:
+    """`source` drawn as a finished reply is (one Markdown, never streamed), mounted at the end
+    of the app's VerticalScroll: what a streamed reply must end up showing."""
+    reference = AssistantMessage.drawn(source, "done", "")
+    await app.query_one(VerticalScroll).mount(reference)
+    return reference
 
 
 def leaf_blocks(widget: Widget) -> list[Widget]:
@@ -141,12 +165,11 @@ async def test_a_streamed_reply_ends_as_the_markdown_of_its_whole_text(source: s
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = await stream(app, source)
-        reference = Markdown(source)
-        await app.query_one(VerticalScroll).mount(reference)
+        reference = await drawn_whole(app, source)
         await pilot.pause()
-        assert blocks(reply) == blocks(reference)
+        assert shown_lines(reply) == shown_lines(reference)
         assert reply.shown_source() == source
-        assert len(reply.query(Markdown)) > 2  # it was streamed in frozen pieces
+        assert len(reply.frozen_pieces()) >= 2  # it was streamed in frozen pieces
 
 
 @pytest.mark.parametrize("state", ["cancelled", "failed"])
@@ -168,7 +191,8 @@ async def test_a_reply_cut_inside_a_code_fence_keeps_its_code_as_it_streamed(sta
         assert fence.lines == [f"x{i} = {i}" for i in range(300)]
         assert fence.partial == "half a li"
         assert not reply.query(MarkdownFence)
-        assert rendered(reply) == "Intro."
+        code = [f"  x{i} = {i}" for i in range(300)]  # (in the fence's padding)
+        assert rendered(reply).split("\n") == ["Intro.", *code, "  half a li"]
         assert reply.shown_source() == reply.text
         assert reply.state == state and str(reply.footer.render()) == state
 
@@ -178,14 +202,34 @@ async def test_a_long_paragraph_streams_in_pieces_that_join_into_the_same_text()
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = await stream(app, words, chunk=40)
+        reference = await drawn_whole(app, words)
         await pilot.pause()
-        pieces = blocks(reply)
-        assert len(pieces) > 3 and {name for name, _ in pieces} == {"MarkdownParagraph"}
-        reference = Markdown(words)
-        await app.query_one(VerticalScroll).mount(reference)
-        await pilot.pause()
-        ((_, whole),) = blocks(reference)
-        assert " ".join(text for _, text in pieces) == whole
+        assert len(reply.frozen_pieces()) > 3
+        lines = shown_lines(reply)
+        # The pieces join without a gap (the line breaks there); the last line is the tail's
+        # bottom margin.
+        assert "" not in lines[:-1]
+        assert " ".join(lines).split() == " ".join(shown_lines(reference)).split()
+
+
+async def test_what_a_reply_shows_while_it_streams_is_spaced_as_the_markdown_of_it() -> None:
+    """After each line, the reply shows what the Markdown of the text it shows would: blocks
+    spaced as in one Markdown where pieces join, and as the tail's last block (a quote here,
+    after a paragraph) is parsed again. Only the tail's first block drops the top margin that
+    the frozen piece before it ends with; a block parsed again in its place is not first."""
+    source = "A long first paragraph. " * 10 + "\n\nIntro.\n\n> q1\n> q2\n> q3\n\n## Head\n\nEnd.\n"
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        for line in source.splitlines(keepends=True):
+            await reply.append_text(line)
+            await pilot.pause()
+            reference = await drawn_whole(app, reply.shown_source())
+            await pilot.pause()
+            assert shown_lines(reply) == shown_lines(reference), reply.shown_source()
+            await reference.remove()
+        assert reply.frozen_pieces()
 
 
 class PiledUpReply(EagerReply):
@@ -225,24 +269,16 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
         assert max(sizes) <= reply._scanner.TAIL_MAX, sizes
         await reply.append_text(source[-30:])
         await reply.finish("done", "")
-        reference = Markdown(source)
-        await app.query_one(VerticalScroll).mount(reference)
+        reference = await drawn_whole(app, source)
         await pilot.pause()
+        lines, whole = shown_lines(reply), shown_lines(reference)
         if "\n" in source:
-            assert blocks(reply) == blocks(reference)
-            # And spaced alike: the blank line between two blocks stays where a piece ends.
-            assert gaps(reply) == gaps(reference)
+            # Spaced alike too: the blank line between two blocks stays where a piece ends.
+            assert lines == whole
         else:  # one paragraph: its pieces join without a gap (the line breaks there)
-            ((_, whole),) = blocks(reference)
-            assert " ".join(text for _, text in blocks(reply)) == whole
+            assert "" not in lines[:-1]
+            assert " ".join(lines).split() == " ".join(whole).split()
         assert reply.shown_source() == source
-
-
-def gaps(widget: Widget) -> list[int]:
-    """The blank rows between each leaf block and the next, as drawn (all must be on screen)."""
-    found = leaf_blocks(widget)
-    assert all(block.region for block in found)
-    return [b.region.y - a.region.bottom for a, b in pairwise(found)]
 
 
 def clipped(reply: AssistantMessage) -> list[str]:
@@ -255,15 +291,49 @@ def clipped(reply: AssistantMessage) -> list[str]:
     ]
 
 
-def auto_height(widget: Widget) -> bool:
-    height = widget.styles.height
-    return height is None or height.is_auto
+def widgets_in(widget: Widget) -> int:
+    return len(list(widget.walk_children()))
 
 
-async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None:
-    """Issue 18.1: each layout of a streaming reply arranged every frozen piece again (they
-    are auto-height), a cost that grew with the reply; a piece now keeps the height it was
-    laid out at. A narrower window lays them out anew: nothing is cut off."""
+async def test_settled_pieces_are_painted_and_laid_out_anew_at_another_width() -> None:
+    """Issue 18.1: each layout of a streaming reply placed every widget of its frozen pieces
+    again (a list item is four), a cost that grew with the reply: a list at 100 tok/s spent
+    most of its CPU in layouts, and keys waited. A piece whose height has settled is now
+    painted: one widget showing the lines its blocks showed, nothing else changed. A
+    narrower window puts Markdown pieces back, laid out anew: nothing is cut off, and what
+    shows is what the whole text drawn at that width shows."""
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        source = lists() * 2 + "\n\n" + paragraphs()
+        for at in range(0, len(source), 200):
+            await reply.append_text(source[at : at + 200])
+            await pilot.pause()
+        painted = [p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece)]
+        assert len(painted) >= 3
+        assert all(widgets_in(piece) == 0 for piece in painted)
+        await reply.finish("done", "")
+        reference = await drawn_whole(app, source)
+        await pilot.pause()
+        assert shown_lines(reply) == shown_lines(reference)
+        assert widgets_in(reply) < widgets_in(reference) / 2
+        heights = [piece.outer_size.height for piece in painted]
+
+        await pilot.resize_terminal(50, 40)
+        await pause_until(pilot, lambda: not reply._painted)
+        await pilot.pause()
+        assert not reply.query(PaintedPiece)
+        # Laid out anew at the narrower width (taller), not kept at the old heights.
+        pieces = reply.frozen_pieces()
+        assert sum(p.outer_size.height for p in pieces) > sum(heights)
+        assert clipped(reply) == []
+        assert shown_lines(reply) == shown_lines(reference)
+
+
+async def test_painted_pieces_are_drawn_again_in_a_new_theme() -> None:
+    """Painted lines hold the colours of the theme they were painted in: another theme puts
+    Markdown pieces back, which take its colours."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = EagerReply()
@@ -272,21 +342,38 @@ async def test_frozen_pieces_keep_their_height_until_the_width_changes() -> None
         for at in range(0, len(source), 200):
             await reply.append_text(source[at : at + 200])
             await pilot.pause()
-        pieces = list(reply.query(Markdown))[:-1]
-        fixed = [piece for piece in pieces if not auto_height(piece)]
-        assert len(fixed) >= 3
-        assert clipped(reply) == []
-        heights = [piece.outer_size.height for piece in pieces]
-        await pilot.resize_terminal(50, 40)
+        assert reply._painted
+        before = reply.frozen_pieces()[0]
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pause_until(pilot, lambda: not reply._painted)
         await pilot.pause()
-        # Laid out anew at the narrower width (taller), not kept at the old heights.
-        assert all(p.outer_size.height > h for p, h in zip(pieces, heights, strict=True))
-        assert clipped(reply) == []
-        await reply.append_text("\n\nMore words " * 60)
+        after = reply.frozen_pieces()[0]
+        assert isinstance(before, PaintedPiece) and not isinstance(after, PaintedPiece)
+        assert [line.text for line in paint(after)] == [line.text for line in before.lines]
+        assert paint(after)[0] != before.lines[0]  # same text, other colours
+
+
+async def test_a_painted_piece_gives_its_text_to_a_selection() -> None:
+    """Text selected with the mouse across a painted piece is its text, as shown."""
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = EagerReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        source = paragraphs()
+        for at in range(0, len(source), 200):
+            await reply.append_text(source[at : at + 200])
+            await pilot.pause()
+        piece = next(p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece))
+        selected = piece.get_selection(Selection(Offset(0, 0), Offset(11, 0)))
+        assert selected == ("Paragraph 0", "\n")
+        whole = piece.get_selection(Selection(None, None))
+        assert whole is not None and whole[0].strip() == "\n".join(piece.texts).strip()
+        piece.selection_updated(Selection(Offset(0, 0), Offset(11, 0)))
+        app.screen.selections = {piece: Selection(Offset(0, 0), Offset(11, 0))}
         await pilot.pause()
-        await reply.finish("done", "")
-        await pilot.pause()
-        assert clipped(reply) == []
+        line = piece.render_line(0)
+        assert line.text == piece.lines[0].text  # the same characters, the selection styled
+        assert line != piece.lines[0].apply_offsets(0, 0)
 
 
 async def test_words_that_fit_on_the_last_line_repaint_the_tail_without_a_layout() -> None:
@@ -335,8 +422,13 @@ async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None
         await reply.append_text(paragraphs()[:1500] + "\n\nLast")  # longer than the view
         layouts: list[object] = []
         app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append, True)
-        # Settled: the transcript has drawn its rows, and a pause lays nothing out any more.
+        # Settled: the transcript has drawn its rows, the frozen pieces are painted (a flush
+        # that paints one lays out the swap too), and a pause lays nothing out any more.
         await pause_until(pilot, lambda: transcript.settled)
+        for _ in range(3):
+            await reply._show_text(final=False)
+            await pilot.pause()
+        assert reply._painted and not reply._unfixed
         seen = -1
         while seen != len(layouts):
             seen = len(layouts)
@@ -352,9 +444,15 @@ async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None
         assert paragraph.region.bottom <= transcript.region.bottom
 
 
-def shown_blocks(reply: AssistantMessage) -> list[Widget]:
-    """The top-level Markdown blocks of the reply's pieces the layout places (display)."""
-    return [b for piece in reply.query(Markdown) if piece.display for b in piece.children]
+def laid_out(widget: Widget) -> int:
+    """How many widgets in `widget` the layout places (displayed, all their ancestors too)."""
+    return sum(1 + laid_out(child) for child in widget.children if child.display)
+
+
+def piece_lines(piece: Widget) -> list[str]:
+    if isinstance(piece, PaintedPiece):
+        return piece.texts
+    return [strip.text.rstrip() for strip in paint(piece)]
 
 
 async def long_reply_at_its_end(app: TranscriptApp, pilot: object) -> AssistantMessage:
@@ -379,12 +477,11 @@ async def test_pieces_far_above_the_view_lay_out_no_blocks_while_a_reply_streams
     async with app.run_test(size=(100, 20)) as pilot:
         reply = await long_reply_at_its_end(app, pilot)
         transcript = app.query_one(Transcript)
-        all_blocks = [b for piece in reply.query(Markdown) for b in piece.children]
-        assert len(all_blocks) >= 55
+        assert len(reply.frozen_pieces()) >= 20
         assert len(reply._far.hidden) >= 5
-        assert len(shown_blocks(reply)) <= 25
+        assert laid_out(reply) <= 25
         assert transcript.scroll_y == transcript.max_scroll_y > 0
-        assert "Paragraph 59:" in "\n".join(str(b.render()) for b in leaf_blocks(reply)[-2:])
+        assert "Paragraph 59:" in "\n".join(shown_lines(reply)[-8:])
         assert clipped(reply) == []
 
 
@@ -401,9 +498,9 @@ async def test_pieces_hidden_far_above_are_shown_as_soon_as_the_view_nears_them(
         assert not reply._far.hidden  # before any frame is drawn
         await pilot.pause()
         assert reply.size.height == height
-        first = leaf_blocks(reply)[0]
-        assert first.parent is not None and first.parent.display
-        assert str(first.render()).startswith("Paragraph 0:")
+        first = reply.frozen_pieces()[0]
+        assert first.display
+        assert piece_lines(first)[0].startswith("Paragraph 0:")
         assert transcript.region.contains_region(first.region)
         transcript.scroll_end(animate=False, immediate=True)
         await reply.append_text("More.\n\n" * 3)

@@ -1,0 +1,93 @@
+"""A finished piece of a streaming reply drawn as one widget painting the lines it showed.
+
+A frozen piece (chat/messages.py) is a Markdown widget of many: a list item alone is four (a
+Horizontal, its bullet, a Vertical, its paragraph), and Textual's layout places every one of
+them on each layout while the reply streams (issue 18.1: a list at 100 tok/s spent 7.2 of its
+12.2 s of CPU in layouts placing 550-870 widgets, and a key pressed meanwhile waited). Once a
+piece has been laid out at the reply's width and its height has settled, its lines are painted
+once (`paint`: the piece and all it holds composed on their own, as the screen would) and one
+`PaintedPiece` holding those lines takes its place: what shows does not change, the layout
+places one widget. At another width, or in another theme, the painted lines are wrong: the
+reply puts a Markdown piece of the same source back (messages.py), laid out anew.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual._compositor import Compositor
+from textual.strip import Strip
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.geometry import Size
+    from textual.selection import Selection
+
+
+def paint(widget: Widget) -> list[Strip]:
+    """The lines `widget` (laid out by the screen) and everything in it show, at its size:
+    composed by a compositor of their own, whether on screen or not."""
+    compositor = Compositor()
+    compositor.reflow(widget, widget.outer_size)
+    return compositor.render_strips()
+
+
+class PaintedPiece(Widget):
+    """A frozen piece's painted lines (`paint`). `source` is its Markdown, `width` the width
+    it was painted at, `classes` the piece's (how it joins its neighbours)."""
+
+    DEFAULT_CSS = """
+    PaintedPiece { height: auto; }
+    """
+
+    def __init__(self, source: str, lines: list[Strip], width: int, classes: str = "") -> None:
+        super().__init__(classes=classes)
+        self.source = source
+        self.lines = lines
+        self.width = width
+        self._texts: list[str] | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = [line.text.rstrip() for line in self.lines]
+        return self._texts
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        if y >= len(self.lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        line = self.lines[y]
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            line = self._selected(line, self.texts[y], *span)
+        return line.apply_offsets(0, y)
+
+    def _selected(self, line: Strip, text: str, start: int, end: int) -> Strip:
+        """`line` with the characters start:end (end -1: to the end) in the selection's style."""
+        end = len(text) if end == -1 else min(end, len(text))
+        if start >= end:
+            return line
+        left, right = cell_len(text[:start]), cell_len(text[:end])
+        style = self.screen.get_component_rich_style("screen--selection")
+        return Strip.join(
+            [
+                line.crop(0, left),
+                Strip(Segment.apply_style(line.crop(left, right), post_style=style)),
+                line.crop(right, line.cell_length),
+            ]
+        )
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(self.texts)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    async def action_link(self, href: str) -> None:
+        """A link in the painted lines, clicked: as a Markdown piece opens it."""
+        self.app.open_url(href)
