@@ -3,7 +3,7 @@
 Textual's layout places every widget of the screen, on screen or not: with a 20,000-token reply
 streaming at full speed (some 450 widgets, nearly all in pieces scrolled far above the view)
 each layout took 30-45 ms, and the frame of a key pressed meanwhile waited for it. The frozen
-pieces at the reply's start that are painted (messages.py, _paint_settled) and that lie more
+pieces at the reply's start that are painted (messages.py, _paint) and that lie more
 than FAR_SCREENS screens above the view are set to `display: none`, and one blank widget of
 their height stands in their place: the layout skips them and all they hold, and nothing
 below moves. They are shown again, all at once, as soon as the view comes within that distance

@@ -32,7 +32,7 @@ from textual.widgets.markdown import MarkdownBlock
 
 from llxprt_runtime.providers.content import ToolCallBlock, Usage
 from llxprt_tui.chat.far_pieces import FarPieces
-from llxprt_tui.chat.painted import PaintedPiece, paint
+from llxprt_tui.chat.painted import PaintedPiece, height_at, paint_alone
 from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.splitting import ReplyScanner
 from llxprt_tui.chat.steady_paragraph import SteadyParagraph
@@ -235,6 +235,9 @@ class AssistantMessage(Vertical):
     virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
+    # A frozen piece of fewer widgets (paragraphs, a code block) is kept as Markdown: painting
+    # costs per line (a 900-line code block ~280 ms), what it saves layouts per widget.
+    PAINT_MIN_WIDGETS: ClassVar[int] = 6
     # The next flush waits this many times the last one's cost: rendering stays a bounded share
     # of the event loop however costly a flush gets; but at most FLUSH_MAX_SECONDS: a longer
     # wait piles up more text for the next flush to freeze, whose cost grows with it.
@@ -258,9 +261,12 @@ class AssistantMessage(Vertical):
         self._thinking: ThinkingEntry | None = None
         self._renderer: asyncio.Task[None] | None = None
         self._holds_collections = False  # full collections wait while it streams
-        self._painted: list[PaintedPiece] = []  # frozen pieces painted (_paint_settled)
-        self._unfixed: list[tuple[Piece, int]] = []  # not yet, with the height last seen
-        self._fixed_width = 0
+        # Frozen pieces once settled (_settle): painted, or Markdown of a fixed height; and
+        # those frozen while the reply had no width yet.
+        self._painted: list[PaintedPiece] = []
+        self._fixed: dict[Piece, int] = {}  # with the width its height was found at
+        self._unsettled: list[Piece] = []
+        self._painted_width = 0  # the reply's width when it last painted its pieces
         self._themed = False  # subscribed to theme changes (which repaint the painted pieces)
         # Held by whatever changes the pieces: the renderer's flushes, finish, a repaint.
         self._changing = asyncio.Lock()
@@ -367,11 +373,13 @@ class AssistantMessage(Vertical):
         """Show the text received so far: freeze what the scanner says is finished, keep the
         live fence or the tail up to date. `final`: the text is complete."""
         async with self._changing:
-            # Before this flush's changes ask for a layout: painting settled pieces or hiding
-            # far ones then costs none of its own.
-            await self._paint_settled()
+            # Before this flush's changes ask for a layout: painting pieces or hiding far ones
+            # then costs none of its own.
+            await self._settle_unsettled()
             if self._far.started:
-                self._far.update(self.frozen_pieces(), set(self._painted))
+                width = self.size.width
+                fixed = [piece for piece, at in self._fixed.items() if at == width]
+                self._far.update(self.frozen_pieces(), {*self._painted, *fixed})
             text = self.text
             cut = self._scanner.feed(text, final=final)
             if cut.pieces:
@@ -389,13 +397,13 @@ class AssistantMessage(Vertical):
 
     async def _freeze(self, text: str, pieces: Sequence[tuple[int, bool]]) -> None:
         """Each of text[_frozen_upto:end] for (end, joined) in `pieces` becomes a piece never
-        touched again, the tail the rest. The pieces mount one at a time, hidden (mounting
-        one's blocks is the costly part, so key presses are handled between them), then show
-        in one frame with the new tail."""
-        start, mounted = self._frozen_upto, []
+        touched again, the tail the rest. The pieces are mounted and painted one at a time,
+        hidden (mounting one's blocks is the costly part, so key presses are handled between
+        them), then show in one frame with the new tail."""
+        start, mounted = self._frozen_upto, list[Widget]()
         if not self._far.started:
             await self._far.start(before=self.markdown)
-            self.screen.screen_layout_refresh_signal.subscribe(self, self._far.laid_out, True)
+            self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out, True)
         for end, joined in pieces:
             source = text[start:end]
             if source.strip():
@@ -403,7 +411,7 @@ class AssistantMessage(Vertical):
                 piece = Piece(source, parser_factory=shared_parser, classes=classes.strip())
                 piece.display = False
                 await self.mount(piece, before=self.markdown)
-                mounted.append(piece)
+                mounted.append(await self._settle(piece))
                 self._pieces += 1
             start = end
         with self.app.batch_update():
@@ -411,9 +419,8 @@ class AssistantMessage(Vertical):
                 # The fence closed: the highlighted fence replaces the plain one, once.
                 await self._fence.remove()
                 self._fence = None
-            for piece in mounted:
-                piece.display = True
-            self._unfixed += [(piece, -1) for piece in mounted]
+            for shown in mounted:
+                shown.display = True
             self._frozen_upto = start
             self.markdown.add_class("-after")
             await self.markdown.update("")
@@ -427,75 +434,103 @@ class AssistantMessage(Vertical):
             if isinstance(child, Piece | PaintedPiece) and child is not tail
         ]
 
-    async def _paint_settled(self) -> None:
-        """Frozen pieces laid out at one height twice alike, at the reply's width, are painted:
-        one widget of their lines takes each one's place (chat/painted.py). Until then each
-        layout of the reply arranged every block of them again. Another width or theme puts
-        Markdown pieces back (_unpaint)."""
-        unfixed: list[tuple[Piece, int]] = []
-        settled: list[Piece] = []
+    async def _settle(self, piece: Piece) -> Widget:
+        """A frozen Markdown piece (mounted, not displayed) laid out on its own at the reply's
+        width: painted, one widget of its lines (chat/painted.py) mounted in its place (not
+        displayed either) and the piece removed; or, if it holds few widgets, kept at the
+        height found. Each layout of the reply placed every widget of the pieces near the view
+        otherwise (a list item alone is four), and arranged every auto-height piece again.
+        Before the reply has a width: the piece itself, settled by the next flush."""
         width = self.size.width
-        for piece, seen in self._unfixed:
-            if not piece.is_attached:
-                continue
-            size = piece.outer_size
-            if size.height and size.height == seen and size.width == width and piece.display:
-                settled.append(piece)
-            else:
-                unfixed.append((piece, size.height))
-        self._unfixed = unfixed
-        if not settled:
-            return
+        if width <= 0 or not piece.is_attached:  # (or the app is closing)
+            self._unsettled.append(piece)
+            return piece
+        if sum(1 for _ in piece.walk_children()) < self.PAINT_MIN_WIDGETS:
+            piece.styles.height = height_at(piece, width)
+            self._fixed[piece] = width
+            return piece
         if not self._themed:
             self._themed = True
             self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        painted = [
-            PaintedPiece(piece.source, paint(piece), width, " ".join(piece.classes))
-            for piece in settled
-        ]
-        for piece, lines in zip(settled, painted, strict=True):
-            lines.display = False
-            await self.mount(lines, before=piece)
-        await self._swap(settled, painted)
-        self._painted += painted
+        classes = " ".join(piece.classes)
+        lines = await paint_alone(piece, width)
+        if not piece.is_attached:  # (the app is closing)
+            return piece
+        painted = PaintedPiece(piece.source, lines, width, classes)
+        painted.display = False
+        await self.mount(painted, before=piece)
+        if piece.display:  # shown unsettled until now: in one frame
+            with self.app.batch_update():
+                piece.display = False
+                painted.display = True
+        await piece.remove()
+        self._painted.append(painted)
+        return painted
 
-    async def _swap(self, old: Sequence[Widget], new: Sequence[Widget]) -> None:
-        """Show each of `new` (mounted, not displayed) instead of its match in `old`, in one
-        frame, and remove `old`."""
-        with self.app.batch_update():
-            for before, after in zip(old, new, strict=True):
-                before.display = False
-                after.display = True
-        await self.remove_children(old)
+    async def _settle_unsettled(self) -> None:
+        if self._unsettled and self.size.width > 0:
+            pieces, self._unsettled = self._unsettled, []
+            for piece in pieces:
+                if piece.is_attached:
+                    await self._settle(piece)
 
     def _theme_changed(self, _theme: object) -> None:
-        self.call_later(self._unpaint)
+        self.call_later(self._repaint, True)
 
-    async def _unpaint(self) -> None:
-        """Markdown pieces again for the painted ones (a new width or theme): laid out anew,
-        and painted again once settled if the reply still streams."""
-        async with self._changing:
-            self._far.show_all()
-            painted = [piece for piece in self._painted if piece.is_attached]
-            self._painted = []
-            pieces = []
-            for lines in painted:
-                classes = " ".join(lines.classes)
-                piece = Piece(lines.source, parser_factory=shared_parser, classes=classes)
-                piece.display = False
-                await self.mount(piece, before=lines)
-                pieces.append(piece)
-            await self._swap(painted, pieces)
-            self._unfixed = [(piece, -1) for piece in pieces] + self._unfixed
+    def _laid_out(self, screen: object) -> None:
+        self._far.laid_out(screen)
+        # A layout that narrowed the reply (a scrollbar came) can come some frames before its
+        # Resize event: fixed heights found at the old width cut a line off meanwhile.
+        self.on_resize()
 
     def on_resize(self) -> None:
         width = self.size.width
-        if width != self._fixed_width:
-            self._fixed_width = width
+        if width != self._painted_width:
+            self._painted_width = width
             self._far.show_all()  # laid out anew at this width: all of them
-            self._unfixed = [(piece, -1) for piece, _ in self._unfixed]
-            if self._painted:
-                self.call_later(self._unpaint)
+            for piece in self._fixed:
+                # Laid out by the screen until _repaint fixes their height at this width: a
+                # height found at another width may cut a line off.
+                piece.styles.height = "auto"
+                self._fixed[piece] = 0
+            self.call_later(self._repaint)
+
+    async def _repaint(self, theme: bool = False) -> None:
+        """Settle the pieces again at a new width (or all painted ones in a new theme): the
+        painted ones each from a Markdown piece of its source, mounted hidden, shown in its
+        place once painted; the others at their height at the new width. And those frozen
+        before the reply had a width."""
+        async with self._changing:
+            if not self.is_attached:
+                return
+            self._far.show_all()
+            await self._settle_unsettled()
+            width = self.size.width
+            for piece, fixed_at in list(self._fixed.items()):
+                if not piece.is_attached:
+                    del self._fixed[piece]
+                elif width > 0 and fixed_at != width:
+                    piece.styles.height = height_at(piece, width)
+                    self._fixed[piece] = width
+            painted, self._painted = self._painted, []
+            for at, old in enumerate(painted):
+                if not self.is_attached or self.size.width <= 0:
+                    self._painted += painted[at:]  # painted again on the next resize
+                    return
+                if not old.is_attached:
+                    continue
+                if old.width == self.size.width and not theme:
+                    self._painted.append(old)
+                    continue
+                classes = " ".join(old.classes)
+                piece = Piece(old.source, parser_factory=shared_parser, classes=classes)
+                piece.display = False
+                await self.mount(piece, before=old)
+                new = await self._settle(piece)  # (in order: _painted gets it last)
+                with self.app.batch_update():
+                    old.display = False
+                    new.display = True
+                await old.remove()
 
     async def _show_fence(self, text: str, start: int) -> None:
         opening_end = text.index("\n", start) + 1

@@ -13,25 +13,57 @@ reply puts a Markdown piece of the same source back (messages.py), laid out anew
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual._compositor import Compositor
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 if TYPE_CHECKING:
-    from textual.geometry import Size
     from textual.selection import Selection
 
 
 def paint(widget: Widget) -> list[Strip]:
-    """The lines `widget` (laid out by the screen) and everything in it show, at its size:
-    composed by a compositor of their own, whether on screen or not."""
+    """The lines `widget` and everything in it show, at the size the screen laid it out at:
+    composed by a compositor of their own, as the screen composes, on screen or not."""
     compositor = Compositor()
     compositor.reflow(widget, widget.outer_size)
     return compositor.render_strips()
+
+
+def height_at(widget: Widget, width: int) -> int:
+    """The height the screen's layout would give `widget` (of auto height) at `width`."""
+    gutter = widget.styles.gutter
+    viewport = widget.app.size
+    inner = max(0, width - gutter.width)
+    return widget.get_content_height(Size(width, viewport.height), viewport, inner) + gutter.height
+
+
+async def paint_alone(widget: Widget, width: int) -> list[Strip]:
+    """The lines `widget` (mounted, not displayed: the screen does not lay it out) and
+    everything in it show at `width`: laid out here (its height as the screen would give it),
+    then composed. Keys and frames get in between the two (each costs ~10-20 ms for a list
+    of a dozen items); nothing may change the widget meanwhile."""
+    compositor = Compositor()
+    compositor.reflow(widget, Size(width, height_at(widget, width)))
+    await asyncio.sleep(0)
+    # A widget renders at the size of its region on the screen: while this runs (nothing else
+    # can), the screen's compositor is this one, which holds the regions just laid out.
+    screen = widget.screen
+    placed = screen._compositor
+    screen._compositor = compositor
+    try:
+        for child, geometry in compositor.layers:
+            child._size_updated(
+                geometry.region.size, geometry.virtual_size, geometry.container_size, layout=False
+            )
+        return compositor.render_strips()
+    finally:
+        screen._compositor = placed
 
 
 class PaintedPiece(Widget):

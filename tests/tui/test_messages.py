@@ -9,6 +9,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Offset
+from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
@@ -44,6 +45,31 @@ def rendered(reply: AssistantMessage) -> str:
     return "\n".join(line for line in shown_lines(reply) if line.strip())
 
 
+def laid_out_height(piece: Widget) -> bool:
+    height = piece.styles.height
+    return height is not None and piece.outer_size.height == int(height.value)
+
+
+async def settled(pilot: Pilot[None], reply: AssistantMessage) -> None:
+    """Until the reply has settled its pieces at its width (a scrollbar that came with a
+    reference drawn below it narrows it: for the frame before, pieces keep the old height)."""
+
+    def done() -> bool:
+        width = reply.size.width
+        return (
+            reply._painted_width == width
+            and not reply._changing.locked()
+            and all(at == width for at in reply._fixed.values())
+            and all(piece.width == width for piece in reply._painted)
+            # and laid out at the heights found
+            and all(laid_out_height(piece) for piece in reply._fixed if piece.display)
+        )
+
+    await pause_until(pilot, done)
+    assert done(), (reply.size.width, reply._painted_width, reply._fixed)
+    await pilot.pause()
+
+
 async def drawn_whole(app: App[None], source: str) -> AssistantMessage:
     """`source` drawn as a finished reply is (one Markdown, never streamed), mounted at the end
     of the app's VerticalScroll: what a streamed reply must end up showing."""
@@ -65,8 +91,15 @@ def leaf_blocks(widget: Widget) -> list[Widget]:
 
 
 class ReplyApp(App[None]):
+    # The scrollbar always shown: a reference drawn below a reply narrows nothing.
+    CSS = "VerticalScroll { overflow-y: scroll; }"
+
     def compose(self) -> ComposeResult:
         yield VerticalScroll()
+
+
+class ScrollbarComesApp(ReplyApp):
+    CSS = "VerticalScroll { overflow-y: auto; }"
 
 
 async def test_a_reply_ends_whenever_the_turn_ends_while_it_renders() -> None:
@@ -166,7 +199,7 @@ async def test_a_streamed_reply_ends_as_the_markdown_of_its_whole_text(source: s
     async with app.run_test(size=(100, 40)) as pilot:
         reply = await stream(app, source)
         reference = await drawn_whole(app, source)
-        await pilot.pause()
+        await settled(pilot, reply)
         assert shown_lines(reply) == shown_lines(reference)
         assert reply.shown_source() == source
         assert len(reply.frozen_pieces()) >= 2  # it was streamed in frozen pieces
@@ -203,7 +236,7 @@ async def test_a_long_paragraph_streams_in_pieces_that_join_into_the_same_text()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = await stream(app, words, chunk=40)
         reference = await drawn_whole(app, words)
-        await pilot.pause()
+        await settled(pilot, reply)
         assert len(reply.frozen_pieces()) > 3
         lines = shown_lines(reply)
         # The pieces join without a gap (the line breaks there); the last line is the tail's
@@ -226,7 +259,7 @@ async def test_what_a_reply_shows_while_it_streams_is_spaced_as_the_markdown_of_
             await reply.append_text(line)
             await pilot.pause()
             reference = await drawn_whole(app, reply.shown_source())
-            await pilot.pause()
+            await settled(pilot, reply)
             assert shown_lines(reply) == shown_lines(reference), reply.shown_source()
             await reference.remove()
         assert reply.frozen_pieces()
@@ -263,14 +296,13 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
         await app.query_one(VerticalScroll).mount(reply)
         await reply.append_text(source[:-30])
         await reply._show_text(final=False)  # one late flush
-        pieces = list(reply.query(Markdown))[:-1]  # the last one is the live tail
-        sizes = [len(piece.source) for piece in pieces]
-        assert len(pieces) >= 4, sizes
+        sizes = [len(piece.source) for piece in reply.frozen_pieces()]  # type: ignore[attr-defined]
+        assert len(sizes) >= 4, sizes
         assert max(sizes) <= reply._scanner.TAIL_MAX, sizes
         await reply.append_text(source[-30:])
         await reply.finish("done", "")
         reference = await drawn_whole(app, source)
-        await pilot.pause()
+        await settled(pilot, reply)
         lines, whole = shown_lines(reply), shown_lines(reference)
         if "\n" in source:
             # Spaced alike too: the blank line between two blocks stays where a piece ends.
@@ -279,6 +311,25 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
             assert "" not in lines[:-1]
             assert " ".join(lines).split() == " ".join(whole).split()
         assert reply.shown_source() == source
+
+
+async def test_text_that_piled_up_until_the_end_is_frozen_too() -> None:
+    """At full speed the text that came during the last flush was all drawn at the end as the
+    tail, one Markdown: for a long list thousands of widgets, one layout of 2 s (issue 18.1).
+    It is frozen and painted like the rest; the tail holds what came after the last cut."""
+    source = lists() * 4
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = PiledUpReply()
+        await app.query_one(VerticalScroll).mount(reply)
+        await pilot.pause()
+        await reply.append_text(source)
+        await reply.finish("done", "")
+        reference = await drawn_whole(app, source)
+        await settled(pilot, reply)
+        assert len(reply.markdown.source) < reply._scanner.TAIL_MAX
+        assert len(reply._painted) >= 3
+        assert shown_lines(reply) == shown_lines(reference)
 
 
 def clipped(reply: AssistantMessage) -> list[str]:
@@ -291,17 +342,21 @@ def clipped(reply: AssistantMessage) -> list[str]:
     ]
 
 
+def auto_height(widget: Widget) -> bool:
+    height = widget.styles.height
+    return height is None or height.is_auto
+
+
 def widgets_in(widget: Widget) -> int:
     return len(list(widget.walk_children()))
 
 
-async def test_settled_pieces_are_painted_and_laid_out_anew_at_another_width() -> None:
+async def test_frozen_pieces_are_painted_and_painted_again_at_another_width() -> None:
     """Issue 18.1: each layout of a streaming reply placed every widget of its frozen pieces
     again (a list item is four), a cost that grew with the reply: a list at 100 tok/s spent
-    most of its CPU in layouts, and keys waited. A piece whose height has settled is now
-    painted: one widget showing the lines its blocks showed, nothing else changed. A
-    narrower window puts Markdown pieces back, laid out anew: nothing is cut off, and what
-    shows is what the whole text drawn at that width shows."""
+    most of its CPU in layouts, and keys waited. A frozen piece is now painted as it freezes,
+    laid out on its own: one widget showing the lines its blocks would show. A narrower window
+    paints them again at its width: what shows is what the whole text drawn there shows."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = EagerReply()
@@ -309,48 +364,64 @@ async def test_settled_pieces_are_painted_and_laid_out_anew_at_another_width() -
         source = lists() * 2 + "\n\n" + paragraphs()
         for at in range(0, len(source), 200):
             await reply.append_text(source[at : at + 200])
-            await pilot.pause()
-        painted = [p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece)]
-        assert len(painted) >= 3
-        assert all(widgets_in(piece) == 0 for piece in painted)
+        pieces = reply.frozen_pieces()
+        painted = [p for p in pieces if isinstance(p, PaintedPiece)]
+        assert len(painted) >= 3 and all(widgets_in(p) == 0 for p in painted)
+        # Pieces of few widgets (paragraphs) stay Markdown, at the height found for them.
+        kept = [p for p in pieces if p not in painted]
+        assert kept and all(not auto_height(p) for p in kept)
         await reply.finish("done", "")
         reference = await drawn_whole(app, source)
-        await pilot.pause()
+        await settled(pilot, reply)
         assert shown_lines(reply) == shown_lines(reference)
         assert widgets_in(reply) < widgets_in(reference) / 2
-        heights = [piece.outer_size.height for piece in painted]
 
         await pilot.resize_terminal(50, 40)
-        await pause_until(pilot, lambda: not reply._painted)
+        await pause_until(pilot, lambda: all(p.width == 46 for p in reply._painted))
         await pilot.pause()
-        assert not reply.query(PaintedPiece)
-        # Laid out anew at the narrower width (taller), not kept at the old heights.
-        pieces = reply.frozen_pieces()
-        assert sum(p.outer_size.height for p in pieces) > sum(heights)
-        assert clipped(reply) == []
+        assert len(reply._painted) == len(painted)
         assert shown_lines(reply) == shown_lines(reference)
+        assert clipped(reply) == []
+        assert max(len(line) for line in shown_lines(reply)) <= 46
 
 
-async def test_painted_pieces_are_drawn_again_in_a_new_theme() -> None:
-    """Painted lines hold the colours of the theme they were painted in: another theme puts
-    Markdown pieces back, which take its colours."""
+async def test_pieces_settle_again_when_a_scrollbar_narrows_the_reply() -> None:
+    """A scrollbar that comes when the conversation outgrows the view narrows the reply: the
+    pieces kept at the height found at the old width are settled again at the new one, and no
+    last line of a piece is cut off."""
+    words = " ".join(f"word{i} *em{i}* `c {i}`" for i in range(150))
+    app = ScrollbarComesApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = await stream(app, words, chunk=40)
+        await pilot.pause()
+        assert reply.size.width == 98 and reply._fixed
+        reference = await drawn_whole(app, words)  # below it: a scrollbar comes
+        await pause_until(pilot, lambda: reply._painted_width == 96, pauses=200)
+        assert reply._painted_width == 96
+        await settled(pilot, reply)
+        assert " ".join(shown_lines(reply)).split() == " ".join(shown_lines(reference)).split()
+        assert clipped(reply) == []
+
+
+async def test_painted_pieces_are_painted_again_in_a_new_theme() -> None:
+    """Painted lines hold the colours of the theme they were painted in: another theme paints
+    them again, in its colours."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
         reply = EagerReply()
         await app.query_one(VerticalScroll).mount(reply)
-        source = paragraphs()
+        source = lists() * 2
         for at in range(0, len(source), 200):
             await reply.append_text(source[at : at + 200])
-            await pilot.pause()
-        assert reply._painted
-        before = reply.frozen_pieces()[0]
-        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
-        await pause_until(pilot, lambda: not reply._painted)
         await pilot.pause()
+        before = reply.frozen_pieces()[0]
+        assert isinstance(before, PaintedPiece)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pause_until(pilot, lambda: reply.frozen_pieces()[0] is not before)
         after = reply.frozen_pieces()[0]
-        assert isinstance(before, PaintedPiece) and not isinstance(after, PaintedPiece)
-        assert [line.text for line in paint(after)] == [line.text for line in before.lines]
-        assert paint(after)[0] != before.lines[0]  # same text, other colours
+        assert isinstance(after, PaintedPiece)
+        assert [line.text for line in after.lines] == [line.text for line in before.lines]
+        assert after.lines[0] != before.lines[0]  # same text, other colours
 
 
 async def test_a_painted_piece_gives_its_text_to_a_selection() -> None:
@@ -359,17 +430,18 @@ async def test_a_painted_piece_gives_its_text_to_a_selection() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         reply = EagerReply()
         await app.query_one(VerticalScroll).mount(reply)
-        source = paragraphs()
+        source = lists() * 2
         for at in range(0, len(source), 200):
             await reply.append_text(source[at : at + 200])
             await pilot.pause()
         piece = next(p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece))
-        selected = piece.get_selection(Selection(Offset(0, 0), Offset(11, 0)))
-        assert selected == ("Paragraph 0", "\n")
+        assert piece.texts[0] == "Intro."
+        selected = piece.get_selection(Selection(Offset(0, 0), Offset(5, 0)))
+        assert selected == ("Intro", "\n")
         whole = piece.get_selection(Selection(None, None))
         assert whole is not None and whole[0].strip() == "\n".join(piece.texts).strip()
-        piece.selection_updated(Selection(Offset(0, 0), Offset(11, 0)))
-        app.screen.selections = {piece: Selection(Offset(0, 0), Offset(11, 0))}
+        piece.selection_updated(Selection(Offset(0, 0), Offset(5, 0)))
+        app.screen.selections = {piece: Selection(Offset(0, 0), Offset(5, 0))}
         await pilot.pause()
         line = piece.render_line(0)
         assert line.text == piece.lines[0].text  # the same characters, the selection styled
@@ -428,7 +500,7 @@ async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None
         for _ in range(3):
             await reply._show_text(final=False)
             await pilot.pause()
-        assert reply._painted and not reply._unfixed
+        assert (reply._painted or reply._fixed) and not reply._unsettled
         seen = -1
         while seen != len(layouts):
             seen = len(layouts)
