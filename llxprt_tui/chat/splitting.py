@@ -43,8 +43,10 @@ class ReplyScanner:
 
     FREEZE_MIN = 1_500  # a frozen piece holds at least this much (fewer, larger pieces)
     TAIL_MAX = 4_000  # a plain paragraph longer than this is cut at a space
-    LIST_MAX = 600  # a list longer than this is cut before an item (Textual re-mounts a
-    # whole list on each append: ~30 ms per item on a busy machine)
+    LIST_MAX = 200  # a live list longer than this is cut before an item (Textual mounts the
+    # whole list again on each append: the live tail's list is most of a flush's cost)
+    LIST_PIECE_MIN = 600  # but a list that piled up is cut into pieces of at least this much
+    # (fewer pieces to mount and paint when a flush comes late)
 
     def __init__(self) -> None:
         self._pos = 0  # the start of the first line not read yet
@@ -109,7 +111,7 @@ class ReplyScanner:
 
     def _advance(self, to: int, *, joined: bool) -> None:
         """Freeze up to `to`: in one piece, or in several at the safe cuts before it when
-        much text piled up (each piece at least FREEZE_MIN, or LIST_MAX ending before an
+        much text piled up (each piece at least FREEZE_MIN, or LIST_PIECE_MIN ending before an
         item)."""
         if to <= self._frozen:
             return
@@ -117,7 +119,7 @@ class ReplyScanner:
         for at, at_joined in self._cuts:
             if at >= to:
                 break
-            least = self.LIST_MAX if at_joined else self.FREEZE_MIN
+            least = self.LIST_PIECE_MIN if at_joined else self.FREEZE_MIN
             if at - last >= least and to - at >= least:
                 self._out.append((at, at_joined))
                 last = at

@@ -134,7 +134,9 @@ class EagerReply(AssistantMessage):
 
     def __init__(self) -> None:
         super().__init__()
-        self._scanner.FREEZE_MIN, self._scanner.TAIL_MAX, self._scanner.LIST_MAX = 200, 600, 150
+        scanner = self._scanner
+        scanner.FREEZE_MIN, scanner.TAIL_MAX, scanner.LIST_MAX = 200, 600, 150
+        scanner.LIST_PIECE_MIN = 150
 
     async def append_text(self, text: str) -> None:
         self._parts.append(text)
