@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.dom import NoScreen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
@@ -35,6 +36,7 @@ from llxprt_tui.chat.far_pieces import FarPieces
 from llxprt_tui.chat.painted import PaintedPiece, height_at, paint_alone
 from llxprt_tui.chat.sized_by_layout import virtual_size_set_by_layout
 from llxprt_tui.chat.splitting import ReplyScanner
+from llxprt_tui.chat.steady_list import SteadyBulletList
 from llxprt_tui.chat.steady_paragraph import SteadyParagraph
 from llxprt_tui.chat.visibility import hidden
 from llxprt_tui.full_collections import FULL_COLLECTIONS
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from rich.style import Style
     from textual.await_complete import AwaitComplete
     from textual.geometry import Region, Size
+    from textual.timer import Timer
 
 _log = logging.getLogger(__name__)
 
@@ -176,13 +179,15 @@ class Piece(Markdown):
 
 class TailPiece(Markdown):
     """The live tail: its paragraphs ask for a layout only when their height changes
-    (chat/steady_paragraph.py). Its first block carries `-first` (see Piece): the first block a
+    (chat/steady_paragraph.py), its bullet lists mount only their last items again
+    (chat/steady_list.py). Its first block carries `-first` (see Piece): the first block a
     parse yields is the first child, or else it is merged into the tail's last block, which
     keeps its own classes (Markdown.append)."""
 
     BLOCKS: dict[str, type[MarkdownBlock]] = {
         **Markdown.BLOCKS,
         "paragraph_open": SteadyParagraph,
+        "bullet_list_open": SteadyBulletList,
     }
     virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
 
@@ -235,6 +240,7 @@ class AssistantMessage(Vertical):
     virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
+    THEME_SETTLED_SECONDS: ClassVar[float] = 0.3  # painted pieces are painted again after
     # A frozen piece of fewer widgets (paragraphs, a code block) is kept as Markdown: painting
     # costs per line (a 900-line code block ~280 ms), what it saves layouts per widget.
     PAINT_MIN_WIDGETS: ClassVar[int] = 6
@@ -268,6 +274,8 @@ class AssistantMessage(Vertical):
         self._unsettled: list[Piece] = []
         self._painted_width = 0  # the reply's width when it last painted its pieces
         self._themed = False  # subscribed to theme changes (which repaint the painted pieces)
+        self._theme_timer: Timer | None = None
+        self._theme_pending = False  # a theme changed while the reply was hidden
         # Held by whatever changes the pieces: the renderer's flushes, finish, a repaint.
         self._changing = asyncio.Lock()
         self._far = FarPieces(self)  # painted pieces far above the view lay nothing out
@@ -454,11 +462,13 @@ class AssistantMessage(Vertical):
             self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         classes = " ".join(piece.classes)
         lines = await paint_alone(piece, width)
-        if not piece.is_attached:  # (the app is closing)
+        if lines is None or not piece.is_attached:  # removed meanwhile, or the app closing
             return piece
-        painted = PaintedPiece(piece.source, lines, width, classes)
+        painted = PaintedPiece(piece.source, lines, width, classes, piece.rich_style.bgcolor)
         painted.display = False
         await self.mount(painted, before=piece)
+        if not painted.is_attached:  # (the reply is being removed: nothing was mounted)
+            return piece
         if piece.display:  # shown unsettled until now: in one frame
             with self.app.batch_update():
                 piece.display = False
@@ -475,7 +485,18 @@ class AssistantMessage(Vertical):
                     await self._settle(piece)
 
     def _theme_changed(self, _theme: object) -> None:
-        self.call_later(self._repaint, True)
+        # Once the theme has stayed a moment (the theme picker previews each theme the cursor
+        # passes), and in a hidden tab once it is shown.
+        if self._theme_timer is not None:
+            self._theme_timer.stop()
+        self._theme_timer = self.set_timer(self.THEME_SETTLED_SECONDS, self._theme_settled)
+
+    def _theme_settled(self) -> None:
+        self._theme_timer = None
+        if hidden(self):
+            self._theme_pending = True
+        else:
+            self.call_later(self._repaint, True)
 
     def _laid_out(self, screen: object) -> None:
         self._far.laid_out(screen)
@@ -509,28 +530,33 @@ class AssistantMessage(Vertical):
             for piece, fixed_at in list(self._fixed.items()):
                 if not piece.is_attached:
                     del self._fixed[piece]
-                elif width > 0 and fixed_at != width:
+                elif width > 0 and (fixed_at != width or theme):  # (ANSI themes: other margins)
                     piece.styles.height = height_at(piece, width)
                     self._fixed[piece] = width
             painted, self._painted = self._painted, []
-            for at, old in enumerate(painted):
-                if not self.is_attached or self.size.width <= 0:
-                    self._painted += painted[at:]  # painted again on the next resize
-                    return
-                if not old.is_attached:
-                    continue
-                if old.width == self.size.width and not theme:
-                    self._painted.append(old)
-                    continue
-                classes = " ".join(old.classes)
-                piece = Piece(old.source, parser_factory=shared_parser, classes=classes)
-                piece.display = False
-                await self.mount(piece, before=old)
-                new = await self._settle(piece)  # (in order: _painted gets it last)
-                with self.app.batch_update():
-                    old.display = False
-                    new.display = True
-                await old.remove()
+            left = list(reversed(painted))  # put back if this stops half-way (or raises)
+            try:
+                while left:
+                    old = left[-1]
+                    if not self.is_attached or self.size.width <= 0:
+                        break  # painted again on the next resize
+                    left.pop()
+                    if not old.is_attached:
+                        continue
+                    if old.width == self.size.width and not theme:
+                        self._painted.append(old)
+                        continue
+                    classes = " ".join(old.classes)
+                    piece = Piece(old.source, parser_factory=shared_parser, classes=classes)
+                    piece.display = False
+                    await self.mount(piece, before=old)
+                    new = await self._settle(piece)  # (in order: _painted gets it last)
+                    with self.app.batch_update():
+                        old.display = False
+                        new.display = True
+                    await old.remove()
+            finally:
+                self._painted += [p for p in reversed(left) if p.is_attached]
 
     async def _show_fence(self, text: str, start: int) -> None:
         opening_end = text.index("\n", start) + 1
@@ -555,11 +581,21 @@ class AssistantMessage(Vertical):
             # Finished while its tab was hidden: render the rest now that it is seen.
             self._rendered = True
             await self._show_text(final=True)
+        if self._theme_pending:
+            self._theme_pending = False
+            self.call_later(self._repaint, True)
 
     def on_unmount(self) -> None:
         self._ending.set()
         self._wake.set()
         self._release_collections()
+        # A signal keeps its subscribers' callbacks: the reply, and every painted line of it,
+        # stayed alive after it was dropped or its tab closed.
+        if self._themed:
+            self.app.theme_changed_signal.unsubscribe(self)
+        if self._far.started:
+            with contextlib.suppress(NoScreen):
+                self.screen.screen_layout_refresh_signal.unsubscribe(self)
 
     def _release_collections(self) -> None:
         if self._holds_collections:

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from rich.cells import cell_len
+from rich.color import Color
 from rich.segment import Segment
+from rich.style import Style
 from textual._compositor import Compositor
 from textual.geometry import Size
 from textual.strip import Strip
@@ -43,14 +46,18 @@ def height_at(widget: Widget, width: int) -> int:
     return widget.get_content_height(Size(width, viewport.height), viewport, inner) + gutter.height
 
 
-async def paint_alone(widget: Widget, width: int) -> list[Strip]:
+async def paint_alone(widget: Widget, width: int) -> list[Strip] | None:
     """The lines `widget` (mounted, not displayed: the screen does not lay it out) and
     everything in it show at `width`: laid out here (its height as the screen would give it),
     then composed. Keys and frames get in between the two (each costs ~10-20 ms for a list
-    of a dozen items); nothing may change the widget meanwhile."""
+    of a dozen items); nothing may change the widget meanwhile. None if it was removed."""
+    if not widget.is_attached:
+        return None
     compositor = Compositor()
     compositor.reflow(widget, Size(width, height_at(widget, width)))
     await asyncio.sleep(0)
+    if not widget.is_attached:  # removed meanwhile (its reply dropped, its tab closed)
+        return None
     # A widget renders at the size of its region on the screen: while this runs (nothing else
     # can), the screen's compositor is this one, which holds the regions just laid out.
     screen = widget.screen
@@ -74,12 +81,23 @@ class PaintedPiece(Widget):
     PaintedPiece { height: auto; }
     """
 
-    def __init__(self, source: str, lines: list[Strip], width: int, classes: str = "") -> None:
+    def __init__(
+        self,
+        source: str,
+        lines: list[Strip],
+        width: int,
+        classes: str = "",
+        background: Color | None = None,
+    ) -> None:
         super().__init__(classes=classes)
         self.source = source
         self.lines = lines
         self.width = width
+        # The background the lines were painted on (their ancestors'): drawn on another one
+        # (the transcript's selection tint on the reply), cells of that background take it.
+        self.background = background
         self._texts: list[str] | None = None
+        self._on: tuple[Color | None, list[Strip]] | None = None  # lines on another background
 
     @property
     def texts(self) -> list[str]:
@@ -90,10 +108,27 @@ class PaintedPiece(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines)
 
+    def _lines_now(self) -> list[Strip]:
+        now = self.rich_style.bgcolor
+        if now == self.background or self.background is None:
+            return self.lines
+        if self._on is None or self._on[0] != now:
+            painted = self.background
+
+            def on_now(segment: Segment) -> Segment:
+                style = segment.style
+                if style is None or style.bgcolor != painted:
+                    return segment
+                return Segment(segment.text, style + Style(bgcolor=now), segment.control)
+
+            self._on = (now, [Strip([on_now(s) for s in line]) for line in self.lines])
+        return self._on[1]
+
     def render_line(self, y: int) -> Strip:
-        if y >= len(self.lines):
+        lines = self._lines_now()
+        if y >= len(lines):
             return Strip.blank(self.size.width, self.rich_style)
-        line = self.lines[y]
+        line = lines[y]
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             line = self._selected(line, self.texts[y], *span)
@@ -121,5 +156,5 @@ class PaintedPiece(Widget):
         self.refresh()
 
     async def action_link(self, href: str) -> None:
-        """A link in the painted lines, clicked: as a Markdown piece opens it."""
-        self.app.open_url(href)
+        """A link in the painted lines, clicked: opened as a Markdown piece opens it."""
+        self.app.open_url(unquote(href))
