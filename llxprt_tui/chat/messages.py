@@ -240,6 +240,7 @@ class AssistantMessage(Vertical):
     virtual_size = virtual_size_set_by_layout()  # (chat/sized_by_layout.py)
 
     FLUSH_SECONDS: ClassVar[float] = 0.05
+    FREEZE_SECONDS: ClassVar[float] = 0.25  # a flush freezes pieces for about this long at most
     THEME_SETTLED_SECONDS: ClassVar[float] = 0.3  # painted pieces are painted again after
     # A frozen piece of fewer widgets (paragraphs, a code block) is kept as Markdown: painting
     # costs per line (a 900-line code block ~280 ms), what it saves layouts per widget.
@@ -264,6 +265,7 @@ class AssistantMessage(Vertical):
         self._fence_opening = ""
         self._pieces = 0
         self._frozen_upto = 0  # text before this offset is in frozen pieces
+        self._queued: list[tuple[int, bool]] = []  # pieces the scanner cut, not yet frozen
         self._thinking: ThinkingEntry | None = None
         self._renderer: asyncio.Task[None] | None = None
         self._holds_collections = False  # full collections wait while it streams
@@ -390,8 +392,16 @@ class AssistantMessage(Vertical):
                 self._far.update(self.frozen_pieces(), {*self._painted, *fixed})
             text = self.text
             cut = self._scanner.feed(text, final=final)
-            if cut.pieces:
-                await self._freeze(text, cut.pieces)
+            self._queued += cut.pieces
+            if self._queued:
+                await self._freeze(text)
+            if self._queued:
+                # Catching up with text that came faster than it is drawn: the pieces show as
+                # they are frozen, a flush's worth at a time; the live tail waits for them.
+                await self._close_fence()
+                if self.markdown.source:
+                    await self.markdown.update("")
+                return
             if cut.fence_start is not None and not final:
                 await self._show_fence(text, cut.fence_start)
             else:
@@ -403,16 +413,28 @@ class AssistantMessage(Vertical):
                 elif tail != shown:
                     await self.markdown.append(tail[len(shown) :])
 
-    async def _freeze(self, text: str, pieces: Sequence[tuple[int, bool]]) -> None:
-        """Each of text[_frozen_upto:end] for (end, joined) in `pieces` becomes a piece never
-        touched again, the tail the rest. The pieces are mounted and painted one at a time,
-        hidden (mounting one's blocks is the costly part, so key presses are handled between
-        them), then show in one frame with the new tail."""
+    async def _show_all(self, *, final: bool) -> None:
+        """Show the text received so far, however many flushes it takes to freeze what is
+        queued (each shows its pieces; keys and frames get in between)."""
+        await self._show_text(final=final)
+        while self._queued and self.is_attached:
+            await self._show_text(final=final)
+
+    async def _freeze(self, text: str) -> None:
+        """Each of text[_frozen_upto:end] for (end, joined) queued by the scanner becomes a
+        piece never touched again, the tail the rest. The pieces are mounted and painted one at
+        a time, hidden (mounting one's blocks is the costly part, so key presses are handled
+        between them), then show in one frame with the new tail: as many as FREEZE_SECONDS
+        allow (at least one), the rest at the next flush. At full speed a flush froze all that
+        had come since the last (a list: seconds of mounting) and showed nothing until the
+        end of it."""
         start, mounted = self._frozen_upto, list[Widget]()
         if not self._far.started:
             await self._far.start(before=self.markdown)
             self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out, True)
-        for end, joined in pieces:
+        began = time.perf_counter()
+        while self._queued and (not mounted or time.perf_counter() - began < self.FREEZE_SECONDS):
+            end, joined = self._queued.pop(0)
             source = text[start:end]
             if source.strip():
                 classes = ("-after " if self._pieces else "") + ("-cut" if joined else "")
@@ -580,7 +602,7 @@ class AssistantMessage(Vertical):
         elif not self._rendered:
             # Finished while its tab was hidden: render the rest now that it is seen.
             self._rendered = True
-            await self._show_text(final=True)
+            await self._show_all(final=True)
         if self._theme_pending:
             self._theme_pending = False
             self.call_later(self._repaint, True)
@@ -632,7 +654,7 @@ class AssistantMessage(Vertical):
                 # in a long fence; drawn again later (scrolled away and back, restored) it is
                 # highlighted.
                 cut_in_fence = state != "done" and self._fence is not None
-                await self._show_text(final=not cut_in_fence)
+                await self._show_all(final=not cut_in_fence)
         finally:
             if self.is_attached:
                 self.set_timer(self.COLLECT_AFTER_SECONDS, self._release_collections)

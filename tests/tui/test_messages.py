@@ -150,6 +150,7 @@ class EagerReply(AssistantMessage):
         scanner.LIST_PIECE_MIN = 150
 
     THEME_SETTLED_SECONDS = 0.01
+    FREEZE_SECONDS = 60.0  # a flush freezes all that is queued, whatever the machine's speed
 
     async def append_text(self, text: str) -> None:
         self._parts.append(text)
@@ -374,6 +375,32 @@ async def test_text_that_piled_up_until_the_end_is_frozen_too() -> None:
         await settled(pilot, reply)
         assert len(reply.markdown.source) < reply._scanner.TAIL_MAX
         assert len(reply._painted) >= 3
+        assert shown_lines(reply) == shown_lines(reference)
+
+
+async def test_a_reply_that_came_faster_than_it_is_drawn_shows_a_piece_at_a_time() -> None:
+    """Issue 18.1: at full speed a flush froze everything that had come since the last (a long
+    list: seconds of mounting) and showed nothing until the end of it, the reply's end
+    included. A flush now freezes what FREEZE_SECONDS allow (at least one piece) and shows
+    it; the live tail waits meanwhile; the end shows the Markdown of the whole text."""
+    source = lists() * 4
+    app = ReplyApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        reply = PiledUpReply()
+        reply.FREEZE_SECONDS = 0.0  # one piece a flush
+        await app.query_one(VerticalScroll).mount(reply)
+        await pilot.pause()
+        await reply.append_text(source)
+        shown = []
+        for _ in range(3):
+            await reply._show_text(final=False)
+            shown.append(len(reply.frozen_pieces()))
+            assert reply._queued and reply.markdown.source == ""
+        assert shown == [1, 2, 3]
+        await reply.finish("done", "")
+        assert not reply._queued
+        reference = await drawn_whole(app, source)
+        await settled(pilot, reply)
         assert shown_lines(reply) == shown_lines(reference)
 
 
