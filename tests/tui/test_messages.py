@@ -378,6 +378,10 @@ async def test_text_that_piled_up_until_the_end_is_frozen_too() -> None:
         assert shown_lines(reply) == shown_lines(reference)
 
 
+class OnePieceAFlushReply(PiledUpReply):
+    FREEZE_SECONDS = 0.0
+
+
 async def test_a_reply_that_came_faster_than_it_is_drawn_shows_a_piece_at_a_time() -> None:
     """Issue 18.1: at full speed a flush froze everything that had come since the last (a long
     list: seconds of mounting) and showed nothing until the end of it, the reply's end
@@ -386,8 +390,7 @@ async def test_a_reply_that_came_faster_than_it_is_drawn_shows_a_piece_at_a_time
     source = lists() * 4
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = PiledUpReply()
-        reply.FREEZE_SECONDS = 0.0  # one piece a flush
+        reply = OnePieceAFlushReply()
         await app.query_one(VerticalScroll).mount(reply)
         await pilot.pause()
         await reply.append_text(source)
