@@ -359,6 +359,16 @@ async def test_text_that_piled_up_is_frozen_in_several_small_pieces(source: str)
         assert reply.shown_source() == source
 
 
+async def piled_up(
+    app: ReplyApp, pilot: Pilot[None], reply: PiledUpReply, source: str
+) -> PiledUpReply:
+    """`reply` mounted, laid out, then given all of `source` at once (nothing drawn yet)."""
+    await app.query_one(VerticalScroll).mount(reply)
+    await pilot.pause()
+    await reply.append_text(source)
+    return reply
+
+
 async def test_text_that_piled_up_until_the_end_is_frozen_too() -> None:
     """At full speed the text that came during the last flush was all drawn at the end as the
     tail, one Markdown: for a long list thousands of widgets, one layout of 2 s (issue 18.1).
@@ -366,10 +376,7 @@ async def test_text_that_piled_up_until_the_end_is_frozen_too() -> None:
     source = lists() * 4
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = PiledUpReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        await pilot.pause()
-        await reply.append_text(source)
+        reply = await piled_up(app, pilot, PiledUpReply(), source)
         await reply.finish("done", "")
         reference = await drawn_whole(app, source)
         await settled(pilot, reply)
@@ -390,10 +397,7 @@ async def test_a_reply_that_came_faster_than_it_is_drawn_shows_a_piece_at_a_time
     source = lists() * 4
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = OnePieceAFlushReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        await pilot.pause()
-        await reply.append_text(source)
+        reply = await piled_up(app, pilot, OnePieceAFlushReply(), source)
         shown = []
         for _ in range(3):
             await reply._show_text(final=False)
@@ -420,6 +424,16 @@ def clipped(reply: AssistantMessage) -> list[str]:
 def auto_height(widget: Widget) -> bool:
     height = widget.styles.height
     return height is None or height.is_auto
+
+
+async def painted_reply(app: ReplyApp, pilot: Pilot[None], source: str) -> AssistantMessage:
+    """`source` streamed into an EagerReply in deltas of 200 characters: its pieces painted."""
+    reply = EagerReply()
+    await app.query_one(VerticalScroll).mount(reply)
+    for at in range(0, len(source), 200):
+        await reply.append_text(source[at : at + 200])
+    await pilot.pause()
+    return reply
 
 
 def widgets_in(widget: Widget) -> int:
@@ -490,12 +504,7 @@ async def test_painted_pieces_are_painted_again_in_a_new_theme() -> None:
     them again, in its colours."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = EagerReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        source = lists() * 2
-        for at in range(0, len(source), 200):
-            await reply.append_text(source[at : at + 200])
-        await pilot.pause()
+        reply = await painted_reply(app, pilot, lists() * 2)
         before = reply.frozen_pieces()[0]
         assert isinstance(before, PaintedPiece)
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
@@ -514,12 +523,7 @@ async def test_a_painted_piece_takes_the_background_its_reply_has_now() -> None:
     transcript's selection) shows its painted pieces on the tint too, not in old stripes."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = EagerReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        source = lists() * 2
-        for at in range(0, len(source), 200):
-            await reply.append_text(source[at : at + 200])
-        await pilot.pause()
+        reply = await painted_reply(app, pilot, lists() * 2)
         piece = next(p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece))
         painted_on = piece.lines[0]._segments[0].style
         assert painted_on is not None and painted_on.bgcolor == piece.rich_style.bgcolor
@@ -535,12 +539,7 @@ async def test_a_painted_piece_takes_the_background_its_reply_has_now() -> None:
 async def test_a_link_in_a_painted_piece_opens_as_in_markdown() -> None:
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = EagerReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        source = lists() * 2
-        for at in range(0, len(source), 200):
-            await reply.append_text(source[at : at + 200])
-        await pilot.pause()
+        reply = await painted_reply(app, pilot, lists() * 2)
         piece = next(p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece))
         await piece.action_link("http://example.test/a%20b")
         assert app.opened == ["http://example.test/a b"]  # unquoted, as Markdown does
@@ -552,12 +551,7 @@ async def test_a_reply_with_painted_pieces_is_freed_once_removed() -> None:
     line of it. Removed, it unsubscribes."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = EagerReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        source = lists() * 2
-        for at in range(0, len(source), 200):
-            await reply.append_text(source[at : at + 200])
-        await pilot.pause()
+        reply = await painted_reply(app, pilot, lists() * 2)
         assert reply._painted and reply in app.theme_changed_signal._subscriptions
         subscriptions = app.theme_changed_signal._subscriptions
         await reply.remove()
@@ -587,12 +581,7 @@ async def test_a_painted_piece_gives_its_text_to_a_selection() -> None:
     """Text selected with the mouse across a painted piece is its text, as shown."""
     app = ReplyApp()
     async with app.run_test(size=(100, 40)) as pilot:
-        reply = EagerReply()
-        await app.query_one(VerticalScroll).mount(reply)
-        source = lists() * 2
-        for at in range(0, len(source), 200):
-            await reply.append_text(source[at : at + 200])
-            await pilot.pause()
+        reply = await painted_reply(app, pilot, lists() * 2)
         piece = next(p for p in reply.frozen_pieces() if isinstance(p, PaintedPiece))
         assert piece.texts[0] == "Intro."
         selected = piece.get_selection(Selection(Offset(0, 0), Offset(5, 0)))
