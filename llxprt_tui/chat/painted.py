@@ -1,14 +1,14 @@
-"""A finished piece of a streaming reply drawn as one widget painting the lines it showed.
+"""A finished piece of a streaming reply drawn as one widget painting the lines it shows.
 
 A frozen piece (chat/messages.py) is a Markdown widget of many: a list item alone is four (a
 Horizontal, its bullet, a Vertical, its paragraph), and Textual's layout places every one of
 them on each layout while the reply streams (issue 18.1: a list at 100 tok/s spent 7.2 of its
-12.2 s of CPU in layouts placing 550-870 widgets, and a key pressed meanwhile waited). Once a
-piece has been laid out at the reply's width and its height has settled, its lines are painted
-once (`paint`: the piece and all it holds composed on their own, as the screen would) and one
-`PaintedPiece` holding those lines takes its place: what shows does not change, the layout
-places one widget. At another width, or in another theme, the painted lines are wrong: the
-reply puts a Markdown piece of the same source back (messages.py), laid out anew.
+12.2 s of CPU in layouts placing 550-870 widgets, and a key pressed meanwhile waited). As a
+piece freezes it is laid out on its own at the reply's width and painted (`paint_alone`: the
+piece and all it holds composed as the screen would), and one `PaintedPiece` holding those
+lines takes its place: what shows does not change, the layout places one widget. At another
+width, or in another theme, the reply paints a Markdown piece of the same source again
+(messages.py, _repaint).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ async def paint_alone(widget: Widget, width: int) -> list[Strip] | None:
 
 
 class PaintedPiece(Widget):
-    """A frozen piece's painted lines (`paint`). `source` is its Markdown, `width` the width
-    it was painted at, `classes` the piece's (how it joins its neighbours)."""
+    """A frozen piece's painted lines (`paint_alone`). `source` is its Markdown, `width` the
+    width it was painted at, `classes` the piece's (how it joins its neighbours)."""
 
     DEFAULT_CSS = """
     PaintedPiece { height: auto; }
