@@ -4,11 +4,12 @@ Imported when the first prompt is sent (Markdown and markdown-it cost ~35 ms), n
 first frame; notices.py holds the light entries.
 
 A reply streams without ever laying out all of itself again (issue 18): finished top-level
-blocks are frozen into Markdown pieces that are never touched again (and, once laid out, are
-painted: one widget of their lines each, chat/painted.py), only the tail is live, and a growing
-code fence shows as plain lines until it closes (highlighting it on every flush is
-quadratic). One task, the reply's renderer, owns every change to the pieces while text streams;
-`finish` asks it to stop and waits for it (it never cancels it), then renders the tail once.
+blocks are frozen into pieces that are never touched again (each laid out on its own as it
+freezes, and painted as one widget of its lines if it holds many: chat/painted.py), only the
+tail is live, and a growing code fence shows as plain lines until it closes (highlighting it
+on every flush is quadratic). One task, the reply's renderer, owns every change to the pieces
+while text streams; `finish` asks it to stop and waits for it (it never cancels it), then
+renders the tail once.
 """
 
 from __future__ import annotations
@@ -274,7 +275,7 @@ class AssistantMessage(Vertical):
         self._painted: list[PaintedPiece] = []
         self._fixed: dict[Piece, int] = {}  # with the width its height was found at
         self._unsettled: list[Piece] = []
-        self._painted_width = 0  # the reply's width when it last painted its pieces
+        self._settled_width = 0  # the reply's width when its pieces were last settled
         self._themed = False  # subscribed to theme changes (which repaint the painted pieces)
         self._theme_timer: Timer | None = None
         self._theme_pending = False  # a theme changed while the reply was hidden
@@ -528,8 +529,8 @@ class AssistantMessage(Vertical):
 
     def on_resize(self) -> None:
         width = self.size.width
-        if width != self._painted_width:
-            self._painted_width = width
+        if width != self._settled_width:
+            self._settled_width = width
             self._far.show_all()  # laid out anew at this width: all of them
             for piece in self._fixed:
                 # Laid out by the screen until _repaint fixes their height at this width: a

@@ -30,14 +30,6 @@ if TYPE_CHECKING:
     from textual.selection import Selection
 
 
-def paint(widget: Widget) -> list[Strip]:
-    """The lines `widget` and everything in it show, at the size the screen laid it out at:
-    composed by a compositor of their own, as the screen composes, on screen or not."""
-    compositor = Compositor()
-    compositor.reflow(widget, widget.outer_size)
-    return compositor.render_strips()
-
-
 def height_at(widget: Widget, width: int) -> int:
     """The height the screen's layout would give `widget` (of auto height) at `width`."""
     gutter = widget.styles.gutter

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual._compositor import Compositor
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.selection import Selection
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label, Markdown
 from textual.widgets._markdown import (
@@ -22,7 +24,7 @@ from textual.widgets._markdown import (
 )
 
 from llxprt_tui.chat.messages import AssistantMessage, LiveFence, Piece, shared_parser
-from llxprt_tui.chat.painted import PaintedPiece, paint, paint_alone
+from llxprt_tui.chat.painted import PaintedPiece, paint_alone
 from llxprt_tui.chat.transcript import Transcript
 from tests.tui.conftest import pause_until, wait_until
 
@@ -32,13 +34,24 @@ def shown_lines(reply: AssistantMessage) -> list[str]:
     does), top to bottom, without trailing spaces; not the footer. All must be laid out."""
     lines: list[str] = []
     for child in reply.children:
-        if child is reply.footer or not child.display:
-            continue
-        if isinstance(child, PaintedPiece):
-            lines += child.texts
-        else:
-            lines += [strip.text.rstrip() for strip in paint(child)]
+        if child is not reply.footer and child.display:
+            lines += piece_lines(child)
     return lines
+
+
+def paint(widget: Widget) -> list[Strip]:
+    """The lines `widget` (laid out by the screen) and everything in it show, composed as the
+    screen composes, on screen or not."""
+    compositor = Compositor()
+    compositor.reflow(widget, widget.outer_size)
+    return compositor.render_strips()
+
+
+def piece_lines(piece: Widget) -> list[str]:
+    """A piece's lines as shown: a painted one's, or those its widgets compose."""
+    if isinstance(piece, PaintedPiece):
+        return piece.texts
+    return [strip.text.rstrip() for strip in paint(piece)]
 
 
 def rendered(reply: AssistantMessage) -> str:
@@ -58,7 +71,7 @@ async def settled(pilot: Pilot[None], reply: AssistantMessage) -> None:
     def done() -> bool:
         width = reply.size.width
         return (
-            reply._painted_width == width
+            reply._settled_width == width
             and not reply._changing.locked()
             and all(at == width for at in reply._fixed.values())
             and all(piece.width == width for piece in reply._painted)
@@ -67,7 +80,7 @@ async def settled(pilot: Pilot[None], reply: AssistantMessage) -> None:
         )
 
     await pause_until(pilot, done)
-    assert done(), (reply.size.width, reply._painted_width, reply._fixed)
+    assert done(), (reply.size.width, reply._settled_width, reply._fixed)
     await pilot.pause()
 
 
@@ -492,8 +505,8 @@ async def test_pieces_settle_again_when_a_scrollbar_narrows_the_reply() -> None:
         await pilot.pause()
         assert reply.size.width == 98 and reply._fixed
         reference = await drawn_whole(app, words)  # below it: a scrollbar comes
-        await pause_until(pilot, lambda: reply._painted_width == 96, pauses=200)
-        assert reply._painted_width == 96
+        await pause_until(pilot, lambda: reply._settled_width == 96, pauses=200)
+        assert reply._settled_width == 96
         await settled(pilot, reply)
         assert " ".join(shown_lines(reply)).split() == " ".join(shown_lines(reference)).split()
         assert clipped(reply) == []
@@ -667,12 +680,6 @@ async def test_a_line_the_reply_grows_by_is_laid_out_once_and_followed() -> None
 def laid_out(widget: Widget) -> int:
     """How many widgets in `widget` the layout places (displayed, all their ancestors too)."""
     return sum(1 + laid_out(child) for child in widget.children if child.display)
-
-
-def piece_lines(piece: Widget) -> list[str]:
-    if isinstance(piece, PaintedPiece):
-        return piece.texts
-    return [strip.text.rstrip() for strip in paint(piece)]
 
 
 async def long_reply_at_its_end(app: TranscriptApp, pilot: object) -> AssistantMessage:
